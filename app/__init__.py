@@ -1,0 +1,1 @@
+"""Zhilv platform kernel."""

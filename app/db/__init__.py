@@ -1,0 +1,1 @@
+"""Database access: engine, transactions bound to a tenant, declarative base."""

@@ -1,0 +1,151 @@
+"""The composition root: the one place that lists the packages and mounts their routes."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from granian.utils.proxies import wrap_asgi_with_proxy_headers
+from litestar import Litestar
+from litestar.config.csrf import CSRFConfig
+from litestar.datastructures import State
+from litestar.di import Provide
+from litestar.openapi import OpenAPIConfig
+from litestar.openapi.spec import Components, SecurityScheme
+from litestar.static_files import create_static_files_router
+from sqlalchemy import text
+
+import modules.filings.routes
+import modules.frontdesk.routes
+import modules.payments.routes
+import modules.reservations.routes
+import tenants.routes
+from app.db.engine import Database
+from app.settings import PROJECT_ROOT, Settings, get_settings
+from app.web import health, pages
+from app.web.errors import handle_exception
+from app.web.locale import locale_middleware
+from app.web.logging import configure_logging, request_log_middleware
+from app.web.nav import NavItem
+from app.web.templating import template_config
+from tenants.context import provide_context
+
+log = logging.getLogger("zhilv")
+
+# Packages with routes, in the order their navigation appears.
+PACKAGES: list[Any] = [
+    tenants.routes,
+    modules.reservations.routes,
+    modules.frontdesk.routes,
+    modules.payments.routes,
+    modules.filings.routes,
+]
+
+CSRF_EXCLUDE = ["/api/", "/healthz", "/schema", "/webhooks/"]
+VENDOR_DIR = PROJECT_ROOT / "node_modules"
+
+
+def _route_handlers() -> list[Any]:
+    handlers: list[Any] = [health.healthz, pages.landing, pages.switch_language]
+    for package in PACKAGES:
+        handlers.extend(package.ROUTES)
+    handlers.append(
+        create_static_files_router(path="/static", directories=[PROJECT_ROOT / "app" / "static"])
+    )
+    handlers.append(
+        create_static_files_router(
+            path="/static/vendor",
+            directories=[VENDOR_DIR / "htmx.org" / "dist"],
+            name="vendor",
+            include_in_schema=False,
+        )
+    )
+    return handlers
+
+
+def _nav() -> list[NavItem]:
+    items = [item for package in PACKAGES for item in getattr(package, "NAV", [])]
+    return sorted(items, key=lambda i: (i.section, i.order))
+
+
+async def _check_role(app: Litestar) -> None:
+    """The application role must not bypass row-level security."""
+    settings: Settings = app.state.settings
+    async with app.state.database.engine.connect() as conn:
+        row = (
+            await conn.execute(
+                text("SELECT rolsuper OR rolbypassrls FROM pg_roles WHERE rolname = current_user")
+            )
+        ).scalar()
+    if row:
+        message = (
+            "DATABASE_URL connects as a superuser or BYPASSRLS role: tenant isolation by "
+            "row-level security would not hold. Use the application role (zhilv db init)."
+        )
+        if settings.env == "production":
+            raise RuntimeError(message)
+        log.warning(message)
+
+
+def _proxy_headers(trusted: str) -> Any:
+    """Believe X-Forwarded-For/-Proto only from the configured reverse proxies, so that
+    throttling and the audit log see the real client address."""
+
+    def middleware(app: Any) -> Any:
+        return wrap_asgi_with_proxy_headers(app, trusted) if trusted else app
+
+    return middleware
+
+
+def create_app(settings: Settings | None = None, database: Database | None = None) -> Litestar:
+    settings = settings or get_settings()
+    configure_logging(settings.log_level, settings.log_json)
+    if database is None:
+        if not settings.database_url:
+            raise RuntimeError("DATABASE_URL is not set (make run sets it up for development)")
+        database = Database.from_url(
+            settings.database_url,
+            pool_size=settings.database_pool_size,
+            max_overflow=settings.database_max_overflow,
+        )
+
+    async def on_shutdown(app: Litestar) -> None:
+        await app.state.database.dispose()
+
+    return Litestar(
+        route_handlers=_route_handlers(),
+        dependencies={"ctx": Provide(provide_context)},
+        middleware=[
+            _proxy_headers(settings.forwarded_allow_ips),
+            request_log_middleware,
+            locale_middleware,
+        ],
+        logging_config=None,  # our JSON logs (configure_logging), not Litestar's defaults
+        exception_handlers={Exception: handle_exception},
+        template_config=template_config(),
+        csrf_config=CSRFConfig(
+            secret=settings.secret_key,
+            cookie_name="zhilv_csrf",
+            cookie_secure=settings.secure_cookies,
+            cookie_samesite="lax",
+            header_name="x-csrftoken",
+            exclude=CSRF_EXCLUDE,
+        ),
+        openapi_config=OpenAPIConfig(
+            title="Zhilv API",
+            version="1",
+            path="/schema",
+            description="智旅 Zhilv — API for devices and partners. Authenticate with "
+            "`Authorization: Bearer <API key>`; errors are `{code, message, errors?}`.",
+            components=Components(
+                security_schemes={
+                    "apiKey": SecurityScheme(type="http", scheme="bearer", description="API key")
+                }
+            ),
+        ),
+        state=State({"settings": settings, "database": database, "nav": _nav()}),
+        on_startup=[_check_role],
+        on_shutdown=[on_shutdown],
+        request_max_body_size=20 * 1024 * 1024,
+        debug=False,
+    )

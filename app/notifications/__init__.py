@@ -1,0 +1,1 @@
+"""Notification outbox: e-mail and SMS sent by the worker."""

@@ -1,0 +1,1 @@
+"""Web plumbing shared by every surface: errors, templates, locale, logs, navigation."""

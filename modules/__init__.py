@@ -1,0 +1,1 @@
+"""Business capabilities, one package each (see ARCHITECTURE.md)."""

@@ -1,0 +1,1 @@
+"""Tenants (enterprises), staff, roles, tenant resolution and per-tenant settings."""

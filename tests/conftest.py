@@ -1,0 +1,158 @@
+"""Test databases and app fixtures.
+
+- The server: `TEST_DATABASE_URL` (a superuser URL; `.ci/run` points it at the machine's
+  PostgreSQL) or else an embedded PostgreSQL under `.zhilv/test-pg`.
+- One database per pytest-xdist worker, built by running the migrations (never
+  `create_all`), with the same two roles as production: tests talk as the application
+  role, so row-level security is really in force.
+- Each test runs inside a transaction that is rolled back (`db`, `database`, `client`).
+  Tests that need real commits (races, workers) use `committed_database`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import asyncpg
+import httpx
+import pytest
+from sqlalchemy.engine import make_url
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession
+
+os.environ["ZHILV_ENV"] = "test"
+os.environ.setdefault("SECRET_KEY", "test-secret-key-test-secret-key-0123456789")
+os.environ.setdefault("LOG_JSON", "false")
+os.environ.setdefault("LOG_LEVEL", "WARNING")
+
+from app.db.admin import DatabaseUrls, init_database, migrate
+from app.db.engine import Database, make_engine
+from app.settings import PROJECT_ROOT, Settings, get_settings
+
+pytest_plugins = ["tests.bureau_fixtures", "tests.stripe_fixtures"]
+
+OWNER_ROLE = "zhilv_test_owner"
+APP_ROLE = "zhilv_test_app"
+
+
+def admin_url() -> str:
+    url = os.environ.get("TEST_DATABASE_URL")
+    if url:
+        return url
+    from app.db.embedded import start_embedded
+
+    return start_embedded((PROJECT_ROOT / ".zhilv" / "test-pg").resolve())
+
+
+def worker_id() -> str:
+    """Unique per test process, so parallel runs on one server never share a database."""
+    return f"{os.environ.get('PYTEST_XDIST_WORKER', 'main')}_{os.getpid()}"
+
+
+async def drop_database(admin: str, name: str) -> None:
+    conn = await asyncpg.connect(
+        make_url(admin).set(drivername="postgresql").render_as_string(hide_password=False)
+    )
+    try:
+        await conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    finally:
+        await conn.close()
+
+
+async def fresh_database(admin: str, name: str) -> DatabaseUrls:
+    """A new database with the two roles, migrated to head."""
+    await drop_database(admin, name)
+    urls = await init_database(admin, database=name, owner=OWNER_ROLE, app=APP_ROLE)
+    await asyncio.to_thread(migrate, urls.owner_url)
+    return urls
+
+
+@pytest.fixture(scope="session")
+def admin() -> str:
+    return admin_url()
+
+
+@pytest.fixture(scope="session")
+async def urls(admin: str) -> AsyncIterator[DatabaseUrls]:
+    name = f"zhilv_test_{worker_id()}"
+    urls = await fresh_database(admin, name)
+    os.environ["DATABASE_URL"] = urls.app_url
+    os.environ["DATABASE_OWNER_URL"] = urls.owner_url
+    get_settings.cache_clear()
+    yield urls
+    await drop_database(admin, name)
+
+
+@pytest.fixture(scope="session")
+async def engine(urls: DatabaseUrls) -> AsyncIterator[AsyncEngine]:
+    engine = make_engine(urls.app_url, pool_size=2, max_overflow=4)
+    yield engine
+    await engine.dispose()
+
+
+@pytest.fixture
+async def connection(engine: AsyncEngine) -> AsyncIterator[AsyncConnection]:
+    """An application-role connection inside a transaction that is always rolled back."""
+    async with engine.connect() as conn:
+        transaction = await conn.begin()
+        try:
+            yield conn
+        finally:
+            if transaction.is_active:
+                await transaction.rollback()
+
+
+@pytest.fixture
+def database(connection: AsyncConnection) -> Database:
+    return Database.over_connection(connection)
+
+
+@pytest.fixture
+async def db(database: Database) -> AsyncIterator[AsyncSession]:
+    """A session for arranging and checking data (savepoint inside the test transaction)."""
+    async with database.sessionmaker() as session:
+        yield session
+
+
+@pytest.fixture
+def settings(urls: DatabaseUrls) -> Settings:
+    return get_settings()
+
+
+@pytest.fixture
+async def app(settings: Settings, database: Database):  # type: ignore[no-untyped-def]
+    from app.main import create_app
+
+    return create_app(settings, database=database)
+
+
+@pytest.fixture
+async def client(app) -> AsyncIterator[httpx.AsyncClient]:  # type: ignore[no-untyped-def]
+    """The app in this event loop (httpx's ASGI transport), sharing the test transaction."""
+    transport = httpx.ASGITransport(app=app, client=("203.0.113.10", 50000))
+    async with httpx.AsyncClient(transport=transport, base_url="http://testserver.local") as c:
+        yield c
+
+
+@pytest.fixture(scope="session")
+async def committed_urls(admin: str) -> AsyncIterator[DatabaseUrls]:
+    """A second database per worker where tests commit for real (races, workers)."""
+    name = f"zhilv_test_{worker_id()}_real"
+    yield await fresh_database(admin, name)
+    await drop_database(admin, name)
+
+
+@pytest.fixture
+async def committed_database(committed_urls: DatabaseUrls) -> AsyncIterator[Database]:
+    database = Database.from_url(committed_urls.app_url, pool_size=10, max_overflow=20)
+    yield database
+    await database.dispose()
+
+
+@pytest.fixture(scope="session")
+def artifacts_dir() -> Path:
+    path = PROJECT_ROOT / "artifacts"
+    path.mkdir(exist_ok=True)
+    return path

@@ -1,0 +1,175 @@
+"""The demo seed: four recognisable Chongqing enterprises with valid credit codes, owner
+logins that work, created once, never in production."""
+
+from __future__ import annotations
+
+import asyncio
+import uuid
+
+import pytest
+from click.testing import CliRunner
+from sqlalchemy import func, select
+
+from app import demo
+from app.db.engine import bind_tenant
+from app.identifiers import uscc_problem
+from app.settings import get_settings
+from tenants.models import ApiKey, Membership, Tenant, User
+from tests.factories.tenants import unique
+from tests.helpers import form_post
+
+# REFERENCE.md §5.1: 渝中区, 江北区, 南岸区, 北碚区 and the rest of Chongqing.
+CHONGQING_REGIONS = {f"5001{n:02d}" for n in range(1, 21)} | {f"5001{n}" for n in range(51, 57)}
+
+
+async def count(db, model, **where) -> int:
+    stmt = select(func.count()).select_from(model)
+    for name, value in where.items():
+        stmt = stmt.where(getattr(model, name) == value)
+    return await db.scalar(stmt)
+
+
+class TestSeed:
+    async def test_four_enterprises_of_the_four_kinds_with_valid_codes(self, db):
+        logins = await demo.seed(db)
+        assert [login.created for login in logins] == [True] * 4
+        tenants = {
+            t.slug: t
+            for t in (
+                await db.execute(
+                    select(Tenant).where(Tenant.slug.in_([s.slug for s in demo.DEMO_ENTERPRISES]))
+                )
+            ).scalars()
+        }
+        assert {k for t in tenants.values() for k in t.kinds} == {
+            "hotel",
+            "agency",
+            "cruise",
+            "hot_spring",
+        }
+        for tenant in tenants.values():
+            assert uscc_problem(tenant.enterprise_code) is None
+            assert tenant.enterprise_code[2:8] in CHONGQING_REGIONS
+        assert tenants["jiefangbei-hotel"].enterprise_code[2:8] == "500103"  # 渝中区
+        assert "解放碑" in tenants["jiefangbei-hotel"].name
+        assert "三峡" in tenants["xiayun-cruises"].name
+        assert tenants["jinyun-springs"].enterprise_code[2:8] == "500109"  # 北碚区
+
+    async def test_each_has_staff_and_device_keys(self, db):
+        await demo.seed(db)
+        for spec in demo.DEMO_ENTERPRISES:
+            tenant = (await db.execute(select(Tenant).where(Tenant.slug == spec.slug))).scalar_one()
+            await bind_tenant(db, tenant.id)
+            assert await count(db, Membership, tenant_id=tenant.id) == len(spec.staff) + 1
+            assert await count(db, Membership, tenant_id=tenant.id, role="owner") == 1
+            assert await count(db, ApiKey, tenant_id=tenant.id) == len(spec.keys) >= 1
+
+    async def test_seeding_again_creates_nothing(self, db):
+        await demo.seed(db)
+        users = await count(db, User)
+        again = await demo.seed(db)
+        assert [login.created for login in again] == [False] * 4
+        assert await count(db, User) == users
+        assert await count(db, Tenant, slug="jiefangbei-hotel") == 1
+
+    async def test_every_owner_login_works(self, client, db):
+        logins = await demo.seed(db)
+        for login in logins:
+            client.cookies.clear()
+            response = await form_post(
+                client,
+                "/console/login",
+                {"tenant": login.slug, "email": login.email, "password": login.password},
+                follow_redirects=False,
+            )
+            assert response.status_code == 303, login.slug
+            assert login.name in (await client.get("/console/")).text
+
+    async def test_the_demo_operator_can_open_the_platform(self, client, db):
+        await demo.seed(db)
+        response = await form_post(
+            client,
+            "/platform/login",
+            {"email": demo.OPERATOR_EMAIL, "password": demo.DEMO_PASSWORD},
+            follow_redirects=False,
+        )
+        assert response.status_code == 303
+        page = await client.get("/platform")
+        assert "重庆解放碑山城江景酒店" in page.text
+
+
+class TestSeedOneTenant:
+    async def test_two_populated_tenants_of_one_kind(self, client, db):
+        a = await demo.seed_demo_tenant(db, kind="cruise", slug=unique("demo-a"))
+        b = await demo.seed_demo_tenant(db, kind="cruise", slug=unique("demo-b"))
+        assert a.tenant_id != b.tenant_id
+        assert (
+            a.staff_emails.keys() == b.staff_emails.keys() == {"manager", "front_desk", "cashier"}
+        )
+        codes = {
+            t.enterprise_code
+            for t in (
+                await db.execute(select(Tenant).where(Tenant.id.in_([a.tenant_id, b.tenant_id])))
+            ).scalars()
+        }
+        assert len(codes) == 2
+        assert all(uscc_problem(c) is None for c in codes)
+        for made in (a, b):
+            await bind_tenant(db, made.tenant_id)
+            assert len(made.ids_by_table["memberships"]) == 4  # owner + 3 staff
+            assert await count(db, Membership, tenant_id=made.tenant_id) == 4
+            assert made.ids_by_table["api_keys"] == [uuid.UUID(k) for k in made.api_key_ids]
+            me = await client.get(
+                "/api/v1/me", headers={"Authorization": f"Bearer {made.api_tokens[0]}"}
+            )
+            assert me.json()["tenant"]["slug"] == made.slug
+
+
+class TestSeedDemoCommand:
+    async def test_prints_the_logins_on_every_start(self, committed_urls, monkeypatch):
+        monkeypatch.setenv("DATABASE_URL", committed_urls.app_url)
+        get_settings.cache_clear()
+        try:
+            for _ in range(2):
+                result = await asyncio.to_thread(
+                    CliRunner().invoke, _seed_command(), [], catch_exceptions=False
+                )
+                assert result.exit_code == 0
+                assert "jiefangbei-hotel" in result.output
+                assert "owner@jiefangbei-hotel.demo" in result.output
+                assert demo.DEMO_PASSWORD in result.output
+                assert demo.OPERATOR_EMAIL in result.output
+                assert "DEMO-ONLY" in result.output
+        finally:
+            monkeypatch.undo()
+            get_settings.cache_clear()
+
+    @pytest.mark.parametrize("env", ["production"])
+    async def test_refuses_in_production(self, monkeypatch, env, db):
+        monkeypatch.setenv("ZHILV_ENV", env)
+        monkeypatch.setenv("BASE_URL", "https://zhilv.example.cn")
+        monkeypatch.setenv("DATABASE_URL", "postgresql://nobody@127.0.0.1:1/none")
+        monkeypatch.setenv("FILING_ENCRYPTION_KEY", "k" * 44)
+        monkeypatch.setenv("STRIPE_SECRET_KEY", "sk_live_example")
+        monkeypatch.setenv("STRIPE_WEBHOOK_SECRET", "whsec_example")
+        get_settings.cache_clear()
+        try:
+            result = await asyncio.to_thread(
+                CliRunner().invoke, _seed_command(), [], catch_exceptions=False
+            )
+        finally:
+            monkeypatch.undo()
+            get_settings.cache_clear()
+        assert result.exit_code == 0
+        assert "never" in result.output
+        assert "owner@" not in result.output
+
+
+def _seed_command():
+    import click
+
+    @click.command()
+    def seed() -> None:
+        demo.seed_demo()
+
+    return seed

@@ -1,0 +1,377 @@
+"""Every registered route, walked: another tenant's identifiers answer 404, always.
+
+Written once for all modules: routes are read from the app at run time, so a new module's
+routes are covered the day they are mounted.
+
+- Every identifier in a path (a uuid or int parameter, or a name ending in `id`) must be
+  declared in the route's `opt["owns"]` (param -> model or table name); the request
+  context checks the row is visible to the bound tenant and answers 404 otherwise.
+- Every route says who may call it (`opt["access"]`), except a short allow-list.
+- Each route with identifiers is called, with every method it supports and an empty
+  body, by tenant B (B's signed-in owner, an API key of B with every scope, B's slug)
+  using tenant A's identifiers; the answer must be 404.
+
+Tenant A's identifiers are any of A's rows in the owned table, made with the factory
+registry (tests/factories/registry.py) when A has none.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, get_args
+
+import pytest
+from litestar import Litestar, get, post
+from litestar.enums import RequestEncodingType
+from litestar.handlers import HTTPRouteHandler
+from litestar.params import FromPath, JSONBody, URLEncodedBody
+from litestar.routes import HTTPRoute
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from app.db.engine import bind_tenant
+from tenants.context import Access, Ctx
+from tenants.models import ApiKey, Tenant
+from tests.factories import registry
+from tests.factories.registry import MissingFactory, make_api_key, make_row
+from tests.factories.tenants import Staff, make_tenant
+from tests.helpers import csrf, sign_in
+
+ACCESS = set(get_args(Access))
+# Framework routes that rely on the implicit public default (OpenAPI, static files).
+IMPLICITLY_PUBLIC = ("/schema", "/static/", "/healthz", "/lang/")
+NOT_IDENTIFIERS = {"tenant_slug"}
+SKIPPED_METHODS = {"OPTIONS", "HEAD"}
+# Operators work across tenants by design: their routes are checked for declarations only.
+CROSS_TENANT_BY_DESIGN = {"operator"}
+
+
+@dataclass(frozen=True)
+class Endpoint:
+    route: HTTPRoute
+    handler: HTTPRouteHandler
+    method: str
+
+    @property
+    def opt(self) -> dict[str, Any]:
+        return self.handler.opt
+
+    @property
+    def access(self) -> str:
+        return str(self.opt.get("access", "public"))
+
+    @property
+    def owns(self) -> dict[str, str]:
+        return {name: _table(model) for name, model in self.opt.get("owns", {}).items()}
+
+    @property
+    def identifiers(self) -> set[str]:
+        return {
+            name for name, p in self.route.path_parameters.items() if _is_identifier(name, p.type)
+        }
+
+    def __str__(self) -> str:
+        return f"{self.method} {self.route.path}"
+
+
+def _table(model: Any) -> str:
+    return model if isinstance(model, str) else str(model.__tablename__)
+
+
+def _is_identifier(name: str, type_: Any) -> bool:
+    if name in NOT_IDENTIFIERS:
+        return False
+    return type_ in (uuid.UUID, int) or name == "id" or name.endswith("_id")
+
+
+def endpoints(app: Litestar) -> list[Endpoint]:
+    return [
+        Endpoint(route, handler, method)
+        for route in app.routes
+        if isinstance(route, HTTPRoute)
+        for handler in route.route_handlers
+        for method in sorted(handler.http_methods - SKIPPED_METHODS)
+    ]
+
+
+def declaration_problems(app: Litestar) -> list[str]:
+    """Identifiers not declared in `owns`, and `owns` naming no path parameter."""
+    problems = []
+    for e in endpoints(app):
+        params = set(e.route.path_parameters)
+        for name in sorted(e.identifiers - set(e.owns)):
+            problems.append(f"{e}: path parameter {name!r} is not declared in opt['owns']")
+        for name in sorted(set(e.owns) - params):
+            problems.append(f"{e}: opt['owns'] names {name!r}, which is not a path parameter")
+    return problems
+
+
+def access_problems(app: Litestar) -> list[str]:
+    problems = []
+    for e in endpoints(app):
+        if "access" not in e.opt:
+            if not (e.route.path == "/" or e.route.path.startswith(IMPLICITLY_PUBLIC)):
+                problems.append(f"{e}: no opt['access'] (say who may call it, even 'public')")
+        elif e.access not in ACCESS:
+            problems.append(f"{e}: unknown access {e.access!r}")
+        elif e.access != "public" and "ctx" not in e.handler.parsed_fn_signature.parameters:
+            problems.append(
+                f"{e}: access {e.access!r} is only checked for handlers taking `ctx: Ctx`"
+            )
+    return problems
+
+
+async def row_of(db: AsyncSession, table: str, owner: Staff) -> uuid.UUID:
+    """Any row of `owner`'s tenant in `table` (created by the registry when there is none)."""
+    if table == "tenants":
+        return owner.tenant.id
+    if table == "users":
+        return owner.user.id
+    columns = set(
+        (
+            await db.execute(
+                text(
+                    "SELECT column_name FROM information_schema.columns "
+                    "WHERE table_schema = current_schema() AND table_name = :t"
+                ),
+                {"t": table},
+            )
+        ).scalars()
+    )
+    if not columns:
+        raise MissingFactory(f"opt['owns'] names table {table!r}, which does not exist")
+    if "tenant_id" not in columns:
+        raise MissingFactory(
+            f"global table {table!r} in opt['owns']: teach row_of() how to pick one"
+        )
+    await bind_tenant(db, owner.tenant.id)
+    found = (
+        await db.execute(
+            text(f"SELECT id FROM {table} WHERE tenant_id = :t LIMIT 1"), {"t": owner.tenant.id}
+        )
+    ).scalar()
+    return found if found is not None else await make_row(db, table, owner.tenant)
+
+
+class Caller:
+    """Tenant B, dressed for each kind of access."""
+
+    def __init__(self, client: Any, owner: Staff, token: str) -> None:
+        self.client, self.owner, self.token = client, owner, token
+
+    async def call(self, e: Endpoint, ids: dict[str, uuid.UUID]) -> int:
+        values: dict[str, Any] = {}
+        for name, p in e.route.path_parameters.items():
+            if name in ids:
+                values[name] = ids[name]
+            elif name == "tenant_slug":
+                values[name] = self.owner.tenant.slug
+            else:
+                values[name] = 1 if p.type is int else "x"
+        url = e.route.path_format.format(**values)
+        headers = {"x-csrftoken": await csrf(self.client)}
+        form = {"_csrf_token": headers["x-csrftoken"]}
+        params = {}
+        if e.access == "apikey":
+            headers["authorization"] = f"Bearer {self.token}"
+        if (
+            e.access == "tenant_token"
+        ):  # an e-mailed link of tenant B (the secret is not checked yet)
+            params["token"] = form["token"] = f"{self.owner.tenant.id}.probe"
+        body = self._body(e, form)
+        headers.update(body.pop("headers", {}))
+        response = await self.client.request(
+            e.method, url, params=params, headers=headers, follow_redirects=False, **body
+        )
+        return int(response.status_code)
+
+    @staticmethod
+    def _body(e: Endpoint, form: dict[str, str]) -> dict[str, Any]:
+        """An empty body of the kind the handler reads (the 404 must come before validation)."""
+        if e.method in ("GET", "DELETE"):
+            return {}
+        data = e.handler.parsed_fn_signature.parameters.get("data")
+        media = (
+            getattr(data.kwarg_definition, "media_type", None)
+            if data
+            else RequestEncodingType.URL_ENCODED
+        )
+        if media == RequestEncodingType.URL_ENCODED:
+            return {"data": form}
+        if media == RequestEncodingType.MULTI_PART:
+            return {"data": form, "files": {"_empty": ("empty.txt", b"")}}
+        if media == RequestEncodingType.MESSAGEPACK:
+            return {"content": b"\x80", "headers": {"content-type": "application/x-msgpack"}}
+        return {"json": {}}
+
+
+@dataclass
+class World:
+    a: Staff
+    b: Staff
+    caller: Caller
+
+
+async def build_world(app: Litestar, client: Any, db: AsyncSession) -> World:
+    a = await make_tenant(db)
+    b = await make_tenant(db)
+    scopes = {s for e in endpoints(app) for s in e.opt.get("scopes", ())}
+    _, token = await make_api_key(db, b.tenant, scopes=scopes)
+    await sign_in(client, b)
+    return World(a, b, Caller(client, b, token))
+
+
+def walked(app: Litestar) -> list[Endpoint]:
+    """Routes the walk calls: identifiers all declared, not operator-wide by design."""
+    return [
+        e
+        for e in endpoints(app)
+        if e.identifiers and e.identifiers <= set(e.owns) and e.access not in CROSS_TENANT_BY_DESIGN
+    ]
+
+
+async def cross_tenant_answers(app: Litestar, db: AsyncSession, world: World) -> list[str]:
+    """Every walked route called by B with A's identifiers; what did not answer 404."""
+    problems = []
+    for e in walked(app):
+        ids = {name: await row_of(db, table, world.a) for name, table in e.owns.items()}
+        status = await world.caller.call(e, ids)
+        if status != 404:
+            problems.append(
+                f"{e} as {e.access} of tenant B with tenant A's ids answered {status}, not 404"
+            )
+    return problems
+
+
+async def own_id_answers(app: Litestar, db: AsyncSession, world: World) -> list[str]:
+    """The control: B's own identifiers are found on GET routes, so the 404s mean isolation."""
+    problems = []
+    for e in walked(app):
+        if e.method != "GET":
+            continue
+        ids = {name: await row_of(db, table, world.b) for name, table in e.owns.items()}
+        status = await world.caller.call(e, ids)
+        if status == 404:
+            problems.append(
+                f"{e} answered 404 to tenant B's own ids: the walk cannot tell isolation from a bad URL"
+            )
+    return problems
+
+
+class TestDeclarations:
+    def test_every_identifier_in_a_path_is_declared_in_owns(self, app):
+        problems = declaration_problems(app)
+        assert not problems, "\n".join(problems)
+
+    def test_every_route_says_who_may_call_it(self, app):
+        problems = access_problems(app)
+        assert not problems, "\n".join(problems)
+
+
+class TestCrossTenantIdentifiers:
+    async def test_tenant_b_gets_404_for_tenant_a_identifiers_on_every_route(self, app, client, db):
+        world = await build_world(app, client, db)
+        problems = await cross_tenant_answers(app, db, world)
+        assert not problems, "\n".join(problems)
+
+    async def test_tenant_b_finds_its_own_identifiers_on_every_get_route(self, app, client, db):
+        world = await build_world(app, client, db)
+        problems = await own_id_answers(app, db, world)
+        assert not problems, "\n".join(problems)
+
+
+# Routes that exist only in the tests below, to show the walk has teeth.
+@get(
+    "/console/_probe/members/{membership_id:uuid}",
+    opt={"access": "staff", "owns": {"membership_id": "memberships"}},
+)
+async def _guarded(ctx: Ctx, membership_id: FromPath[uuid.UUID]) -> str:
+    return "ok"
+
+
+@dataclass
+class _Note:
+    note: str
+
+
+@post(
+    "/console/_probe/members/{membership_id:uuid}/note",
+    opt={"access": "staff", "roles": {"manager"}, "owns": {"membership_id": "memberships"}},
+)
+async def _guarded_form(
+    ctx: Ctx, membership_id: FromPath[uuid.UUID], data: URLEncodedBody[_Note]
+) -> str:
+    return "ok"
+
+
+@post(
+    "/api/v1/_probe/keys/{key_id:uuid}",
+    opt={"access": "apikey", "scopes": {"probe.write"}, "owns": {"key_id": ApiKey}},
+)
+async def _guarded_json(ctx: Ctx, key_id: FromPath[uuid.UUID], data: JSONBody[_Note]) -> str:
+    return "ok"
+
+
+@get("/console/_probe/people/{user_id:uuid}", opt={"access": "staff", "owns": {"user_id": "users"}})
+async def _leaky(ctx: Ctx, user_id: FromPath[uuid.UUID]) -> str:
+    """Owns a GLOBAL table, so the context finds any user: the service would have to check."""
+    return "leak"
+
+
+@get("/console/_probe/forgotten/{key_id:uuid}", opt={"access": "staff"})
+async def _undeclared(ctx: Ctx, key_id: FromPath[uuid.UUID]) -> str:
+    return "leak"
+
+
+@get("/console/_probe/anyone", opt={"access": "staff"})
+async def _no_ctx() -> str:
+    return "nobody checked"
+
+
+@get("/console/_probe/files/{path:path}")
+async def _implicit(path: FromPath[Path]) -> str:
+    return "implicit"
+
+
+class TestTheWalkHasTeeth:
+    async def test_guarded_routes_are_walked_and_answer_404(self, app, client, db):
+        for handler in (_guarded, _guarded_form, _guarded_json):
+            app.register(handler)
+        world = await build_world(app, client, db)
+        assert {
+            "GET /console/_probe/members/{membership_id:uuid}",
+            "POST /console/_probe/members/{membership_id:uuid}/note",
+            "POST /api/v1/_probe/keys/{key_id:uuid}",
+        } <= {str(e) for e in walked(app)}
+        assert await cross_tenant_answers(app, db, world) == []
+        assert await own_id_answers(app, db, world) == []
+
+    async def test_a_route_reaching_a_global_table_by_id_is_reported(self, app, client, db):
+        app.register(_leaky)
+        world = await build_world(app, client, db)
+        problems = await cross_tenant_answers(app, db, world)
+        assert any("/console/_probe/people/" in p and "answered 200" in p for p in problems)
+
+    def test_an_undeclared_identifier_is_reported(self, app):
+        app.register(_undeclared)
+        assert any("'key_id' is not declared" in p for p in declaration_problems(app))
+
+    def test_a_protected_route_without_ctx_and_an_implicit_public_route_are_reported(self, app):
+        app.register(_no_ctx)
+        app.register(_implicit)
+        problems = access_problems(app)
+        assert any("/console/_probe/anyone" in p and "ctx" in p for p in problems)
+        assert any("/console/_probe/files/" in p and "no opt['access']" in p for p in problems)
+
+    async def test_a_table_without_a_factory_is_named(self, db, monkeypatch):
+        monkeypatch.delitem(registry.TABLE_FACTORIES, "api_keys")
+        owner = await make_tenant(db)
+        with pytest.raises(MissingFactory, match="'api_keys'"):
+            await row_of(db, "api_keys", owner)
+
+
+def test_tenant_model_is_a_global_table():
+    """row_of() treats `tenants` and `users` as global; keep that true."""
+    assert "tenant_id" not in Tenant.__table__.columns

@@ -1,0 +1,1 @@
+"""The worker process: task registry, schedules."""
