@@ -1,0 +1,318 @@
+"""Demo inventory for `make run` (never production): what a Chongqing hotel, a Yangtze
+cruise line and a hot-spring resort sell, so the booking page and the front desk have
+something real to work with.
+
+- hotel (解放碑): 高级大床房, 豪华江景双床房, 行政套房 and 家庭房, rooms numbered by
+  floor (1201…, 1601…, 2801…), river-view rooms high up; rack, member, corporate and
+  distributor-net plans; weekend prices on Friday and Saturday nights.
+- cruise: three 世纪神话 重庆→宜昌 下水 voyages (4 days / 3 nights, boarding at 朝天门),
+  each with its own cabin grades (标准阳台房 A-2xx, 行政套房 B-3xx, 总统套房 C-50x).
+- hot spring (北碚): day admissions for adults and children (1.1 m and under half
+  price), 368 元 on weekdays and 398 元 at weekends.
+
+Idempotent: what exists (by code) is left alone; each run only extends the calendars
+to DAYS_AHEAD days from today, so a demo started again weeks later is still bookable.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from app.db.engine import TenantId
+from modules.reservations import service
+from modules.reservations.repository import SetupRepository
+
+log = logging.getLogger("zhilv.reservations")
+
+DAYS_AHEAD = 180
+FRIDAY, SATURDAY, SUNDAY = 4, 5, 6
+
+
+@dataclass(frozen=True, slots=True)
+class DemoType:
+    code: str
+    name: str
+    capacity: int
+    price_yuan: int
+    weekend_yuan: int
+    rooms: tuple[str, ...] = ()
+    features: tuple[str, ...] = ()
+    kind: str = "room"
+    description: str = ""
+    total: int | None = None  # tickets on sale per day when there are no rooms
+
+
+HOTEL_TYPES = (
+    DemoType(
+        "SUP-K",
+        "高级大床房",
+        2,
+        688,
+        788,
+        tuple(f"{f}{n:02d}" for f in (12, 13, 14, 15) for n in range(1, 9)),
+        description="35㎡，1.8米大床，可看解放碑街景",
+    ),
+    DemoType(
+        "DLX-RV-T",
+        "豪华江景双床房",
+        2,
+        888,
+        1088,
+        tuple(f"{f}{n:02d}" for f in (16, 18, 20, 22) for n in range(1, 7)),
+        ("river_view", "high_floor"),
+        description="42㎡，两张1.35米床，可望长江与嘉陵江交汇",
+    ),
+    DemoType(
+        "FAM",
+        "家庭房",
+        4,
+        1088,
+        1288,
+        ("1109", "1110", "1111", "1112"),
+        ("quiet", "connecting"),
+        description="两间相通，适合带孩子出游",
+    ),
+    DemoType(
+        "EXEC-S",
+        "行政套房",
+        2,
+        1688,
+        1888,
+        tuple(f"28{n:02d}" for n in range(1, 7)),
+        ("river_view", "high_floor", "balcony"),
+        description="80㎡，独立客厅，含行政酒廊礼遇",
+    ),
+)
+HOTEL_PLANS = (
+    service.RatePlanInput("rack", "门市价", free_cancel_hours=24, cancel_fee_kind="first_night"),
+    service.RatePlanInput(
+        "member",
+        "会员价",
+        kind="member",
+        discount_bp=1200,
+        free_cancel_hours=48,
+        cancel_fee_kind="first_night",
+    ),
+    service.RatePlanInput(
+        "corporate",
+        "协议价",
+        kind="corporate",
+        discount_bp=1500,
+        free_cancel_hours=6,
+        cancel_fee_kind="first_night",
+    ),
+    service.RatePlanInput(
+        "ota-net",
+        "分销净价",
+        kind="distributor_net",
+        net_price_fen=52000,
+        free_cancel_hours=72,
+        cancel_fee_kind="full",
+        deposit_kind="full",
+    ),
+    service.RatePlanInput(
+        "prepaid",
+        "提前预付优惠",
+        kind="member",
+        discount_bp=1000,
+        free_cancel_hours=0,
+        cancel_fee_kind="full",
+        deposit_kind="full",
+    ),
+)
+CABIN_TYPES = (
+    DemoType(
+        "STD-BAL",
+        "标准阳台房",
+        2,
+        1580,
+        1580,
+        tuple(f"A-2{n:02d}" for n in range(1, 13)),
+        ("balcony", "river_view"),
+        kind="cabin",
+        description="约22㎡，独立观景阳台，两张单人床",
+    ),
+    DemoType(
+        "EXEC",
+        "行政套房",
+        2,
+        3280,
+        3280,
+        tuple(f"B-3{n:02d}" for n in range(1, 5)),
+        ("balcony", "river_view"),
+        kind="cabin",
+        description="约36㎡，客厅与卧室分开",
+    ),
+    DemoType(
+        "PRES",
+        "总统套房",
+        3,
+        6880,
+        6880,
+        ("C-501", "C-502"),
+        ("balcony", "river_view", "quiet"),
+        kind="cabin",
+        description="船头全景套房",
+    ),
+)
+CRUISE_PLANS = (
+    service.RatePlanInput(
+        "rack",
+        "官网价",
+        free_cancel_hours=168,
+        cancel_fee_kind="percent",
+        cancel_fee_bp=3000,
+        deposit_kind="percent",
+        deposit_bp=3000,
+    ),
+    service.RatePlanInput(
+        "agency-net",
+        "旅行社净价",
+        kind="distributor_net",
+        net_price_fen=120000,
+        free_cancel_hours=336,
+        cancel_fee_kind="full",
+        deposit_kind="full",
+    ),
+)
+SPRING_TYPES = (
+    DemoType(
+        "DAY-ADULT",
+        "温泉日票（成人）",
+        1,
+        368,
+        398,
+        kind="admission",
+        total=300,
+        description="12小时内不限次进出，超时每小时20元",
+    ),
+    DemoType(
+        "DAY-CHILD",
+        "温泉日票（儿童1.1米及以下）",
+        1,
+        184,
+        199,
+        kind="admission",
+        total=120,
+        description="须由成人陪同",
+    ),
+)
+SPRING_PLANS = (
+    service.RatePlanInput("rack", "门市价", free_cancel_hours=0, cancel_fee_kind="none"),
+)
+
+
+async def seed_demo(
+    db: AsyncSession, tenant_id: TenantId, kinds: tuple[str, ...] = (), *, today: date | None = None
+) -> None:
+    """Inventory for each of the tenant's kinds (hotel, cruise, hot_spring)."""
+    today = today or date.today()
+    if "hotel" in kinds:
+        await _plans(db, tenant_id, HOTEL_PLANS)
+        for order, t in enumerate(HOTEL_TYPES):
+            await _type(db, tenant_id, t, today, order=order)
+    if "cruise" in kinds:
+        await _plans(db, tenant_id, CRUISE_PLANS)
+        for n, depart in enumerate(_sailings(today)):
+            voyage = await _voyage(db, tenant_id, depart)
+            for order, t in enumerate(CABIN_TYPES):
+                await _type(db, tenant_id, t, today, order=10 * n + order, voyage=voyage)
+    if "hot_spring" in kinds:
+        await _plans(db, tenant_id, SPRING_PLANS)
+        for order, t in enumerate(SPRING_TYPES):
+            await _type(db, tenant_id, t, today, order=order)
+
+
+def _sailings(today: date) -> list[date]:
+    """Three Saturday-evening sailings, the first in one to two weeks."""
+    first = today + timedelta(days=7 + (SATURDAY - today.weekday()) % 7)
+    return [first + timedelta(weeks=w) for w in range(3)]
+
+
+async def _plans(
+    db: AsyncSession, tenant_id: TenantId, plans: tuple[service.RatePlanInput, ...]
+) -> None:
+    existing = {p.code for p in await service.list_rate_plans(db, tenant_id)}
+    for plan in plans:
+        if plan.code not in existing:
+            await service.create_rate_plan(db, tenant_id, plan)
+
+
+async def _voyage(db: AsyncSession, tenant_id: TenantId, depart: date) -> service.VoyageView:
+    code = f"SJSH-{depart:%Y%m%d}-D"
+    for v in await service.list_voyages(db, tenant_id):
+        if v.code == code:
+            return v
+    return await service.create_voyage(
+        db,
+        tenant_id,
+        code=code,
+        ship="世纪神话",
+        route="重庆→宜昌（长江三峡）",
+        depart_on=depart,
+        arrive_on=depart + timedelta(days=3),
+        direction="downstream",
+        embark_port="重庆朝天门码头",
+        disembark_port="宜昌茅坪港",
+    )
+
+
+async def _type(
+    db: AsyncSession,
+    tenant_id: TenantId,
+    t: DemoType,
+    today: date,
+    *,
+    order: int,
+    voyage: service.VoyageView | None = None,
+) -> None:
+    code = f"{t.code}-{voyage.depart_on:%m%d}" if voyage else t.code
+    repo = SetupRepository(db, tenant_id)
+    found = await repo.unit_type_by_code(code)
+    if found is None:
+        ut = await service.create_unit_type(
+            db,
+            tenant_id,
+            code=code,
+            name=t.name,
+            kind=t.kind,
+            capacity=t.capacity,
+            base_price_fen=t.price_yuan * 100,
+            description=t.description,
+            voyage_id=voyage.id if voyage else None,
+            sort_order=order,
+        )
+        for number in t.rooms:
+            await service.create_unit(
+                db, tenant_id, unit_type_id=ut.id, number=number, features=t.features
+            )
+        type_id = ut.id
+    else:
+        type_id = found.id
+    start, end = (
+        (voyage.depart_on, voyage.arrive_on - timedelta(days=1))
+        if voyage
+        else (today, today + timedelta(days=DAYS_AHEAD - 1))
+    )
+    last = await repo.last_day(type_id)
+    if last is not None and last >= end:
+        return
+    first = max(start, last + timedelta(days=1)) if last else start
+    await service.set_calendar(
+        db, tenant_id, unit_type_id=type_id, start=first, end=end, total=t.total
+    )
+    if t.weekend_yuan != t.price_yuan:
+        weekend = (SATURDAY, SUNDAY) if t.kind == "admission" else (FRIDAY, SATURDAY)
+        await service.set_calendar(
+            db,
+            tenant_id,
+            unit_type_id=type_id,
+            start=first,
+            end=end,
+            weekdays=weekend,
+            price_fen=t.weekend_yuan * 100,
+        )

@@ -1,0 +1,187 @@
+"""Console forms of the reservations module, and reading their text fields (dates,
+counts, yuan) into values, with field errors in the request's language."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal, InvalidOperation
+
+from app.errors import Invalid
+from app.i18n import gettext as translate
+
+
+class FormErrors(dict[str, str]):
+    """field -> message (already translated), filled while reading a form."""
+
+    def date(self, name: str, value: str, *, required: bool = True) -> date | None:
+        value = (value or "").strip()
+        if not value:
+            if required:
+                self[name] = translate("Choose a date.")
+            return None
+        try:
+            return date.fromisoformat(value)
+        except ValueError:
+            self[name] = translate("Enter a date as 2026-12-24.")
+            return None
+
+    def number(self, name: str, value: str, *, low: int = 0, high: int = 10000) -> int | None:
+        value = (value or "").strip()
+        if not value:
+            return None
+        try:
+            number = int(value)
+        except ValueError:
+            self[name] = translate("Enter a whole number.")
+            return None
+        if not low <= number <= high:
+            self[name] = translate("Between %(low)s and %(high)s.", low=low, high=high)
+            return None
+        return number
+
+    def yuan(self, name: str, value: str) -> int | None:
+        """¥ with up to two decimals, as fen."""
+        value = (value or "").strip().replace(",", "").lstrip("¥")
+        if not value:
+            return None
+        try:
+            amount = Decimal(value)
+        except InvalidOperation:
+            self[name] = translate("Enter an amount in yuan, such as 688 or 688.50.")
+            return None
+        if amount < 0 or amount != amount.quantize(Decimal("0.01")):
+            self[name] = translate("Enter an amount in yuan, such as 688 or 688.50.")
+            return None
+        return int(amount * 100)
+
+    def uuid(self, name: str, value: str) -> uuid.UUID | None:
+        try:
+            return uuid.UUID((value or "").strip())
+        except ValueError:
+            self[name] = translate("Choose one.")
+            return None
+
+
+def field_errors(exc: Invalid) -> dict[str, str]:
+    return {e["field"]: translate(e["message"]) for e in exc.errors or [] if e.get("field")}
+
+
+def as_list(value: list[str] | str | None) -> list[str]:
+    if value is None:
+        return []
+    return [value] if isinstance(value, str) else list(value)
+
+
+@dataclass
+class SearchForm:
+    arrival: str = ""
+    departure: str = ""
+    adults: str = "2"
+    children: str = "0"
+    rate_plan: str = "rack"
+
+
+@dataclass
+class BookForm(SearchForm):
+    unit_type_id: str = ""
+    guest_name: str = ""
+    guest_phone: str = ""
+    guest_email: str = ""
+    id_type: str = "resident_id"
+    id_number: str = ""
+    notes: str = ""
+    hold: str = ""
+    preferences: list[str] | str = field(default_factory=list)
+
+
+@dataclass
+class ChangeForm:
+    arrival: str = ""
+    departure: str = ""
+    unit_type_id: str = ""
+    adults: str = ""
+    children: str = ""
+
+
+@dataclass
+class ReasonForm:
+    reason: str = ""
+
+
+@dataclass
+class UnitTypeForm:
+    code: str = ""
+    name: str = ""
+    kind: str = "room"
+    capacity: str = "2"
+    base_price: str = ""
+    description: str = ""
+    voyage_id: str = ""
+
+
+@dataclass
+class UnitForm:
+    unit_type_id: str = ""
+    number: str = ""
+    floor: str = ""
+    features: list[str] | str = field(default_factory=list)
+
+
+@dataclass
+class RatePlanForm:
+    code: str = ""
+    name: str = ""
+    kind: str = "rack"
+    discount_percent: str = "0"
+    net_price: str = ""
+    free_cancel_hours: str = "24"
+    cancel_fee_kind: str = "first_night"
+    cancel_fee_percent: str = "0"
+    deposit_kind: str = "none"
+    deposit_percent: str = "0"
+
+
+@dataclass
+class VoyageForm:
+    code: str = ""
+    ship: str = ""
+    route: str = ""
+    direction: str = "downstream"
+    depart_on: str = ""
+    arrive_on: str = ""
+    embark_port: str = ""
+    disembark_port: str = ""
+
+
+@dataclass
+class CalendarForm:
+    unit_type_id: str = ""
+    start: str = ""
+    end: str = ""
+    weekdays: list[str] | str = field(default_factory=list)
+    total: str = ""
+    price: str = ""
+    closed: str = ""  # "" leave, "1" close, "0" open
+    closed_to_arrival: str = ""
+    min_stay: str = ""
+    view_start: str = ""
+
+
+def tri(value: str) -> bool | None:
+    """A select with "leave as is" / yes / no."""
+    return {"1": True, "0": False}.get((value or "").strip())
+
+
+def percent_bp(errors: FormErrors, name: str, value: str) -> int:
+    """Percent with up to two decimals as basis points."""
+    try:
+        amount = Decimal((value or "0").strip() or "0")
+    except InvalidOperation:
+        errors[name] = translate("Between 0% and 100%.")
+        return 0
+    if not Decimal(0) <= amount <= Decimal(100):
+        errors[name] = translate("Between 0% and 100%.")
+        return 0
+    return int(amount * 100)

@@ -1,0 +1,77 @@
+"""Demo inventory: a Chongqing hotel, a Yangtze cruise and a hot spring that can be
+booked, created once and extended on later starts."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+from app.db.engine import TenantId
+from modules.reservations import service
+from modules.reservations.demo import seed_demo
+from tests.factories.tenants import make_tenant
+
+
+class TestSeedDemo:
+    async def test_hotel_rooms_by_floor_and_bookable_tonight(self, db):
+        tenant = (await make_tenant(db, kinds=("hotel",))).tenant
+        tid = TenantId(tenant.id)
+        await seed_demo(db, tid, ("hotel",))
+        names = [t.name for t in await service.list_unit_types(db, tid)]
+        assert names[:3] == ["高级大床房", "豪华江景双床房", "家庭房"]
+        numbers = {u.number: u for u in await service.list_units(db, tid)}
+        assert numbers["1201"].floor == 12
+        assert "river_view" in numbers["1601"].features
+        today = date.today()
+        offers = await service.search_availability(
+            db, tid, arrival=today, departure=today + timedelta(days=2), adults=2
+        )
+        assert {o.name for o in offers} >= {"高级大床房", "行政套房"}
+
+    async def test_cruise_cabins_per_voyage_sold_for_the_whole_voyage(self, db):
+        tenant = (await make_tenant(db, kinds=("cruise",))).tenant
+        tid = TenantId(tenant.id)
+        await seed_demo(db, tid, ("cruise",))
+        [first, *rest] = await service.list_voyages(db, tid)
+        assert len(rest) == 2
+        assert first.route.startswith("重庆→宜昌")
+        offers = await service.search_availability(
+            db,
+            tid,
+            arrival=first.depart_on,
+            departure=first.arrive_on,
+            adults=2,
+            voyage_id=first.id,
+        )
+        assert [o.name for o in offers] == ["标准阳台房", "行政套房", "总统套房"]
+        cabins = [
+            u.number for u in await service.list_units(db, tid, unit_type_id=offers[0].unit_type_id)
+        ]
+        assert cabins[0] == "A-201"
+
+    async def test_hot_spring_admissions_cost_more_at_weekends(self, db):
+        tenant = (await make_tenant(db, kinds=("hot_spring",))).tenant
+        tid = TenantId(tenant.id)
+        await seed_demo(db, tid, ("hot_spring",))
+        today = date.today()
+        saturday = today + timedelta(days=(5 - today.weekday()) % 7)
+        monday = saturday + timedelta(days=2)
+        prices = {}
+        for day in (saturday, monday):
+            [adult, _child] = await service.search_availability(
+                db, tid, arrival=day, departure=day + timedelta(days=1), adults=1
+            )
+            prices[day.weekday()] = adult.total_fen
+        assert prices == {5: 39800, 0: 36800}
+
+    async def test_running_again_changes_nothing_but_extends_the_calendar(self, db):
+        tenant = (await make_tenant(db, kinds=("hotel",))).tenant
+        tid = TenantId(tenant.id)
+        await seed_demo(db, tid, ("hotel",))
+        units = len(await service.list_units(db, tid))
+        await seed_demo(db, tid, ("hotel",), today=date.today() + timedelta(days=10))
+        assert len(await service.list_units(db, tid)) == units
+        far = date.today() + timedelta(days=185)
+        offers = await service.search_availability(
+            db, tid, arrival=far, departure=far + timedelta(days=1), adults=1
+        )
+        assert offers
