@@ -1,0 +1,196 @@
+"""Pure front-desk rules: which room to suggest at check-in, folio arithmetic, money typed
+by people. No database, no I/O: unit-tested on their own."""
+
+from __future__ import annotations
+
+import re
+import uuid
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
+
+from modules.reservations.service import UnitView
+
+READY_STATUSES = ("inspected", "clean")
+ROOM_STATUSES = ("dirty", "clean", "inspected", "out_of_order")
+ROOM_STATUS_LABELS = {
+    "dirty": "Dirty",
+    "clean": "Clean",
+    "inspected": "Inspected",
+    "out_of_order": "Out of order",
+}
+SAME_FLOOR = "same_floor"
+LINE_KINDS = ("charge", "payment", "refund", "adjustment")
+# Money taken at the desk, as the payments module names it ("card_terminal": a bank card
+# on the POS terminal); "online" is what the guest paid by card on the booking page.
+DESK_METHODS = ("cash", "wechat", "alipay", "card_terminal")
+METHOD_LABELS = {
+    "cash": "Cash",
+    "wechat": "WeChat Pay",
+    "alipay": "Alipay",
+    "card_terminal": "Bank card",
+    "online": "Online payment",
+}
+CHARGE_SOURCES = ("room", "minibar", "dining", "laundry", "spa", "terminal", "other")
+
+# Feature labels (English msgids) for suggestions and the housekeeping board.
+FEATURE_LABELS = {
+    "river_view": "River view",
+    "high_floor": "High floor",
+    "accessible": "Accessible",
+    "balcony": "Balcony",
+    "quiet": "Quiet",
+    "connecting": "Connecting",
+}
+
+RESERVATION_STATUS_LABELS = {
+    "held": "Awaiting payment",
+    "confirmed": "Confirmed",
+    "cancelled": "Cancelled",
+    "expired": "Expired",
+    "no_show": "No-show",
+    "checked_in": "Checked in",
+    "checked_out": "Checked out",
+}
+PAYMENT_STATE_LABELS = {
+    "unpaid": "Unpaid",
+    "deposit_paid": "Deposit paid",
+    "paid": "Paid",
+    "partially_refunded": "Partly refunded",
+    "refunded": "Refunded",
+}
+LINE_KIND_LABELS = {
+    "charge": "Charge",
+    "payment": "Payment",
+    "refund": "Refund",
+    "adjustment": "Adjustment",
+}
+SOURCE_LABELS = {
+    "room": "Room",
+    "minibar": "Minibar",
+    "dining": "Dining",
+    "laundry": "Laundry",
+    "spa": "Spa and hot spring",
+    "terminal": "In-room terminal",
+    "other": "Other",
+}
+UNIT_KIND_LABELS = {
+    "room": "Room",
+    "cabin": "Cabin",
+    "admission": "Admission",
+    "table": "Table",
+}
+
+_W_PARTY_FLOOR = 1000
+_W_FLOOR_FITS_PARTY = 500
+_W_FEATURE = 100
+_W_INSPECTED = 10
+
+
+@dataclass(frozen=True, slots=True)
+class Suggestion:
+    """A room the clerk may give, with why it ranks where it does (English msgids)."""
+
+    unit: UnitView
+    score: int
+    reasons: tuple[str, ...]
+
+
+def suggest_units(
+    units: Iterable[UnitView],
+    *,
+    unit_type_id: uuid.UUID,
+    occupied: set[uuid.UUID],
+    preferences: Sequence[str] = (),
+    party_floors: Sequence[int] = (),
+    party_waiting: int = 0,
+) -> list[Suggestion]:
+    """Ready, unoccupied rooms of the booked type, best first.
+
+    A guest is never handed a dirty or out-of-order room, nor one someone sleeps in.
+    When the booking asks to keep the party on one floor, the floor where the party already
+    stays wins; otherwise a floor with enough ready rooms for everyone still to arrive.
+    Then the features the guest asked for, then inspected over merely clean."""
+    ready = [
+        u
+        for u in units
+        if u.unit_type_id == unit_type_id and u.status in READY_STATUSES and u.id not in occupied
+    ]
+    wanted = {p for p in preferences if p != SAME_FLOOR}
+    together = SAME_FLOOR in preferences
+    per_floor = Counter(u.floor for u in ready)
+    ranked = [
+        _score(u, wanted, together, set(party_floors), per_floor, party_waiting + 1) for u in ready
+    ]
+    return sorted(ranked, key=lambda s: (-s.score, s.unit.floor, s.unit.number))
+
+
+def _score(
+    unit: UnitView,
+    wanted: set[str],
+    together: bool,
+    party_floors: set[int],
+    per_floor: Counter[int],
+    party_size: int,
+) -> Suggestion:
+    score, reasons = 0, []
+    if together and unit.floor in party_floors:
+        score += _W_PARTY_FLOOR
+        reasons.append("Same floor as the rest of the party")
+    elif together and not party_floors and party_size > 1 and per_floor[unit.floor] >= party_size:
+        score += _W_FLOOR_FITS_PARTY
+        reasons.append("This floor has rooms for the whole party")
+    for feature in sorted(wanted & set(unit.features)):
+        score += _W_FEATURE
+        reasons.append(FEATURE_LABELS.get(feature, feature))
+    if unit.status == "inspected":
+        score += _W_INSPECTED
+        reasons.append("Inspected")
+    return Suggestion(unit=unit, score=score, reasons=tuple(reasons))
+
+
+def balance(amounts: Iterable[int]) -> int:
+    """Charges and refunds are positive, payments negative, adjustments either: what the
+    guest still owes is the plain sum (negative: the hotel owes the guest)."""
+    return sum(amounts)
+
+
+def check_line_amount(kind: str, amount_fen: int) -> None:
+    """The sign rules the table's CHECK constraint also enforces."""
+    if kind not in LINE_KINDS:
+        raise ValueError(f"unknown folio line kind {kind!r}")
+    if amount_fen == 0:
+        raise ValueError("a folio line moves money")
+    if kind in ("charge", "refund") and amount_fen < 0:
+        raise ValueError(f"a {kind} is positive")
+    if kind == "payment" and amount_fen > 0:
+        raise ValueError("a payment is negative")
+
+
+_YUAN = re.compile(r"^(\d{1,9})(?:\.(\d{1,2}))?$")
+
+
+def parse_yuan(text: str | None) -> int | None:
+    """Fen from what a clerk types ("128", "128.5", "¥1,280.00"); None when it is not money.
+    Floats never touch it: the digits are split as text."""
+    if text is None:
+        return None
+    cleaned = re.sub(r"[\s¥￥,，]", "", text)
+    match = _YUAN.match(cleaned)
+    if not match:
+        return None
+    whole, frac = match.groups()
+    return int(whole) * 100 + int((frac or "0").ljust(2, "0"))
+
+
+def business_date(tz: str, now: datetime | None = None) -> date:
+    """Today where the hotel is (Asia/Shanghai unless the tenant says otherwise)."""
+    moment = now or datetime.now(ZoneInfo("UTC"))
+    return moment.astimezone(ZoneInfo(tz)).date()
+
+
+def nights_after(days: Iterable[date], last_night: date) -> list[date]:
+    """Booked nights later than the last night actually slept (an early departure)."""
+    return sorted(d for d in days if d > last_night)

@@ -1,0 +1,91 @@
+"""Tables of the front desk: stays, their folio lines and room moves (all tenant-scoped,
+row-level security forced by migration 0007).
+
+A stay is one checked-in reservation in one room at a time. Folio lines and room moves are
+append-only (a trigger refuses UPDATE and DELETE): money on a guest's bill is corrected by a
+new line, never by editing an old one.
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date, datetime
+
+from sqlalchemy import (
+    BigInteger,
+    CheckConstraint,
+    Date,
+    ForeignKey,
+    Index,
+    String,
+    UniqueConstraint,
+    func,
+    text,
+)
+from sqlalchemy.orm import Mapped, mapped_column
+
+from app.db.base import Base, TenantScoped
+
+
+class Stay(TenantScoped, Base):
+    __tablename__ = "stays"
+    __table_args__ = (
+        UniqueConstraint("tenant_id", "reservation_id"),
+        CheckConstraint("status IN ('in_house','checked_out')", name="status"),
+        # One guest party per room at a time, whatever two clerks click at once.
+        Index(
+            "uq_stays_tenant_id_unit_id_in_house",
+            "tenant_id",
+            "unit_id",
+            unique=True,
+            postgresql_where=text("status = 'in_house'"),
+        ),
+        Index("ix_stays_tenant_id_status", "tenant_id", "status"),
+    )
+
+    reservation_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("reservations.id"))
+    unit_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("units.id"))
+    unit_number: Mapped[str] = mapped_column(String(20))
+    status: Mapped[str] = mapped_column(String(16), default="in_house")
+    guest_name: Mapped[str] = mapped_column(String(100))
+    checked_in_at: Mapped[datetime] = mapped_column(server_default=func.now())
+    checked_in_by: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("users.id"))
+    checked_out_at: Mapped[datetime | None]
+    checked_out_by: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("users.id"))
+
+
+class FolioLine(TenantScoped, Base):
+    __tablename__ = "folio_lines"
+    __table_args__ = (
+        CheckConstraint("kind IN ('charge','payment','refund','adjustment')", name="kind"),
+        CheckConstraint(
+            "amount_fen <> 0 AND (kind NOT IN ('charge','refund') OR amount_fen > 0) "
+            "AND (kind <> 'payment' OR amount_fen < 0)",
+            name="amount_sign",
+        ),
+        Index("ix_folio_lines_tenant_id_stay_id", "tenant_id", "stay_id"),
+    )
+
+    stay_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("stays.id"))
+    kind: Mapped[str] = mapped_column(String(16))
+    description: Mapped[str] = mapped_column(String(200))
+    amount_fen: Mapped[int] = mapped_column(BigInteger)
+    source: Mapped[str] = mapped_column(String(32))
+    method: Mapped[str | None] = mapped_column(String(16))
+    service_date: Mapped[date | None] = mapped_column(Date)
+    payment_id: Mapped[uuid.UUID | None]
+    posted_by: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("users.id"))
+    posted_at: Mapped[datetime] = mapped_column(server_default=func.now())
+
+
+class RoomMove(TenantScoped, Base):
+    __tablename__ = "room_moves"
+    __table_args__ = (Index("ix_room_moves_tenant_id_stay_id", "tenant_id", "stay_id"),)
+
+    stay_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("stays.id"))
+    from_unit_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("units.id"))
+    to_unit_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("units.id"))
+    from_number: Mapped[str] = mapped_column(String(20))
+    to_number: Mapped[str] = mapped_column(String(20))
+    reason: Mapped[str] = mapped_column(String(200))
+    moved_by: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("users.id"))

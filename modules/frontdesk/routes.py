@@ -1,0 +1,25 @@
+"""Routes of the front-desk module, collected for the composition root: the front desk
+console, the housekeeping board and the public booking page."""
+
+from app.web.nav import NavItem
+from modules.frontdesk import routes_booking, routes_desk, routes_housekeeping
+
+ROUTES = [*routes_desk.ROUTES, *routes_housekeeping.ROUTES, *routes_booking.ROUTES]
+NAV = [
+    NavItem(
+        key="frontdesk",
+        label="Front desk",
+        href="/console/frontdesk",
+        roles=routes_desk.DESK_ROLES,
+        module="frontdesk",
+        order=20,
+    ),
+    NavItem(
+        key="housekeeping",
+        label="Housekeeping",
+        href="/console/housekeeping",
+        roles=routes_housekeeping.HOUSEKEEPING_ROLES,
+        module="frontdesk",
+        order=25,
+    ),
+]

@@ -1,0 +1,159 @@
+"""What the front desk hands to other modules (terminals, hot-spring tags, dining) and the
+forms its pages read. Other modules import these through `modules.frontdesk.service`."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass, field
+from datetime import date, datetime
+
+from modules.reservations.service import ReservationView, UnitView
+
+
+@dataclass(frozen=True, slots=True)
+class StayView:
+    id: uuid.UUID
+    reservation_id: uuid.UUID
+    unit_id: uuid.UUID
+    unit_number: str
+    status: str  # in_house | checked_out
+    guest_name: str
+    checked_in_at: datetime
+    checked_out_at: datetime | None = None
+
+    @property
+    def in_house(self) -> bool:
+        return self.status == "in_house"
+
+
+@dataclass(frozen=True, slots=True)
+class FolioLineView:
+    id: uuid.UUID
+    stay_id: uuid.UUID
+    kind: str  # charge | payment | refund | adjustment
+    description: str
+    amount_fen: int
+    source: str
+    method: str | None
+    service_date: date | None
+    posted_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class FolioView:
+    stay: StayView
+    lines: tuple[FolioLineView, ...]
+    charges_fen: int  # charges and adjustments
+    payments_fen: int  # received, net of refunds (positive)
+    balance_fen: int  # what the guest still owes; negative when the hotel owes the guest
+
+
+@dataclass(frozen=True, slots=True)
+class RoomMoveView:
+    from_number: str
+    to_number: str
+    reason: str
+    moved_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class StayPage:
+    """Everything the stay page shows."""
+
+    folio: FolioView
+    reservation: ReservationView
+    moves: tuple[RoomMoveView, ...]
+    move_targets: tuple[UnitView, ...]  # ready, empty rooms a guest may move to
+
+
+@dataclass(frozen=True, slots=True)
+class DeskDay:
+    """The front desk's day: reservations from the reservations module, with the stay
+    each in-house or departing guest has here."""
+
+    day: date
+    today: date
+    arrivals: tuple[ReservationView, ...]
+    in_house: tuple[ReservationView, ...]
+    departures: tuple[ReservationView, ...]
+    stays: dict[uuid.UUID, StayView] = field(default_factory=dict)  # by reservation id
+    balances: dict[uuid.UUID, int] = field(default_factory=dict)  # by stay id
+
+
+@dataclass(frozen=True, slots=True)
+class HousekeepingTile:
+    unit: UnitView
+    occupied: bool
+    departing: bool  # the guest in it leaves today
+    arriving: bool  # an arrival today is booked into this type and it is not ready
+
+
+@dataclass(frozen=True, slots=True)
+class HousekeepingBoard:
+    floors: tuple[tuple[int, tuple[HousekeepingTile, ...]], ...]
+    counts: dict[str, int]
+
+
+# Forms ---------------------------------------------------------------------------------
+
+
+@dataclass
+class CheckInForm:
+    unit_id: str = ""
+
+
+@dataclass
+class ChargeForm:
+    description: str = ""
+    amount: str = ""
+    source: str = "other"
+
+
+@dataclass
+class PaymentForm:
+    amount: str = ""
+    method: str = "cash"
+
+
+@dataclass
+class MoveForm:
+    unit_id: str = ""
+    reason: str = ""
+
+
+@dataclass
+class CheckOutForm:
+    method: str = ""
+
+
+@dataclass
+class UnitStatusForm:
+    status: str = ""
+
+
+@dataclass
+class GuestForm:
+    """The booking page's second step: the offer chosen (hidden fields) and the guest."""
+
+    unit_type_id: str = ""
+    rate_plan_id: str = ""
+    arrival: str = ""
+    departure: str = ""
+    adults: str = "2"
+    children: str = "0"
+    name: str = ""
+    phone: str = ""
+    id_type: str = "resident_id"
+    id_number: str = ""
+    email: str = ""
+    preferences: list[str] | str = field(default_factory=list)  # one ticked box is a str
+    notes: str = ""
+    pay: str = ""  # "online": prepay now even when the rate asks no deposit
+
+    def preference_list(self) -> list[str]:
+        return [self.preferences] if isinstance(self.preferences, str) else self.preferences
+
+
+@dataclass
+class LookupForm:
+    code: str = ""
