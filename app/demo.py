@@ -26,10 +26,15 @@ from app.db.engine import Database, TenantId, bind_tenant
 from app.identifiers import USCC_CHARSET, make_uscc
 from app.security.passwords import hash_password
 from app.settings import get_settings
+from modules.contracts import demo as contracts_demo
 from modules.filings import demo as filings_demo
 from modules.frontdesk import demo as frontdesk_demo
+from modules.groups import demo as groups_demo
+from modules.guestservices import demo as guestservices_demo
+from modules.guides import demo as guides_demo
 from modules.payments import demo as payments_demo
 from modules.reservations import demo as reservations_demo
+from modules.terminals import demo as terminals_demo
 from tenants import service
 
 DEMO_PASSWORD = "Zhilv-demo-2026"  # noqa: S105 - demo only, printed on purpose
@@ -292,6 +297,11 @@ async def seed_modules(db: AsyncSession, tenant_id: TenantId, spec: DemoEnterpri
         district_code=spec.region,
         settings=get_settings(),
     )
+    await terminals_demo.seed_demo(db, tenant_id, spec.kinds)
+    await guestservices_demo.seed_demo(db, tenant_id, spec.kinds)
+    await guides_demo.seed_demo(db, tenant_id, spec.kinds)
+    await contracts_demo.seed_demo(db, tenant_id, spec.kinds)
+    await groups_demo.seed_demo(db, tenant_id, spec.kinds)
     await db.flush()  # write this tenant's rows while it is still the one bound
     return registration
 

@@ -15,10 +15,15 @@ from litestar.openapi.spec import Components, SecurityScheme
 from litestar.static_files import create_static_files_router
 from sqlalchemy import text
 
+import modules.contracts.routes
 import modules.filings.routes
 import modules.frontdesk.routes
+import modules.groups.routes
+import modules.guestservices.routes
+import modules.guides.routes
 import modules.payments.routes
 import modules.reservations.routes
+import modules.terminals.routes
 import tenants.routes
 from app.db.engine import Database
 from app.settings import PROJECT_ROOT, Settings, get_settings
@@ -38,6 +43,11 @@ PACKAGES: list[Any] = [
     modules.reservations.routes,
     modules.frontdesk.routes,
     modules.payments.routes,
+    modules.terminals.routes,
+    modules.guestservices.routes,
+    modules.contracts.routes,
+    modules.guides.routes,
+    modules.groups.routes,
     modules.filings.routes,
 ]
 

@@ -9,6 +9,12 @@ Every route declares in `opt` who may call it:
 - `access="tenant_token"`: anyone holding a link from an e-mail (password reset, staff
   invitation); the tenant comes from the `token` query or form field
   (`<tenant_id>.<secret>`). Only the tenant is bound here; the service checks the secret.
+- `access="tenant_lookup"`: anyone; the route names in `opt["tenant_lookup"]` an
+  `async (db, request) -> uuid | None` that finds the tenant from what the caller typed
+  (a contract's e-number). It may only read platform-wide tables (no tenant is bound
+  while it runs). When it finds nothing, or a suspended tenant, no tenant is bound and
+  `ctx.tenant` is None: the route answers exactly as for a wrong code, so the look-up is
+  no existence oracle.
 - `access="public"` (the default): anyone, no tenant bound.
 
 A route with identifiers in its path declares which table each one names:
@@ -43,7 +49,9 @@ OPERATOR_COOKIE = "zhilv_operator"
 API_KEY_PREFIX = "zk"
 LINK_NOT_VALID = "This link is not valid, has expired or has already been used."
 
-Access = Literal["staff", "apikey", "operator", "tenant_public", "tenant_token", "public"]
+Access = Literal[
+    "staff", "apikey", "operator", "tenant_public", "tenant_token", "tenant_lookup", "public"
+]
 
 
 @dataclass(frozen=True, slots=True)
@@ -235,6 +243,18 @@ async def _tenant_from_token(db: AsyncSession, request: Request[Any, Any, Any]) 
     return tenant
 
 
+async def _tenant_from_lookup(
+    db: AsyncSession, request: Request[Any, Any, Any]
+) -> TenantInfo | None:
+    await bind_tenant(db, None)
+    tenant_id = await request.route_handler.opt["tenant_lookup"](db, request)
+    tenant = await bind_tenant_by_id(db, tenant_id) if tenant_id else None
+    if tenant is None or tenant.status != "active":
+        await bind_tenant(db, None)
+        return None
+    return tenant
+
+
 async def _check_owned_ids(db: AsyncSession, request: Request[Any, Any, Any]) -> None:
     """Every identifier in the path must name a row the bound tenant can see, else 404.
 
@@ -279,6 +299,8 @@ async def resolve(
         tenant = await bind_tenant_by_slug(db, request.path_params.get("tenant_slug", ""))
         if tenant is None or tenant.status != "active":
             raise NotFound()
+    elif access == "tenant_lookup":
+        tenant = await _tenant_from_lookup(db, request)
     else:
         await bind_tenant(db, None)
     _check_permissions(opt, principal)

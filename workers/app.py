@@ -12,9 +12,14 @@ from procrastinate import App, Blueprint, PsycopgConnector
 from app.db.engine import libpq_url
 from app.jobs import tasks as job_tasks
 from app.notifications import tasks as notification_tasks
+from modules.contracts import tasks as contract_tasks
 from modules.filings import tasks as filing_tasks
+from modules.groups import tasks as group_tasks
+from modules.guestservices import tasks as guestservice_tasks
+from modules.guides import tasks as guide_tasks
 from modules.payments import tasks as payment_tasks
 from modules.reservations import tasks as reservation_tasks
+from modules.terminals import tasks as terminal_tasks
 from tenants import tasks as tenant_tasks
 
 BLUEPRINTS: list[Blueprint] = [
@@ -24,6 +29,11 @@ BLUEPRINTS: list[Blueprint] = [
     filing_tasks.blueprint,
     reservation_tasks.blueprint,
     payment_tasks.blueprint,
+    contract_tasks.blueprint,
+    guide_tasks.blueprint,
+    group_tasks.blueprint,
+    terminal_tasks.blueprint,
+    guestservice_tasks.blueprint,
 ]
 
 

@@ -1,0 +1,1 @@
+"""contracts module: electronic travel contracts: drafting, e-numbers, signing, PDFs, public check, bureau filing."""

@@ -1,0 +1,1 @@
+"""groups module: group tours: contracts, days, vehicles, guide assignments, filed before departure."""

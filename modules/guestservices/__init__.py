@@ -1,0 +1,1 @@
+"""guestservices module: guest services from the terminals: service requests, orders to the room, ratings, complaints."""

@@ -1,0 +1,1 @@
+"""guides module: tour-guide archive: guides, licences, certificates, public licence look-up."""

@@ -1,0 +1,6 @@
+"""Tables of the guides module (every one tenant-scoped, row-level security forced by its
+migration)."""
+
+from __future__ import annotations
+
+from app.db.base import Base  # noqa: F401

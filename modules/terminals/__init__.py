@@ -1,0 +1,1 @@
+"""terminals module: in-room and in-cabin guest terminals: devices, pairing, home screen, content."""

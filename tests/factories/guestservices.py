@@ -1,0 +1,7 @@
+"""Factories for the guestservices module. Each takes the tenant as a required keyword."""
+
+from __future__ import annotations
+
+from typing import Any
+
+TABLE_FACTORIES: dict[str, Any] = {}
