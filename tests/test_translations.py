@@ -9,8 +9,16 @@ from app.settings import PROJECT_ROOT
 
 # gettext itself, and the error classes whose first argument is an English msgid
 # translated when the error is rendered.
-ERRORS = ("AppError", "NotAuthenticated", "Forbidden", "NotFound", "Conflict", "Invalid",
-          "TooManyRequests", "Unavailable")
+ERRORS = (
+    "AppError",
+    "NotAuthenticated",
+    "Forbidden",
+    "NotFound",
+    "Conflict",
+    "Invalid",
+    "TooManyRequests",
+    "Unavailable",
+)
 KEYWORDS = {
     "_": None,
     "gettext": None,

@@ -24,6 +24,6 @@ __all__ = [
     "notifications_models",
     "payments_models",
     "reservations_models",
-    "terminals_models",
     "tenants_models",
+    "terminals_models",
 ]

@@ -1,1 +1,3 @@
-"""contracts module: electronic travel contracts: drafting, e-numbers, signing, PDFs, public check, bureau filing."""
+"""contracts module:
+electronic travel contracts: drafting, e-numbers, signing, PDFs, public check, bureau filing.
+"""

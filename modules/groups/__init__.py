@@ -1,1 +1,3 @@
-"""groups module: group tours: contracts, days, vehicles, guide assignments, filed before departure."""
+"""groups module:
+group tours: contracts, days, vehicles, guide assignments, filed before departure.
+"""

@@ -1,1 +1,3 @@
-"""guestservices module: guest services from the terminals: service requests, orders to the room, ratings, complaints."""
+"""guestservices module:
+guest services from the terminals: service requests, orders to the room, ratings, complaints.
+"""

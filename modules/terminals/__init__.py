@@ -1,1 +1,3 @@
-"""terminals module: in-room and in-cabin guest terminals: devices, pairing, home screen, content."""
+"""terminals module:
+in-room and in-cabin guest terminals: devices, pairing, home screen, content.
+"""

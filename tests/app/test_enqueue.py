@@ -75,8 +75,12 @@ class TestQueueMessage:
             await session.begin()
             owner = await make_tenant(session)
             message_id = await queue_message(
-                session, TenantId(owner.tenant.id), channel="sms", recipient="13800138000",
-                body="hi", purpose="test",
+                session,
+                TenantId(owner.tenant.id),
+                channel="sms",
+                recipient="13800138000",
+                body="hi",
+                purpose="test",
             )
             await session.rollback()
         async with database.sessionmaker() as session:

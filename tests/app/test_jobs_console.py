@@ -13,15 +13,21 @@ from tests.helpers import form_post, sign_in
 
 
 async def _job(db, staff, marker: str, *, failed: bool = False) -> int:  # type: ignore[no-untyped-def]
-    job_id = await enqueue(db, "bureau.file_contract", {"tenant_id": str(staff.tenant.id), "contract": marker})
+    job_id = await enqueue(
+        db, "bureau.file_contract", {"tenant_id": str(staff.tenant.id), "contract": marker}
+    )
     if failed:
-        await db.execute(text("UPDATE procrastinate_jobs SET status = 'failed', attempts = 7 WHERE id = :id"),
-                         {"id": job_id})
+        await db.execute(
+            text("UPDATE procrastinate_jobs SET status = 'failed', attempts = 7 WHERE id = :id"),
+            {"id": job_id},
+        )
     return job_id
 
 
 async def _status(db, job_id: int) -> str:  # type: ignore[no-untyped-def]
-    return await db.scalar(text("SELECT status::text FROM procrastinate_jobs WHERE id = :id"), {"id": job_id})
+    return await db.scalar(
+        text("SELECT status::text FROM procrastinate_jobs WHERE id = :id"), {"id": job_id}
+    )
 
 
 class TestJobList:
@@ -43,8 +49,14 @@ class TestJobList:
 
     async def test_send_jobs_link_to_their_message(self, client, db):
         owner = await make_tenant(db)
-        job_id = await enqueue(db, "notifications.send",
-                               {"tenant_id": str(owner.tenant.id), "message_id": "0193a000-0000-7000-8000-000000000001"})
+        job_id = await enqueue(
+            db,
+            "notifications.send",
+            {
+                "tenant_id": str(owner.tenant.id),
+                "message_id": "0193a000-0000-7000-8000-000000000001",
+            },
+        )
         assert job_id
         await sign_in(client, owner)
         page = await client.get("/console/system/jobs")
@@ -63,12 +75,18 @@ class TestRetry:
         owner = await make_tenant(db)
         job_id = await _job(db, owner, "HT-1", failed=True)
         await sign_in(client, owner)
-        response = await form_post(client, "/console/system/jobs/retry", {"job_id": job_id}, follow_redirects=False)
+        response = await form_post(
+            client, "/console/system/jobs/retry", {"job_id": job_id}, follow_redirects=False
+        )
         assert response.status_code == 303
         assert response.headers["location"] == f"/console/system/jobs?retried={job_id}"
         assert await _status(db, job_id) == "todo"
         await bind_tenant(db, owner.tenant.id)
-        actions = (await db.execute(select(AuditEvent.action).where(AuditEvent.tenant_id == owner.tenant.id))).scalars()
+        actions = (
+            await db.execute(
+                select(AuditEvent.action).where(AuditEvent.tenant_id == owner.tenant.id)
+            )
+        ).scalars()
         assert "jobs.retried" in list(actions)
 
     async def test_another_tenants_job_answers_404_and_is_untouched(self, client, db):

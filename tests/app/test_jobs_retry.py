@@ -8,7 +8,9 @@ from app.jobs.retry import DEFAULT_RETRY, Backoff, PermanentError, backoff
 
 
 def _job(attempts: int) -> Job:
-    return Job(id=1, queue="default", lock=None, queueing_lock=None, task_name="t.x", attempts=attempts)
+    return Job(
+        id=1, queue="default", lock=None, queueing_lock=None, task_name="t.x", attempts=attempts
+    )
 
 
 class TestBackoff:

@@ -11,15 +11,32 @@ from tests.factories.tenants import make_staff, make_tenant
 from tests.helpers import form_post, sign_in
 
 
-async def _message(db, staff, *, channel="email", recipient="guest@example.test", body="您好",
-                   purpose="booking_confirmation", status="pending"):  # type: ignore[no-untyped-def]
+async def _message(
+    db,
+    staff,
+    *,
+    channel="email",
+    recipient="guest@example.test",
+    body="您好",
+    purpose="booking_confirmation",
+    status="pending",
+):  # type: ignore[no-untyped-def]
     tenant_id = TenantId(staff.tenant.id)
     await bind_tenant(db, tenant_id)
-    message_id = await queue_message(db, tenant_id, channel=channel, recipient=recipient,
-                                     subject="预订确认", body=body, purpose=purpose)
+    message_id = await queue_message(
+        db,
+        tenant_id,
+        channel=channel,
+        recipient=recipient,
+        subject="预订确认",
+        body=body,
+        purpose=purpose,
+    )
     if status != "pending":
-        await db.execute(text("UPDATE outbound_messages SET status = :s WHERE id = :id"),
-                         {"s": status, "id": message_id})
+        await db.execute(
+            text("UPDATE outbound_messages SET status = :s WHERE id = :id"),
+            {"s": status, "id": message_id},
+        )
     return message_id
 
 
@@ -68,8 +85,12 @@ class TestMessageDetail:
 
     async def test_hides_the_content_of_a_password_reset(self, client, db):
         owner = await make_tenant(db)
-        message_id = await _message(db, owner, purpose="password_reset",
-                                    body="重置链接 https://zhilv.test/reset/SECRET-TOKEN")
+        message_id = await _message(
+            db,
+            owner,
+            purpose="password_reset",
+            body="重置链接 https://zhilv.test/reset/SECRET-TOKEN",
+        )
         await sign_in(client, owner)
         page = await client.get(f"/console/system/messages/{message_id}")
         assert page.status_code == 200
@@ -91,14 +112,21 @@ class TestSendAgain:
         owner = await make_tenant(db)
         message_id = await _message(db, owner, status="failed")
         await sign_in(client, owner)
-        response = await form_post(client, f"/console/system/messages/{message_id}/resend", {},
-                                   follow_redirects=False)
+        response = await form_post(
+            client, f"/console/system/messages/{message_id}/resend", {}, follow_redirects=False
+        )
         assert response.status_code == 303
         page = await client.get(response.headers["location"])
         assert "已重新排队" in page.text
         await bind_tenant(db, owner.tenant.id)
-        status = await db.scalar(text("SELECT status FROM outbound_messages WHERE id = :id"), {"id": message_id})
-        actions = (await db.execute(select(AuditEvent.action).where(AuditEvent.tenant_id == owner.tenant.id))).scalars()
+        status = await db.scalar(
+            text("SELECT status FROM outbound_messages WHERE id = :id"), {"id": message_id}
+        )
+        actions = (
+            await db.execute(
+                select(AuditEvent.action).where(AuditEvent.tenant_id == owner.tenant.id)
+            )
+        ).scalars()
         assert status == "pending"
         assert "notifications.resent" in list(actions)
 

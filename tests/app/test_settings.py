@@ -27,7 +27,11 @@ def test_production_refuses_development_payment_keys_and_a_missing_filing_key():
     with pytest.raises(ValidationError) as info:
         Settings(
             _env_file=None,
-            **{**PRODUCTION, "stripe_secret_key": "sk_test_zhilv_local", "filing_encryption_key": ""},
+            **{
+                **PRODUCTION,
+                "stripe_secret_key": "sk_test_zhilv_local",
+                "filing_encryption_key": "",
+            },
         )
     assert "STRIPE_SECRET_KEY" in str(info.value)
     assert "FILING_ENCRYPTION_KEY" in str(info.value)

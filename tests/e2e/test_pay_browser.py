@@ -21,8 +21,13 @@ pytestmark = pytest.mark.browser
 
 async def _fill_card(page, number: str) -> None:  # type: ignore[no-untyped-def]
     """The mock's card element is five plain inputs, named by their placeholders."""
-    for placeholder, value in (("number", number), ("exp_month", "12"), ("exp_year", "34"),
-                               ("cvc", "123"), ("postal_code", "400010")):
+    for placeholder, value in (
+        ("number", number),
+        ("exp_month", "12"),
+        ("exp_year", "34"),
+        ("cvc", "123"),
+        ("postal_code", "400010"),
+    ):
         await page.locator(f"#card-element input[placeholder={placeholder}]").type(value)
 
 
@@ -32,7 +37,9 @@ async def test_guest_pays_with_3d_secure_and_reaches_the_confirmation(
     async with committed_database.transaction() as db:
         owner = await make_tenant(db, name="重庆解放碑江景酒店")
         r = await make_reservation(db, tenant=owner.tenant, hold=True)
-    register_webhook(stripe_emulator, f"{live_server}/webhooks/stripe", settings.stripe_webhook_secret)
+    register_webhook(
+        stripe_emulator, f"{live_server}/webhooks/stripe", settings.stripe_webhook_secret
+    )
     try:
         await page.goto(f"{live_server}/book/{owner.tenant.slug}/pay/{r.id}?code={r.code}")
         assert await page.locator("h1").inner_text() == "支付预订款项"
@@ -45,15 +52,22 @@ async def test_guest_pays_with_3d_secure_and_reaches_the_confirmation(
 
         async with committed_database.transaction(owner.tenant.id) as db:
             after = await reservations.get_reservation(db, TenantId(owner.tenant.id), r.id)
-        assert (after.status, after.payment_state, after.paid_fen) == ("confirmed", "paid", r.total_fen)
+        assert (after.status, after.payment_state, after.paid_fen) == (
+            "confirmed",
+            "paid",
+            r.total_fen,
+        )
 
         stored = None
         for _ in range(50):  # the emulator delivers its events about a second later
             async with committed_database.transaction() as db:
-                stored = await db.scalar(text(
-                    "SELECT count(*) FROM payment_provider_events "
-                    "WHERE type = 'payment_intent.succeeded' AND payload->'data'->'object'->'metadata'->>'tenant_id' = :t"
-                ), {"t": str(owner.tenant.id)})
+                stored = await db.scalar(
+                    text(
+                        "SELECT count(*) FROM payment_provider_events "
+                        "WHERE type = 'payment_intent.succeeded' AND payload->'data'->'object'->'metadata'->>'tenant_id' = :t"
+                    ),
+                    {"t": str(owner.tenant.id)},
+                )
             if stored:
                 break
             await asyncio.sleep(0.1)

@@ -49,23 +49,40 @@ def statistics_payload(period: str = "2026-10", **figures: int) -> dict[str, Any
         "report_type": "hotel_monthly",
         "period": period,
         "figures": {
-            "rooms": 120, "room_nights_available": 3720, "room_nights_sold": 2790,
-            "occupancy_bp": 7500, "adr_fen": 45800, "revpar_fen": 34350,
-            "room_revenue_fen": 127782000, "fnb_revenue_fen": 23000000,
-            "other_revenue_fen": 1500000, "guests_domestic": 4100, "guests_foreign": 160,
-            "guest_nights": 5200, **figures,
+            "rooms": 120,
+            "room_nights_available": 3720,
+            "room_nights_sold": 2790,
+            "occupancy_bp": 7500,
+            "adr_fen": 45800,
+            "revpar_fen": 34350,
+            "room_revenue_fen": 127782000,
+            "fnb_revenue_fen": 23000000,
+            "other_revenue_fen": 1500000,
+            "guests_domestic": 4100,
+            "guests_foreign": 160,
+            "guest_nights": 5200,
+            **figures,
         },
     }
 
 
 async def make_filing(
-    db: AsyncSession, *, tenant: Tenant, kind: str = "statistics", payload: dict[str, Any] | None = None,
+    db: AsyncSession,
+    *,
+    tenant: Tenant,
+    kind: str = "statistics",
+    payload: dict[str, Any] | None = None,
     depends_on: uuid.UUID | None = None,
 ) -> uuid.UUID:
     await bind_tenant(db, tenant.id)
     return await service.file(
-        db, TenantId(tenant.id), kind, "test_subject", uuid.uuid4().hex,
-        payload or statistics_payload(f"20{uuid.uuid4().int % 90 + 10}-{uuid.uuid4().int % 12 + 1:02d}"),
+        db,
+        TenantId(tenant.id),
+        kind,
+        "test_subject",
+        uuid.uuid4().hex,
+        payload
+        or statistics_payload(f"20{uuid.uuid4().int % 90 + 10}-{uuid.uuid4().int % 12 + 1:02d}"),
         depends_on=depends_on,
     )
 
@@ -82,8 +99,13 @@ async def _filing_row(db: AsyncSession, tenant: Tenant) -> uuid.UUID:
 async def _attempt_row(db: AsyncSession, tenant: Tenant) -> uuid.UUID:
     filing_id = await make_filing(db, tenant=tenant)
     attempt = FilingAttempt(
-        tenant_id=TenantId(tenant.id), filing_id=filing_id, number=1,
-        started_at=datetime.now(UTC), latency_ms=12, status=503, outcome="busy",
+        tenant_id=TenantId(tenant.id),
+        filing_id=filing_id,
+        number=1,
+        started_at=datetime.now(UTC),
+        latency_ms=12,
+        status=503,
+        outcome="busy",
     )
     db.add(attempt)
     await db.flush()

@@ -15,7 +15,11 @@ class TestSignIn:
         response = await form_post(
             client,
             "/console/login",
-            {"tenant": owner.tenant.slug, "email": owner.user.email, "password": "wrong-password-1"},
+            {
+                "tenant": owner.tenant.slug,
+                "email": owner.user.email,
+                "password": "wrong-password-1",
+            },
         )
         assert response.status_code == 422
         assert "/console/logout" not in response.text

@@ -72,7 +72,9 @@ async def empty_queues(committed_database: Any) -> None:
 
 
 @pytest.fixture
-async def committed_client(settings: Settings, committed_database: Any) -> AsyncIterator[httpx.AsyncClient]:
+async def committed_client(
+    settings: Settings, committed_database: Any
+) -> AsyncIterator[httpx.AsyncClient]:
     """The web app over the committed database (to act on what a real worker did)."""
     from app.main import create_app
 
@@ -86,7 +88,9 @@ async def job_row(database: Any, job_id: int) -> Any:
     async with database.transaction() as db:
         return (
             await db.execute(
-                text("SELECT status::text AS status, attempts, scheduled_at FROM procrastinate_jobs WHERE id = :id"),
+                text(
+                    "SELECT status::text AS status, attempts, scheduled_at FROM procrastinate_jobs WHERE id = :id"
+                ),
                 {"id": job_id},
             )
         ).one()

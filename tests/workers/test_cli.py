@@ -22,7 +22,9 @@ class TestCommand:
 
 class TestConnection:
     def test_unix_socket_url_of_the_embedded_server_works_for_psycopg(self):
-        pool_args = connector("postgresql+asyncpg://zhilv_app@/zhilv?host=/srv/zhilv/run")._pool_args
+        pool_args = connector(
+            "postgresql+asyncpg://zhilv_app@/zhilv?host=/srv/zhilv/run"
+        )._pool_args
         parsed = conninfo_to_dict(pool_args["conninfo"])
         assert parsed == {"user": "zhilv_app", "dbname": "zhilv", "host": "/srv/zhilv/run"}
 
@@ -34,9 +36,18 @@ class TestConnection:
 
 class TestRegistry:
     def test_every_package_task_is_registered_under_its_module_verb_name(self):
-        names = {n for n in build_app("postgresql://u@/db").tasks if not n.startswith(("builtin:", "procrastinate."))}
-        assert {"notifications.send", "notifications.mark_stuck", "tenants.purge_expired",
-                "jobs.retry_stalled", "jobs.remove_old"} <= names
+        names = {
+            n
+            for n in build_app("postgresql://u@/db").tasks
+            if not n.startswith(("builtin:", "procrastinate."))
+        }
+        assert {
+            "notifications.send",
+            "notifications.mark_stuck",
+            "tenants.purge_expired",
+            "jobs.retry_stalled",
+            "jobs.remove_old",
+        } <= names
         assert all(TASK_NAME.match(n) for n in names), names
 
     def test_send_retries_with_exponential_backoff(self):

@@ -45,7 +45,9 @@ class TestTenantBinding:
         key = new_key()
         async with committed_database.transaction(a.tenant.id) as db:
             await enqueue(
-                db, "test.visible_messages", {"tenant_id": str(a.tenant.id), "key": key},
+                db,
+                "test.visible_messages",
+                {"tenant_id": str(a.tenant.id), "key": key},
                 queue="test-probe",
             )
         await run_jobs("test-probe")
@@ -56,7 +58,8 @@ class TestTenantBinding:
     ):
         async with committed_database.transaction() as db:
             job_id = await enqueue(
-                db, "test.visible_messages",
+                db,
+                "test.visible_messages",
                 {"tenant_id": "00000000-0000-7000-8000-000000000000", "key": new_key()},
                 queue="test-probe",
             )
@@ -85,7 +88,10 @@ class TestRetriesAndDeadLetter:
         page = await committed_client.get("/console/system/jobs")
         assert f'name="job_id" value="{job_id}"' in page.text
         response = await form_post(
-            committed_client, "/console/system/jobs/retry", {"job_id": job_id}, follow_redirects=False
+            committed_client,
+            "/console/system/jobs/retry",
+            {"job_id": job_id},
+            follow_redirects=False,
         )
         assert response.status_code == 303
         assert (await job_row(committed_database, job_id)).status == "todo"
@@ -111,7 +117,8 @@ class TestSendThroughTheWorker:
 
         async with committed_database.transaction(owner.tenant.id) as db:
             await enqueue(
-                db, "notifications.send",
+                db,
+                "notifications.send",
                 {"tenant_id": str(owner.tenant.id), "message_id": str(message_id)},
                 queue="notifications",
             )
@@ -132,9 +139,15 @@ class TestSendThroughTheWorker:
         assert (message.status, message.attempts, message.backend) == ("pending", 1, None)
         assert "SMS gateway" in (message.last_error or "")
         async with committed_database.transaction() as db:
-            job = (await db.execute(text(
-                "SELECT status::text AS status, scheduled_at > now() AS later FROM procrastinate_jobs "
-                "WHERE args->>'message_id' = :m"), {"m": str(message_id)})).one()
+            job = (
+                await db.execute(
+                    text(
+                        "SELECT status::text AS status, scheduled_at > now() AS later FROM procrastinate_jobs "
+                        "WHERE args->>'message_id' = :m"
+                    ),
+                    {"m": str(message_id)},
+                )
+            ).one()
         assert (job.status, job.later) == ("todo", True)
 
 
@@ -165,6 +178,10 @@ class TestLogs:
         lines = [json.loads(line) for line in stream.getvalue().splitlines()]
         sent = [x for x in lines if x.get("message_id") == str(message_id)]
         assert sent and sent[0]["request_id"].startswith("job-")
-        done = [x for x in lines if x.get("action") == "job_success" and x.get("tenant_id") == str(owner.tenant.id)]
+        done = [
+            x
+            for x in lines
+            if x.get("action") == "job_success" and x.get("tenant_id") == str(owner.tenant.id)
+        ]
         assert done and done[0]["task"] == "notifications.send"
         assert done[0]["job_id"] == int(sent[0]["request_id"].removeprefix("job-"))

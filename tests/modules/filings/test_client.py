@@ -14,7 +14,9 @@ SECRET = "s" * 40
 CREDS = Credentials(enterprise_code="91500103MA5U0B01X9", secret=SECRET)
 
 
-def independent_signature(secret: str, method: str, path: str, ts: str, nonce: str, body: bytes) -> str:
+def independent_signature(
+    secret: str, method: str, path: str, ts: str, nonce: str, body: bytes
+) -> str:
     message = f"{method}\n{path}\n{ts}\n{nonce}\n{hashlib.sha256(body).hexdigest()}"
     return hmac.new(secret.encode(), message.encode(), hashlib.sha256).hexdigest()
 
@@ -22,7 +24,13 @@ def independent_signature(secret: str, method: str, path: str, ts: str, nonce: s
 class TestCanonicalString:
     def test_five_parts_joined_with_newlines_no_trailing_newline(self):
         text = canonical_string("post", "/v1/groups", "1700000000", "n" * 16, b"{}")
-        assert text == "POST\n/v1/groups\n1700000000\n" + "n" * 16 + "\n" + hashlib.sha256(b"{}").hexdigest()
+        assert (
+            text
+            == "POST\n/v1/groups\n1700000000\n"
+            + "n" * 16
+            + "\n"
+            + hashlib.sha256(b"{}").hexdigest()
+        )
 
     def test_get_hashes_the_empty_string(self):
         assert canonical_string("GET", "/v1/receipts/X", "1", "n", b"").endswith(
@@ -31,7 +39,9 @@ class TestCanonicalString:
 
     def test_signature_is_lowercase_hex_hmac_sha256(self):
         sig = sign("k", "abc")
-        assert sig == hmac.new(b"k", b"abc", hashlib.sha256).hexdigest() and re.fullmatch(r"[0-9a-f]{64}", sig)
+        assert sig == hmac.new(b"k", b"abc", hashlib.sha256).hexdigest() and re.fullmatch(
+            r"[0-9a-f]{64}", sig
+        )
 
 
 class TestSignedRequest:
@@ -40,11 +50,17 @@ class TestSignedRequest:
 
         def handler(request: httpx.Request) -> httpx.Response:
             seen.append(request)
-            return httpx.Response(201, json={"receipt_no": "CQ1", "received_at": "2026-11-01T00:00:00+08:00"})
+            return httpx.Response(
+                201, json={"receipt_no": "CQ1", "received_at": "2026-11-01T00:00:00+08:00"}
+            )
 
-        client = BureauClient("http://bureau.test/api", timeout=5, transport=httpx.MockTransport(handler))
+        client = BureauClient(
+            "http://bureau.test/api", timeout=5, transport=httpx.MockTransport(handler)
+        )
         body = '{"a":"解放碑"}'.encode()
-        answer = await client.post("/v1/contracts/E%201/amendments", body, CREDS, idempotency_key="key-1")
+        answer = await client.post(
+            "/v1/contracts/E%201/amendments", body, CREDS, idempotency_key="key-1"
+        )
         await client.aclose()
         request = seen[0]
         h = request.headers
@@ -54,8 +70,12 @@ class TestSignedRequest:
         assert h["x-enterprise-code"] == CREDS.enterprise_code
         assert re.fullmatch(r"[A-Za-z0-9-]{16,64}", h["x-nonce"]) and h["x-timestamp"].isdigit()
         path = request.url.raw_path.decode()
-        assert path == "/api/v1/contracts/E%201/amendments"  # the path as sent, base prefix included
-        assert h["x-signature"] == independent_signature(SECRET, "POST", path, h["x-timestamp"], h["x-nonce"], body)
+        assert (
+            path == "/api/v1/contracts/E%201/amendments"
+        )  # the path as sent, base prefix included
+        assert h["x-signature"] == independent_signature(
+            SECRET, "POST", path, h["x-timestamp"], h["x-nonce"], body
+        )
 
     async def test_each_request_has_a_fresh_nonce(self):
         nonces = []
@@ -64,7 +84,9 @@ class TestSignedRequest:
             nonces.append(request.headers["x-nonce"])
             return httpx.Response(200, json={})
 
-        client = BureauClient("http://bureau.test", timeout=5, transport=httpx.MockTransport(handler))
+        client = BureauClient(
+            "http://bureau.test", timeout=5, transport=httpx.MockTransport(handler)
+        )
         for _ in range(5):
             await client.post("/v1/groups", b"{}", CREDS, idempotency_key="same")
         await client.aclose()
@@ -74,15 +96,20 @@ class TestSignedRequest:
         def handler(request: httpx.Request) -> httpx.Response:
             raise httpx.ReadTimeout("slow", request=request)
 
-        client = BureauClient("http://bureau.test", timeout=5, transport=httpx.MockTransport(handler))
+        client = BureauClient(
+            "http://bureau.test", timeout=5, transport=httpx.MockTransport(handler)
+        )
         answer = await client.get("/v1/receipts/X", CREDS)
         await client.aclose()
         assert answer.status is None and "timed out" in (answer.error or "")
 
     async def test_retry_after_is_read(self):
         client = BureauClient(
-            "http://bureau.test", timeout=5,
-            transport=httpx.MockTransport(lambda r: httpx.Response(429, headers={"Retry-After": "3"}, json={"code": "busy"})),
+            "http://bureau.test",
+            timeout=5,
+            transport=httpx.MockTransport(
+                lambda r: httpx.Response(429, headers={"Retry-After": "3"}, json={"code": "busy"})
+            ),
         )
         answer = await client.post("/v1/groups", b"{}", CREDS, idempotency_key="k")
         await client.aclose()

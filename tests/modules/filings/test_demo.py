@@ -17,21 +17,41 @@ from tests.factories.tenants import make_tenant
 
 
 class TestDemoBureau:
-    async def test_every_demo_report_is_accepted_by_the_stand_in_and_reseeding_is_a_no_op(self, db, settings, bureau_sim):
+    async def test_every_demo_report_is_accepted_by_the_stand_in_and_reseeding_is_a_no_op(
+        self, db, settings, bureau_sim
+    ):
         owner = await make_tenant(db, kinds=("hotel", "hot_spring", "agency", "cruise"))
         tenant_id = TenantId(owner.tenant.id)
         code = enterprise_code_for(owner.tenant)
         kinds = owner.tenant.kinds
-        made = await seed_demo_bureau(db, tenant_id, kinds=kinds, enterprise_code=code, district_code="500109", settings=settings)
+        made = await seed_demo_bureau(
+            db,
+            tenant_id,
+            kinds=kinds,
+            enterprise_code=code,
+            district_code="500109",
+            settings=settings,
+        )
         assert made.created and register_with_stand_in(bureau_sim.url, [made])
         ids = list((await db.execute(select(Filing.id))).scalars())
         assert len(ids) == 6
         client = BureauClient(bureau_sim.url, timeout=5)
-        outcomes = list((await service.send_due(db, tenant_id, client, settings, limit=100)).outcomes)
+        outcomes = list(
+            (await service.send_due(db, tenant_id, client, settings, limit=100)).outcomes
+        )
         await client.aclose()
-        assert outcomes == ["accepted"] * 6, [f.errors for f in (await db.execute(select(Filing))).scalars()]
+        assert outcomes == ["accepted"] * 6, [
+            f.errors for f in (await db.execute(select(Filing))).scalars()
+        ]
         assert all(f.receipt_no for f in (await db.execute(select(Filing))).scalars())
-        again = await seed_demo_bureau(db, tenant_id, kinds=kinds, enterprise_code=code, district_code="500109", settings=settings)
+        again = await seed_demo_bureau(
+            db,
+            tenant_id,
+            kinds=kinds,
+            enterprise_code=code,
+            district_code="500109",
+            settings=settings,
+        )
         assert not again.created and again.filing_secret == made.filing_secret
         assert len(list((await db.execute(select(Filing.id))).scalars())) == 6
 
@@ -43,4 +63,7 @@ class TestDemoBureau:
         assert register_with_stand_in("http://127.0.0.1:9", []) is True  # nothing to say
         from modules.filings.demo import DemoRegistration
 
-        assert register_with_stand_in("http://127.0.0.1:9", [DemoRegistration("X", "y" * 40, True)]) is False
+        assert (
+            register_with_stand_in("http://127.0.0.1:9", [DemoRegistration("X", "y" * 40, True)])
+            is False
+        )

@@ -50,9 +50,15 @@ def voyage(number: str) -> dict[str, Any]:
         "report_type": "cruise_voyage",
         "period": number,
         "figures": {
-            "departure_date": "2026-11-01", "arrival_date": "2026-11-04", "cabins": 200,
-            "cabins_sold": 180, "passengers_booked": 350, "passengers_boarded": 348,
-            "passengers_disembarked": 348, "crew": 120, "revenue_fen": 123456700,
+            "departure_date": "2026-11-01",
+            "arrival_date": "2026-11-04",
+            "cabins": 200,
+            "cabins_sold": 180,
+            "passengers_booked": 350,
+            "passengers_boarded": 348,
+            "passengers_disembarked": 348,
+            "crew": 120,
+            "revenue_fen": 123456700,
         },
     }
 
@@ -67,8 +73,20 @@ class Worker:
     def start(self) -> None:
         with self.log.open("ab") as out:
             self.process = subprocess.Popen(
-                [sys.executable, "-m", "app.cli", "worker", "--concurrency", "4", "--queue", "filings"],
-                cwd=PROJECT_ROOT, env=self.env, stdout=out, stderr=subprocess.STDOUT,
+                [
+                    sys.executable,
+                    "-m",
+                    "app.cli",
+                    "worker",
+                    "--concurrency",
+                    "4",
+                    "--queue",
+                    "filings",
+                ],
+                cwd=PROJECT_ROOT,
+                env=self.env,
+                stdout=out,
+                stderr=subprocess.STDOUT,
             )
 
     def kill(self) -> None:
@@ -91,13 +109,23 @@ class Worker:
 async def clean_queue(committed_database) -> None:  # type: ignore[no-untyped-def]
     """Earlier tests in this process may have left filing jobs in the shared database."""
     async with committed_database.transaction() as db:
-        await db.execute(text("DELETE FROM procrastinate_jobs WHERE task_name LIKE 'filings.%' AND task_name <> 'filings.sweep' AND status IN ('todo', 'doing')"))
+        await db.execute(
+            text(
+                "DELETE FROM procrastinate_jobs WHERE task_name LIKE 'filings.%' AND task_name <> 'filings.sweep' AND status IN ('todo', 'doing')"
+            )
+        )
 
 
 @pytest.fixture
 def worker_env(committed_urls, bureau_sim) -> dict[str, str]:  # type: ignore[no-untyped-def]
-    return {**os.environ, "DATABASE_URL": committed_urls.app_url, "BUREAU_URL": bureau_sim.url,
-            "LOG_JSON": "false", "LOG_LEVEL": "WARNING", **FAST}
+    return {
+        **os.environ,
+        "DATABASE_URL": committed_urls.app_url,
+        "BUREAU_URL": bureau_sim.url,
+        "LOG_JSON": "false",
+        "LOG_LEVEL": "WARNING",
+        **FAST,
+    }
 
 
 @pytest.fixture
@@ -131,7 +159,14 @@ async def enterprise(committed_database, bureau_sim) -> Staff:  # type: ignore[n
 async def file_many(database: Any, owner: Staff, n: int, prefix: str) -> list[uuid.UUID]:
     async with database.transaction(owner.tenant.id) as db:
         return [
-            await service.file(db, TenantId(owner.tenant.id), "statistics", "voyage", f"{prefix}{i}", voyage(f"{prefix}{i}"))
+            await service.file(
+                db,
+                TenantId(owner.tenant.id),
+                "statistics",
+                "voyage",
+                f"{prefix}{i}",
+                voyage(f"{prefix}{i}"),
+            )
             for i in range(n)
         ]
 
@@ -143,11 +178,17 @@ async def filings_of(database: Any, owner: Staff) -> list[Filing]:
 
 async def attempts_of(database: Any, owner: Staff, filing_id: uuid.UUID) -> list[FilingAttempt]:
     async with database.transaction(owner.tenant.id) as db:
-        rows = await db.execute(select(FilingAttempt).where(FilingAttempt.filing_id == filing_id).order_by(FilingAttempt.number))
+        rows = await db.execute(
+            select(FilingAttempt)
+            .where(FilingAttempt.filing_id == filing_id)
+            .order_by(FilingAttempt.number)
+        )
         return list(rows.scalars())
 
 
-async def eventually(check: Callable[[], Awaitable[bool]], *, within: float = 30, what: str = "") -> None:
+async def eventually(
+    check: Callable[[], Awaitable[bool]], *, within: float = 30, what: str = ""
+) -> None:
     deadline = time.monotonic() + within
     while time.monotonic() < deadline:
         if await check():
@@ -174,7 +215,9 @@ def assert_exactly_once(sim: Any, owner: Staff, ours: list[Filing]) -> None:
 
 
 class TestExactlyOnce:
-    async def test_bureau_down_for_a_while_then_back(self, committed_database, bureau_sim, enterprise, worker):
+    async def test_bureau_down_for_a_while_then_back(
+        self, committed_database, bureau_sim, enterprise, worker
+    ):
         bureau_sim.down(True)
         await file_many(committed_database, enterprise, 5, "DOWN-")
 
@@ -187,9 +230,14 @@ class TestExactlyOnce:
         await all_accepted(committed_database, enterprise, 5)
         ours = await filings_of(committed_database, enterprise)
         assert_exactly_once(bureau_sim, enterprise, ours)
-        assert all(a.outcome == "busy" for a in (await attempts_of(committed_database, enterprise, ours[0].id))[:-1])
+        assert all(
+            a.outcome == "busy"
+            for a in (await attempts_of(committed_database, enterprise, ours[0].id))[:-1]
+        )
 
-    async def test_bureau_down_by_closing_connections(self, committed_database, bureau_sim, enterprise, worker):
+    async def test_bureau_down_by_closing_connections(
+        self, committed_database, bureau_sim, enterprise, worker
+    ):
         bureau_sim.down(True, how="close")
         await file_many(committed_database, enterprise, 3, "CLOSE-")
 
@@ -199,15 +247,22 @@ class TestExactlyOnce:
         await eventually(retried, what="retries on refused connections")
         bureau_sim.down(False)
         await all_accepted(committed_database, enterprise, 3)
-        assert_exactly_once(bureau_sim, enterprise, await filings_of(committed_database, enterprise))
+        assert_exactly_once(
+            bureau_sim, enterprise, await filings_of(committed_database, enterprise)
+        )
 
-    async def test_answers_lost_after_the_bureau_stored_the_filing(self, committed_database, bureau_sim, enterprise, worker):
+    async def test_answers_lost_after_the_bureau_stored_the_filing(
+        self, committed_database, bureau_sim, enterprise, worker
+    ):
         bureau_sim.drop_next(3)
         await file_many(committed_database, enterprise, 5, "DROP-")
         await all_accepted(committed_database, enterprise, 5)
         ours = await filings_of(committed_database, enterprise)
         assert_exactly_once(bureau_sim, enterprise, ours)
-        outcomes = [[a.outcome for a in await attempts_of(committed_database, enterprise, f.id)] for f in ours]
+        outcomes = [
+            [a.outcome for a in await attempts_of(committed_database, enterprise, f.id)]
+            for f in ours
+        ]
         assert sum(o == ["no_answer", "replayed"] for o in outcomes) == 3, outcomes
         assert bureau_sim.stats()["replayed"] == 3
 
@@ -228,8 +283,14 @@ class TestExactlyOnce:
 
         # The periodic sweep finds the filing's job left `doing` by a dead worker and puts
         # it back; the restarted worker sends it again with the same key.
-        sweep_settings = settings.model_copy(update={"database_url": None, "filing_stalled_after_seconds": 2.0})
-        with second_worker(worker_env, tmp_path / "worker2.log"), use_runtime(JobRuntime(committed_database, sweep_settings)):
+        sweep_settings = settings.model_copy(
+            update={"database_url": None, "filing_stalled_after_seconds": 2.0}
+        )
+        with (
+            second_worker(worker_env, tmp_path / "worker2.log"),
+            use_runtime(JobRuntime(committed_database, sweep_settings)),
+        ):
+
             async def accepted() -> bool:
                 await tasks.sweep(timestamp=0)
                 return (await filings_of(committed_database, enterprise))[0].state == "accepted"
@@ -237,21 +298,37 @@ class TestExactlyOnce:
             await eventually(accepted, within=40, what="the restarted worker settling the filing")
         ours = await filings_of(committed_database, enterprise)
         assert_exactly_once(bureau_sim, enterprise, ours)
-        assert [a.outcome for a in await attempts_of(committed_database, enterprise, filing_id)] == ["replayed"]
+        assert [
+            a.outcome for a in await attempts_of(committed_database, enterprise, filing_id)
+        ] == ["replayed"]
 
-    async def test_429_with_retry_after_is_honoured(self, committed_database, bureau_sim, enterprise, worker):
+    async def test_429_with_retry_after_is_honoured(
+        self, committed_database, bureau_sim, enterprise, worker
+    ):
         bureau_sim.fail_next(2, status=429, retry_after=2)
         [filing_id] = await file_many(committed_database, enterprise, 1, "BUSY-")
         await all_accepted(committed_database, enterprise, 1)
         attempts = await attempts_of(committed_database, enterprise, filing_id)
-        assert [(a.status, a.outcome) for a in attempts] == [(429, "busy"), (429, "busy"), (201, "accepted")]
-        gaps = [(b.started_at - a.started_at).total_seconds() for a, b in itertools.pairwise(attempts)]
-        assert all(gap >= 1.9 for gap in gaps), gaps  # never before Retry-After (2 s), not the 0.2 s backoff
-        assert_exactly_once(bureau_sim, enterprise, await filings_of(committed_database, enterprise))
+        assert [(a.status, a.outcome) for a in attempts] == [
+            (429, "busy"),
+            (429, "busy"),
+            (201, "accepted"),
+        ]
+        gaps = [
+            (b.started_at - a.started_at).total_seconds() for a, b in itertools.pairwise(attempts)
+        ]
+        assert all(gap >= 1.9 for gap in gaps), (
+            gaps
+        )  # never before Retry-After (2 s), not the 0.2 s backoff
+        assert_exactly_once(
+            bureau_sim, enterprise, await filings_of(committed_database, enterprise)
+        )
 
 
 class TestRefusedAndRejected:
-    async def test_wrong_secret_pauses_without_a_retry_storm(self, committed_database, bureau_sim, enterprise, worker):
+    async def test_wrong_secret_pauses_without_a_retry_storm(
+        self, committed_database, bureau_sim, enterprise, worker
+    ):
         bureau_sim.register(enterprise.code, "not-the-secret-we-hold-0123456789abcdef")  # type: ignore[attr-defined]
         await file_many(committed_database, enterprise, 6, "WRONG-")
 
@@ -266,15 +343,24 @@ class TestRefusedAndRejected:
         assert bureau_sim.filings(enterprise_code=enterprise.code) == []  # type: ignore[attr-defined]
         async with committed_database.transaction(enterprise.tenant.id) as db:
             registration = await db.scalar(select(BureauRegistration))
-            alerts = await db.scalar(select(func.count()).select_from(OutboundMessage).where(OutboundMessage.purpose == "filing_alert"))
-        assert registration is not None and (registration.status, registration.paused_status) == ("paused", 401)
+            alerts = await db.scalar(
+                select(func.count())
+                .select_from(OutboundMessage)
+                .where(OutboundMessage.purpose == "filing_alert")
+            )
+        assert registration is not None and (registration.status, registration.paused_status) == (
+            "paused",
+            401,
+        )
         assert alerts == 1
 
         bureau_sim.register(enterprise.code, SECRET)  # the owner sorted it out with the bureau
         async with committed_database.transaction(enterprise.tenant.id) as db:
             assert await service.resume_filing(db, TenantId(enterprise.tenant.id)) == 6
         await all_accepted(committed_database, enterprise, 6)
-        assert_exactly_once(bureau_sim, enterprise, await filings_of(committed_database, enterprise))
+        assert_exactly_once(
+            bureau_sim, enterprise, await filings_of(committed_database, enterprise)
+        )
 
     async def test_rejected_filing_shows_the_bureaus_field_errors(
         self, committed_database, bureau_sim, enterprise, worker, settings
@@ -282,22 +368,27 @@ class TestRefusedAndRejected:
         bad = voyage("REJ-1")
         bad["figures"]["arrival_date"] = "not a date"
         async with committed_database.transaction(enterprise.tenant.id) as db:
-            filing_id = await service.file(db, TenantId(enterprise.tenant.id), "statistics", "voyage", "REJ-1", bad)
+            filing_id = await service.file(
+                db, TenantId(enterprise.tenant.id), "statistics", "voyage", "REJ-1", bad
+            )
 
         async def rejected() -> bool:
             return (await filings_of(committed_database, enterprise))[0].state == "rejected"
 
         await eventually(rejected, what="the filing rejected")
         [filing] = await filings_of(committed_database, enterprise)
-        assert filing.errors and any("arrival_date" in e["field"] for e in filing.errors), filing.errors
+        assert filing.errors and any("arrival_date" in e["field"] for e in filing.errors), (
+            filing.errors
+        )
         assert len(await attempts_of(committed_database, enterprise, filing_id)) == 1  # not retried
 
         from app.main import create_app
 
         app = create_app(settings, database=committed_database)
         transport = httpx.ASGITransport(app=app, client=("203.0.113.10", 50000))
-        async with httpx.AsyncClient(transport=transport, base_url="http://testserver.local") as client:
+        async with httpx.AsyncClient(
+            transport=transport, base_url="http://testserver.local"
+        ) as client:
             await sign_in(client, enterprise)
             page = await client.get(f"/console/filings/{filing_id}")
         assert page.status_code == 200 and "arrival_date" in page.text and "被退回" in page.text
-

@@ -30,14 +30,27 @@ async def sim_client(settings, database, bureau_sim) -> AsyncIterator[httpx.Asyn
 
 
 class TestRegistration:
-    async def test_owner_registers_and_the_secret_is_stored_encrypted_and_never_shown(self, db, client):
+    async def test_owner_registers_and_the_secret_is_stored_encrypted_and_never_shown(
+        self, db, client
+    ):
         owner = await make_tenant(db)
         await sign_in(client, owner)
         code = enterprise_code_for(owner.tenant)
-        response = await form_post(client, "/console/filings/registration", {**GOOD, "enterprise_code": code}, follow_redirects=False)
+        response = await form_post(
+            client,
+            "/console/filings/registration",
+            {**GOOD, "enterprise_code": code},
+            follow_redirects=False,
+        )
         assert response.status_code == 303
-        stored = await db.scalar(select(BureauRegistration).where(BureauRegistration.tenant_id == owner.tenant.id))
-        assert stored is not None and stored.enterprise_code == code and SECRET not in stored.secret_sealed
+        stored = await db.scalar(
+            select(BureauRegistration).where(BureauRegistration.tenant_id == owner.tenant.id)
+        )
+        assert (
+            stored is not None
+            and stored.enterprise_code == code
+            and SECRET not in stored.secret_sealed
+        )
         page = await client.get("/console/filings/registration")
         assert page.status_code == 200 and SECRET not in page.text and code in page.text
         assert "已保存密钥" in page.text
@@ -45,21 +58,44 @@ class TestRegistration:
     async def test_bad_fields_rerender_with_errors_and_no_secret_echo(self, db, client):
         owner = await make_tenant(db)
         await sign_in(client, owner)
-        response = await form_post(client, "/console/filings/registration",
-                                   {"enterprise_code": "915001", "district_code": "510104", "filing_secret": "short-secret"})
+        response = await form_post(
+            client,
+            "/console/filings/registration",
+            {
+                "enterprise_code": "915001",
+                "district_code": "510104",
+                "filing_secret": "short-secret",
+            },
+        )
         assert response.status_code == 422
-        assert "统一社会信用代码" in response.text and "50xxxx" in response.text and "32" in response.text
+        assert (
+            "统一社会信用代码" in response.text
+            and "50xxxx" in response.text
+            and "32" in response.text
+        )
         assert "short-secret" not in response.text
-        assert await db.scalar(select(BureauRegistration).where(BureauRegistration.tenant_id == owner.tenant.id)) is None
+        assert (
+            await db.scalar(
+                select(BureauRegistration).where(BureauRegistration.tenant_id == owner.tenant.id)
+            )
+            is None
+        )
 
     async def test_empty_secret_keeps_the_stored_one(self, db, client):
         owner = await make_tenant(db)
         registration = await make_registration(db, tenant=owner.tenant)
         sealed = registration.secret_sealed
         await sign_in(client, owner)
-        response = await form_post(client, "/console/filings/registration",
-                                   {"enterprise_code": registration.enterprise_code, "district_code": "500105", "filing_secret": ""},
-                                   follow_redirects=False)
+        response = await form_post(
+            client,
+            "/console/filings/registration",
+            {
+                "enterprise_code": registration.enterprise_code,
+                "district_code": "500105",
+                "filing_secret": "",
+            },
+            follow_redirects=False,
+        )
         assert response.status_code == 303
         await db.refresh(registration)
         assert (registration.district_code, registration.secret_sealed) == ("500105", sealed)
@@ -77,15 +113,25 @@ class TestConnection:
         registration = await make_registration(db, tenant=owner.tenant)
         bureau_sim.register(registration.enterprise_code, SECRET)
         await sign_in(sim_client, owner)
-        response = await form_post(sim_client, "/console/filings/registration/test", {}, headers={"hx-request": "true"})
-        assert response.status_code == 200 and "已接受本企业代码和签名" in response.text and "404" in response.text
+        response = await form_post(
+            sim_client, "/console/filings/registration/test", {}, headers={"hx-request": "true"}
+        )
+        assert (
+            response.status_code == 200
+            and "已接受本企业代码和签名" in response.text
+            and "404" in response.text
+        )
         await db.refresh(registration)
         assert (registration.last_test_result, registration.last_test_status) == ("ok", 404)
 
-    async def test_wrong_secret_is_reported_as_a_refused_signature(self, db, sim_client, bureau_sim):
+    async def test_wrong_secret_is_reported_as_a_refused_signature(
+        self, db, sim_client, bureau_sim
+    ):
         owner = await make_tenant(db)
         registration = await make_registration(db, tenant=owner.tenant)
-        bureau_sim.register(registration.enterprise_code, "another-secret-another-secret-0123456789")
+        bureau_sim.register(
+            registration.enterprise_code, "another-secret-another-secret-0123456789"
+        )
         await sign_in(sim_client, owner)
         response = await form_post(sim_client, "/console/filings/registration/test", {})
         assert response.status_code == 200 and "拒绝了签名（401）" in response.text
@@ -95,18 +141,28 @@ class TestConnection:
         await make_registration(db, tenant=owner.tenant)
         await sign_in(client, owner)
         app.state.settings = app.state.settings.model_copy(
-            update={"bureau_url": "http://127.0.0.1:9", "filing_http_timeout_seconds": 2})
-        response = await form_post(client, "/console/filings/registration/test", {}, headers={"hx-request": "true"})
+            update={"bureau_url": "http://127.0.0.1:9", "filing_http_timeout_seconds": 2}
+        )
+        response = await form_post(
+            client, "/console/filings/registration/test", {}, headers={"hx-request": "true"}
+        )
         assert "无法连接监管平台" in response.text
 
 
 class TestFilingsPage:
-    async def test_lists_filters_and_shows_detail_with_attempts_and_receipt(self, db, client, bureau, settings):
+    async def test_lists_filters_and_shows_detail_with_attempts_and_receipt(
+        self, db, client, bureau, settings
+    ):
         owner = await make_tenant(db)
         await make_registration(db, tenant=owner.tenant)
         accepted = await make_filing(db, tenant=owner.tenant)
         await send(db, owner, accepted, bureau, settings)
-        pending = await make_filing(db, tenant=owner.tenant, kind="group", payload={"group_no": "G-2026-77", "start_date": "2099-01-01"})
+        pending = await make_filing(
+            db,
+            tenant=owner.tenant,
+            kind="group",
+            payload={"group_no": "G-2026-77", "start_date": "2099-01-01"},
+        )
         await sign_in(client, owner)
         page = await client.get("/console/filings")
         assert page.status_code == 200 and "G-2026-77" in page.text and "hotel_monthly" in page.text
@@ -114,31 +170,58 @@ class TestFilingsPage:
         assert "G-2026-77" in only_groups.text and "hotel_monthly" not in only_groups.text
         only_accepted = await client.get("/console/filings", params={"state": "accepted"})
         assert "G-2026-77" not in only_accepted.text and "hotel_monthly" in only_accepted.text
-        nothing = await client.get("/console/filings", params={"date_from": "2000-01-01", "date_to": "2000-01-31"})
+        nothing = await client.get(
+            "/console/filings", params={"date_from": "2000-01-01", "date_to": "2000-01-31"}
+        )
         assert "没有符合条件的备案" in nothing.text
         detail = await client.get(f"/console/filings/{accepted}")
-        assert "CQ20261124000001" in detail.text and "201" in detail.text and "已受理" in detail.text
+        assert (
+            "CQ20261124000001" in detail.text and "201" in detail.text and "已受理" in detail.text
+        )
         assert (await client.get(f"/console/filings/{pending}")).status_code == 200
 
-    async def test_rejected_filing_shows_the_bureaus_field_errors_and_can_be_corrected(self, db, client, bureau, settings):
+    async def test_rejected_filing_shows_the_bureaus_field_errors_and_can_be_corrected(
+        self, db, client, bureau, settings
+    ):
         owner = await make_tenant(db)
         await make_registration(db, tenant=owner.tenant)
         filing_id = await make_filing(db, tenant=owner.tenant)
-        bureau.then(400, {"code": "invalid", "message": "x", "errors": [{"field": "figures.occupancy_bp", "code": "out_of_range", "message": "入住率不能超过 10000"}]})
+        bureau.then(
+            400,
+            {
+                "code": "invalid",
+                "message": "x",
+                "errors": [
+                    {
+                        "field": "figures.occupancy_bp",
+                        "code": "out_of_range",
+                        "message": "入住率不能超过 10000",
+                    }
+                ],
+            },
+        )
         await send(db, owner, filing_id, bureau, settings)
         await sign_in(client, owner)
         detail = await client.get(f"/console/filings/{filing_id}")
         assert "figures.occupancy_bp" in detail.text and "入住率不能超过 10000" in detail.text
         bad = await form_post(client, f"/console/filings/{filing_id}/refile", {"payload": "{oops"})
         assert bad.status_code == 422 and "{oops" in bad.text and "有效的 JSON" in bad.text
-        good = await form_post(client, f"/console/filings/{filing_id}/refile",
-                               {"payload": '{"report_type": "hotel_monthly", "period": "2026-07", "figures": {}}'},
-                               follow_redirects=False)
+        good = await form_post(
+            client,
+            f"/console/filings/{filing_id}/refile",
+            {"payload": '{"report_type": "hotel_monthly", "period": "2026-07", "figures": {}}'},
+            follow_redirects=False,
+        )
         assert good.status_code == 303
         new = await db.scalar(select(Filing).where(Filing.replaces_id == filing_id))
-        assert new is not None and good.headers["location"] == f"/console/filings/{new.id}?done=refiled"
+        assert (
+            new is not None
+            and good.headers["location"] == f"/console/filings/{new.id}?done=refiled"
+        )
 
-    async def test_retry_button_requeues_and_auditor_may_look_but_not_act(self, db, client, bureau, settings):
+    async def test_retry_button_requeues_and_auditor_may_look_but_not_act(
+        self, db, client, bureau, settings
+    ):
         owner = await make_tenant(db)
         await make_registration(db, tenant=owner.tenant)
         filing_id = await make_filing(db, tenant=owner.tenant)
@@ -147,10 +230,18 @@ class TestFilingsPage:
         auditor = await make_staff(db, tenant=owner.tenant, role="auditor")
         await sign_in(client, auditor)
         page = await client.get(f"/console/filings/{filing_id}")
-        assert page.status_code == 200 and "idempotency_conflict" in page.text and "/retry" not in page.text
-        assert (await form_post(client, f"/console/filings/{filing_id}/retry", {})).status_code == 403
+        assert (
+            page.status_code == 200
+            and "idempotency_conflict" in page.text
+            and "/retry" not in page.text
+        )
+        assert (
+            await form_post(client, f"/console/filings/{filing_id}/retry", {})
+        ).status_code == 403
         await sign_in(client, owner)
-        response = await form_post(client, f"/console/filings/{filing_id}/retry", {}, follow_redirects=False)
+        response = await form_post(
+            client, f"/console/filings/{filing_id}/retry", {}, follow_redirects=False
+        )
         assert response.status_code == 303
         assert (await db.scalar(select(Filing.state).where(Filing.id == filing_id))) == "pending"
 
@@ -160,7 +251,9 @@ class TestFilingsPage:
         await sign_in(client, clerk)
         assert (await client.get("/console/filings")).status_code == 403
 
-    async def test_banner_when_not_registered_and_badge_counts_what_needs_action(self, db, client, bureau, settings):
+    async def test_banner_when_not_registered_and_badge_counts_what_needs_action(
+        self, db, client, bureau, settings
+    ):
         owner = await make_tenant(db)
         await sign_in(client, owner)
         page = await client.get("/console/filings")
@@ -184,7 +277,12 @@ class TestPausedAndResumed:
         await sign_in(client, owner)
         assert "监管备案已暂停" in (await client.get("/console/filings")).text
         registration_page = await client.get("/console/filings/registration")
-        assert "签名校验失败" in registration_page.text and "/console/filings/registration/resume" in registration_page.text
-        response = await form_post(client, "/console/filings/registration/resume", {}, follow_redirects=False)
+        assert (
+            "签名校验失败" in registration_page.text
+            and "/console/filings/registration/resume" in registration_page.text
+        )
+        response = await form_post(
+            client, "/console/filings/registration/resume", {}, follow_redirects=False
+        )
         assert response.status_code == 303
         assert (await db.scalar(select(Filing.state).where(Filing.id == filing_id))) == "pending"

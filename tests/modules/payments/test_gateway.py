@@ -14,8 +14,11 @@ SECRET = "whsec_zhilv_local"
 
 async def _intent(gateway, key, amount=12_800, **metadata):  # type: ignore[no-untyped-def]
     return await gateway.create_intent(
-        amount_fen=amount, currency="CNY", description="解放碑 高级大床房",
-        metadata={"tenant_id": "t", **metadata}, idempotency_key=key,
+        amount_fen=amount,
+        currency="CNY",
+        description="解放碑 高级大床房",
+        metadata={"tenant_id": "t", **metadata},
+        idempotency_key=key,
     )
 
 
@@ -33,7 +36,9 @@ class TestPaymentIntents:
         )
         assert intent.status == "succeeded"
 
-    async def test_card_token_from_the_pay_page_pays_the_intent(self, stripe_gateway, stripe_emulator):
+    async def test_card_token_from_the_pay_page_pays_the_intent(
+        self, stripe_gateway, stripe_emulator
+    ):
         intent = await _intent(stripe_gateway, "token-1")
         paid = await stripe_gateway.confirm_with_card_token(
             intent.id, card_token(stripe_emulator), idempotency_key="token-1"
@@ -51,13 +56,18 @@ class TestPaymentIntents:
         assert waiting.status == "requires_action"
         assert waiting.client_secret == intent.client_secret
 
-    async def test_success_produces_a_payment_intent_succeeded_event(self, stripe_gateway, stripe_emulator):
+    async def test_success_produces_a_payment_intent_succeeded_event(
+        self, stripe_gateway, stripe_emulator
+    ):
         intent = await _intent(stripe_gateway, "event-1")
         await stripe_gateway.confirm_with_card_token(
             intent.id, card_token(stripe_emulator), idempotency_key="event-1"
         )
-        events = [e for e in emulator_events(stripe_emulator, "payment_intent.succeeded")
-                  if e["data"]["object"]["id"] == intent.id]
+        events = [
+            e
+            for e in emulator_events(stripe_emulator, "payment_intent.succeeded")
+            if e["data"]["object"]["id"] == intent.id
+        ]
         assert len(events) == 1
         assert events[0]["data"]["object"]["metadata"]["tenant_id"] == "t"
 
@@ -91,11 +101,20 @@ class TestRefunds:
 class TestWebhookSignature:
     def test_a_stripe_signed_body_is_accepted_and_parsed(self, stripe_gateway):
         body, headers = signed_webhook(
-            {"id": "evt_1", "type": "payment_intent.succeeded", "created": 1,
-             "data": {"object": {"id": "pi_1", "object": "payment_intent"}}}, SECRET
+            {
+                "id": "evt_1",
+                "type": "payment_intent.succeeded",
+                "created": 1,
+                "data": {"object": {"id": "pi_1", "object": "payment_intent"}},
+            },
+            SECRET,
         )
         event = stripe_gateway.parse_webhook(body, headers["Stripe-Signature"])
-        assert (event.id, event.type, event.object["id"]) == ("evt_1", "payment_intent.succeeded", "pi_1")
+        assert (event.id, event.type, event.object["id"]) == (
+            "evt_1",
+            "payment_intent.succeeded",
+            "pi_1",
+        )
 
     @pytest.mark.parametrize("case", ["wrong secret", "tampered body", "too old", "missing"])
     def test_anything_else_is_refused(self, stripe_gateway, case):

@@ -34,8 +34,11 @@ async def _pay(db, tid, r, url):  # type: ignore[no-untyped-def]
 
 
 async def _send_refunds(db, tid):  # type: ignore[no-untyped-def]
-    rows = await db.execute(text(
-        "SELECT args FROM procrastinate_jobs WHERE task_name = 'payments.send_refund' ORDER BY id"))
+    rows = await db.execute(
+        text(
+            "SELECT args FROM procrastinate_jobs WHERE task_name = 'payments.send_refund' ORDER BY id"
+        )
+    )
     return [await service.send_refund(db, tid, uuid.UUID(r.args["refund_id"])) for r in rows]
 
 
@@ -49,7 +52,11 @@ class TestPayStep:
         page = await _pay(db, tid, r, stripe_emulator)
         assert (page.kind, page.start.amount_fen) == ("prepayment", r.total_fen)
         after = await reservations.get_reservation(db, tid, r.id)
-        assert (after.status, after.payment_state, after.paid_fen) == ("confirmed", "paid", r.total_fen)
+        assert (after.status, after.payment_state, after.paid_fen) == (
+            "confirmed",
+            "paid",
+            r.total_fen,
+        )
 
     async def test_a_plan_with_a_deposit_asks_for_the_deposit_only(
         self, db, owner, stripe_gateway, stripe_emulator
@@ -65,12 +72,16 @@ class TestPayStep:
         assert (after.status, after.payment_state) == ("confirmed", "deposit_paid")
         assert after.balance_fen == r.total_fen - r.deposit_fen
 
-    async def test_the_link_alone_shows_nothing_without_the_booking_code(self, db, owner, stripe_gateway):
+    async def test_the_link_alone_shows_nothing_without_the_booking_code(
+        self, db, owner, stripe_gateway
+    ):
         r = await make_reservation(db, tenant=owner.tenant, hold=True)
         with pytest.raises(NotFound):
             await service.pay_page(db, TenantId(owner.tenant.id), r.id, "WRONG")
 
-    async def test_nothing_is_due_online_once_paid(self, db, owner, stripe_gateway, stripe_emulator):
+    async def test_nothing_is_due_online_once_paid(
+        self, db, owner, stripe_gateway, stripe_emulator
+    ):
         tid = TenantId(owner.tenant.id)
         r = await make_reservation(db, tenant=owner.tenant, hold=True)
         await _pay(db, tid, r, stripe_emulator)
@@ -79,8 +90,9 @@ class TestPayStep:
     async def test_desk_payments_count_toward_the_booking_too(self, db, owner):
         tid = TenantId(owner.tenant.id)
         r = await make_reservation(db, tenant=owner.tenant)
-        await service.record_manual_payment(db, tid, subject_type="reservation", subject_id=r.id,
-                                            amount_fen=10_000, method="alipay")
+        await service.record_manual_payment(
+            db, tid, subject_type="reservation", subject_id=r.id, amount_fen=10_000, method="alipay"
+        )
         after = await reservations.get_reservation(db, tid, r.id)
         assert (after.payment_state, after.paid_fen) == ("deposit_paid", 10_000)
 
@@ -99,7 +111,9 @@ class TestCancellation:
         after = await reservations.get_reservation(db, tid, r.id)
         assert (after.status, after.payment_state, after.paid_fen) == ("cancelled", "refunded", 0)
 
-    async def test_a_late_cancellation_keeps_the_fee(self, db, owner, stripe_gateway, stripe_emulator):
+    async def test_a_late_cancellation_keeps_the_fee(
+        self, db, owner, stripe_gateway, stripe_emulator
+    ):
         tid = TenantId(owner.tenant.id)
         # Arriving tomorrow under a plan free only until 72 hours before arrival: late
         # whatever the hour (UTC or China time) the suite runs at.
@@ -126,8 +140,14 @@ class TestLapsedHold:
         page = await service.pay_page(db, tid, r.id, r.code)
         await reservations.expire_holds(db, tid, now=datetime.now(UTC) + timedelta(hours=1))
         await make_reservation(db, tenant=owner.tenant, stock=stock)  # the last room goes
-        result = await service.guest_card(db, tid, r.id, r.code, payment_id=page.start.payment_id,
-                                          token=card_token(stripe_emulator))
+        result = await service.guest_card(
+            db,
+            tid,
+            r.id,
+            r.code,
+            payment_id=page.start.payment_id,
+            token=card_token(stripe_emulator),
+        )
         assert result.status == "succeeded"
         assert await _send_refunds(db, tid) == ["succeeded"]
         after = await reservations.get_reservation(db, tid, r.id)
@@ -145,7 +165,9 @@ class TestCancelFromTheConsoleAndApi:
         await _pay(db, tid, r, stripe_emulator)
         await sign_in(client, owner)
         response = await form_post(
-            client, f"/console/reservations/{r.id}/cancel", {"reason": "客人行程变更"},
+            client,
+            f"/console/reservations/{r.id}/cancel",
+            {"reason": "客人行程变更"},
             follow_redirects=False,
         )
         assert response.status_code == 303

@@ -41,7 +41,9 @@ class TestPayPage:
         assert f'data-publishable-key="{stripe_gateway.publishable_key}"' in response.text
         assert response.headers["cache-control"] == "no-store"
 
-    async def test_without_the_right_code_the_booking_page_asks_for_it(self, client, db, stripe_gateway):
+    async def test_without_the_right_code_the_booking_page_asks_for_it(
+        self, client, db, stripe_gateway
+    ):
         owner, r = await _held(db)
         lookup = f"/book/{owner.tenant.slug}/reservations/{r.id}"
         wrong = await client.get(_pay_url(owner, r, code="NOPE"))
@@ -50,7 +52,9 @@ class TestPayPage:
         assert (missing.status_code, missing.headers["location"]) == (303, lookup)
         assert "data-payment-id" not in wrong.text + missing.text
 
-    async def test_the_card_step_refuses_a_wrong_code(self, client, db, stripe_gateway, stripe_emulator):
+    async def test_the_card_step_refuses_a_wrong_code(
+        self, client, db, stripe_gateway, stripe_emulator
+    ):
         owner, r = await _held(db)
         page = await client.get(_pay_url(owner, r))
         payment_id = page.text.split('data-payment-id="')[1].split('"')[0]
@@ -81,7 +85,10 @@ class TestCardStep:
             f"/book/{owner.tenant.slug}/pay/{r.id}/return?code={r.code}&payment={payment_id}"
         )
         assert back.status_code == 303
-        assert back.headers["location"] == f"/book/{owner.tenant.slug}/reservations/{r.id}?code={r.code}"
+        assert (
+            back.headers["location"]
+            == f"/book/{owner.tenant.slug}/reservations/{r.id}?code={r.code}"
+        )
         await bind_tenant(db, owner.tenant.id)
         after = await reservations.get_reservation(db, TenantId(owner.tenant.id), r.id)
         assert (after.status, after.payment_state) == ("confirmed", "paid")
@@ -91,15 +98,21 @@ class TestCardStep:
     ):
         owner, r = await _held(db)
         page = await client.get(_pay_url(owner, r))
-        _, response = await _card(client, owner, r, page.text, card_token(stripe_emulator, VISA_3DS))
+        _, response = await _card(
+            client, owner, r, page.text, card_token(stripe_emulator, VISA_3DS)
+        )
         answer = response.json()
         assert answer["status"] == "requires_action"
         assert answer["client_secret"].startswith("pi_")
 
-    async def test_an_unfinished_payment_returns_to_the_pay_page(self, client, db, stripe_gateway, stripe_emulator):
+    async def test_an_unfinished_payment_returns_to_the_pay_page(
+        self, client, db, stripe_gateway, stripe_emulator
+    ):
         owner, r = await _held(db)
         page = await client.get(_pay_url(owner, r))
-        payment_id, _ = await _card(client, owner, r, page.text, card_token(stripe_emulator, VISA_3DS))
+        payment_id, _ = await _card(
+            client, owner, r, page.text, card_token(stripe_emulator, VISA_3DS)
+        )
         back = await client.get(
             f"/book/{owner.tenant.slug}/pay/{r.id}/return?code={r.code}&payment={payment_id}"
         )
@@ -117,8 +130,14 @@ class TestConsolePartial:
     async def test_front_desk_sees_the_payments_of_a_reservation(self, client, db):
         owner = await make_tenant(db)
         r = await make_reservation(db, tenant=owner.tenant)
-        await service.record_manual_payment(db, TenantId(owner.tenant.id), subject_type="reservation",
-                                            subject_id=r.id, amount_fen=12_345, method="wechat")
+        await service.record_manual_payment(
+            db,
+            TenantId(owner.tenant.id),
+            subject_type="reservation",
+            subject_id=r.id,
+            amount_fen=12_345,
+            method="wechat",
+        )
         desk = await make_staff(db, tenant=owner.tenant, role="front_desk")
         await sign_in(client, desk)
         response = await client.get(f"/console/reservations/{r.id}/payments")

@@ -20,13 +20,21 @@ async def _paid_by_stripe_js(db, s, gateway, url):  # type: ignore[no-untyped-de
     """A payment the guest's browser confirmed: the provider has the money, we do not know
     yet. Returns the payment id and the provider's real payment_intent.succeeded event."""
     start = await service.start_payment(
-        db, s.tenant_id, subject_type=s.subject_type, subject_id=s.subject_id,
-        amount_fen=58_800, kind="prepayment", description="行政套房 1晚",
+        db,
+        s.tenant_id,
+        subject_type=s.subject_type,
+        subject_id=s.subject_id,
+        amount_fen=58_800,
+        kind="prepayment",
+        description="行政套房 1晚",
     )
     intent_id = start.client_secret.split("_secret_")[0]
     await gateway.confirm_with_card_token(intent_id, card_token(url), idempotency_key="browser")
-    [event] = [e for e in emulator_events(url, "payment_intent.succeeded")
-               if e["data"]["object"]["id"] == intent_id]
+    [event] = [
+        e
+        for e in emulator_events(url, "payment_intent.succeeded")
+        if e["data"]["object"]["id"] == intent_id
+    ]
     return start.payment_id, event
 
 
@@ -36,14 +44,22 @@ async def _deliver(client, event, secret=SECRET):  # type: ignore[no-untyped-def
 
 
 async def _inbox(db, event_id):  # type: ignore[no-untyped-def]
-    return (await db.execute(text(
-        "SELECT id, type, processed_at, outcome FROM payment_provider_events WHERE event_id = :e"),
-        {"e": event_id})).all()
+    return (
+        await db.execute(
+            text(
+                "SELECT id, type, processed_at, outcome FROM payment_provider_events WHERE event_id = :e"
+            ),
+            {"e": event_id},
+        )
+    ).all()
 
 
 async def _jobs(db):  # type: ignore[no-untyped-def]
-    rows = await db.execute(text(
-        "SELECT args FROM procrastinate_jobs WHERE task_name = 'payments.handle_event' ORDER BY id"))
+    rows = await db.execute(
+        text(
+            "SELECT args FROM procrastinate_jobs WHERE task_name = 'payments.handle_event' ORDER BY id"
+        )
+    )
     return [r.args for r in rows]
 
 
@@ -62,9 +78,13 @@ class TestReceive:
         assert response.status_code == 200
         [row] = await _inbox(db, event["id"])
         assert (row.type, row.processed_at) == ("payment_intent.succeeded", None)
-        assert await _jobs(db) == [{"tenant_id": str(subject.tenant_id), "event_row_id": str(row.id)}]
+        assert await _jobs(db) == [
+            {"tenant_id": str(subject.tenant_id), "event_row_id": str(row.id)}
+        ]
 
-    async def test_the_job_marks_the_payment_paid(self, client, db, subject, stripe_gateway, stripe_emulator):
+    async def test_the_job_marks_the_payment_paid(
+        self, client, db, subject, stripe_gateway, stripe_emulator
+    ):
         payment_id, event = await _paid_by_stripe_js(db, subject, stripe_gateway, stripe_emulator)
         assert (await _payment(db, subject, payment_id)).status == "pending"
         await _deliver(client, event)
@@ -95,14 +115,18 @@ class TestReceive:
 
 
 class TestReplay:
-    async def test_a_replayed_event_changes_nothing(self, client, db, subject, stripe_gateway, stripe_emulator):
+    async def test_a_replayed_event_changes_nothing(
+        self, client, db, subject, stripe_gateway, stripe_emulator
+    ):
         payment_id, event = await _paid_by_stripe_js(db, subject, stripe_gateway, stripe_emulator)
         assert (await _deliver(client, event)).status_code == 200
         [row] = await _inbox(db, event["id"])
         await bind_tenant(db, subject.tenant_id)
         assert await service.handle_event(db, subject.tenant_id, row.id) == "applied"
         before = await _payment(db, subject, payment_id)
-        updated_at = await db.scalar(text("SELECT updated_at FROM payments WHERE id = :i"), {"i": payment_id})
+        updated_at = await db.scalar(
+            text("SELECT updated_at FROM payments WHERE id = :i"), {"i": payment_id}
+        )
 
         for _ in range(2):  # Stripe delivers again, signed anew
             assert (await _deliver(client, event)).status_code == 200
@@ -112,7 +136,12 @@ class TestReplay:
         assert len(await _inbox(db, event["id"])) == 1
         assert len(await _jobs(db)) == 1
         assert await _payment(db, subject, payment_id) == before
-        assert await db.scalar(text("SELECT updated_at FROM payments WHERE id = :i"), {"i": payment_id}) == updated_at
+        assert (
+            await db.scalar(
+                text("SELECT updated_at FROM payments WHERE id = :i"), {"i": payment_id}
+            )
+            == updated_at
+        )
 
     async def test_a_late_failure_event_does_not_undo_a_payment(
         self, client, db, subject, stripe_gateway, stripe_emulator
@@ -125,8 +154,10 @@ class TestReplay:
 
         late = copy.deepcopy(event)
         late["id"], late["type"] = f"evt_{uuid.uuid4().hex[:14]}", "payment_intent.payment_failed"
-        late["data"]["object"].update(status="requires_payment_method",
-                                      last_payment_error={"message": "Your card was declined."})
+        late["data"]["object"].update(
+            status="requires_payment_method",
+            last_payment_error={"message": "Your card was declined."},
+        )
         await _deliver(client, late)
         [late_row] = await _inbox(db, late["id"])
         await bind_tenant(db, subject.tenant_id)
@@ -137,7 +168,9 @@ class TestReplay:
         self, client, db, subject, stripe_gateway, stripe_emulator
     ):
         payment_id, event = await _paid_by_stripe_js(db, subject, stripe_gateway, stripe_emulator)
-        await service.sync_payment(db, subject.tenant_id, subject_id=subject.subject_id, payment_id=payment_id)
+        await service.sync_payment(
+            db, subject.tenant_id, subject_id=subject.subject_id, payment_id=payment_id
+        )
         await _deliver(client, event)
         [row] = await _inbox(db, event["id"])
         await bind_tenant(db, subject.tenant_id)
