@@ -2,6 +2,7 @@
 
 from app.db.base import Base
 from app.notifications import models as notifications_models
+from app.web import ratelimit_models
 from modules.contracts import models as contracts_models
 from modules.filings import models as filings_models
 from modules.frontdesk import models as frontdesk_models
@@ -23,6 +24,7 @@ __all__ = [
     "guides_models",
     "notifications_models",
     "payments_models",
+    "ratelimit_models",
     "reservations_models",
     "tenants_models",
     "terminals_models",
