@@ -24,20 +24,15 @@ local server at 127.0.0.1:5432, else an embedded PostgreSQL).
 from __future__ import annotations
 
 import asyncio
-import itertools
 import json
 import os
 import random
 import re
-import secrets
 import shutil
-import socket
 import subprocess
 import sys
-import tempfile
-import time
 import uuid
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable
 from datetime import date, timedelta
 from pathlib import Path
 
@@ -45,13 +40,21 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 import asyncpg  # noqa: E402
-import httpx  # noqa: E402
-from sqlalchemy import text  # noqa: E402
 from sqlalchemy.engine import make_url  # noqa: E402
 
 from app.db.admin import DatabaseUrls, init_database, migrate  # noqa: E402
-from app.db.engine import Database, TenantId, libpq_url  # noqa: E402
-from app.security.tokens import digest, new_secret, scoped_token  # noqa: E402
+from app.db.engine import Database, libpq_url  # noqa: E402
+from bench.harness import (  # noqa: E402
+    APP,
+    OWNER,
+    KeepAliveClient,
+    admin_execute,
+    admin_url,
+    drop_database,
+    load,
+    served,
+    tenant_with_key,
+)
 
 CONCURRENCY = int(os.environ.get("BENCH_CONCURRENCY", "32"))
 MAX_REQUESTS = int(os.environ.get("BENCH_REQUESTS", "100000"))
@@ -62,66 +65,22 @@ DAYS = int(os.environ.get("BENCH_DAYS", "120"))
 SCALE = int(os.environ.get("BENCH_SCALE", "10"))
 UNITS_PER_DAY = 1000
 WARMUP = 300
-OWNER, APP = "zhilv_bench_owner", "zhilv_bench_app"
 
 
 def log(message: str) -> None:
     print(f"bench/booking: {message}", file=sys.stderr, flush=True)
 
 
-async def admin_url() -> str:
-    url = os.environ.get("BENCH_ADMIN_URL") or os.environ.get("TEST_DATABASE_URL")
-    if url:
-        return url
-    local = "postgresql://postgres@127.0.0.1:5432/postgres"
-    try:
-        conn = await asyncpg.connect(local, timeout=3)
-        await conn.close()
-        return local
-    except (OSError, asyncpg.PostgresError, TimeoutError):
-        from app.db.embedded import start_embedded
-
-        return start_embedded((ROOT / ".zhilv" / "bench-pg").resolve())
-
-
-async def admin_execute(admin: str, sql: str) -> None:
-    conn = await asyncpg.connect(libpq_url(admin))
-    try:
-        await conn.execute(sql)
-    finally:
-        await conn.close()
-
-
-async def drop_database(admin: str, name: str) -> None:
-    await admin_execute(admin, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-
-
-# Seeding ---------------------------------------------------------------------------------
-
-
 async def seed(urls: DatabaseUrls) -> tuple[uuid.UUID, str, list[str], str, date]:
     """One hotel with TYPES room types on sale for DAYS dates (UNITS_PER_DAY each, so the
     run never sells out), the rack plan and an API key allowed to book."""
     from modules.reservations import service
-    from tenants.models import ApiKey
-    from tenants.service.provisioning import NewTenant, create_tenant
 
     start = date.today() + timedelta(days=7)
     database = Database.from_url(urls.app_url, pool_size=1, max_overflow=0)
     try:
         async with database.transaction() as db:
-            tenant, _ = await create_tenant(
-                db,
-                NewTenant(
-                    name="基准测试酒店",
-                    slug=f"bench-{secrets.token_hex(4)}",
-                    kinds=("hotel",),
-                    owner_email=f"bench-{secrets.token_hex(4)}@bench.test",
-                    owner_password="Bench-password-123",
-                ),
-            )
-            tid = TenantId(tenant.id)
-            await db.execute(_BIND, {"t": str(tid)})
+            tid, token = await tenant_with_key(db, ["reservations:read", "reservations:write"])
             plan = await service.create_rate_plan(
                 db, tid, service.RatePlanInput(code="rack", name="门市价")
             )
@@ -139,136 +98,9 @@ async def seed(urls: DatabaseUrls) -> tuple[uuid.UUID, str, list[str], str, date
                     total=UNITS_PER_DAY,
                 )
                 types.append(str(ut.id))
-            secret = new_secret()
-            key = ApiKey(
-                tenant_id=tid,
-                name="bench",
-                scopes=["reservations:read", "reservations:write"],
-                secret_hash=digest(secret),
-                hint=secret[:8],
-            )
-            db.add(key)
-            await db.flush()
-            token = scoped_token("zk", tenant.id, key.id, secret=secret)
-            return tenant.id, token, types, str(plan.id), start
+            return tid, token, types, str(plan.id), start
     finally:
         await database.dispose()
-
-
-_BIND = text("SELECT set_config('app.tenant_id', :t, true)")
-
-
-# The server ------------------------------------------------------------------------------
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-def start_server(urls: DatabaseUrls, port: int, logfile: Path) -> subprocess.Popen[bytes]:
-    env = {
-        **os.environ,
-        "ZHILV_ENV": "production",
-        "SECRET_KEY": secrets.token_urlsafe(48),
-        # Production refuses to start without real secrets; the bench makes throwaway ones.
-        "FILING_ENCRYPTION_KEY": secrets.token_urlsafe(32),
-        "STRIPE_SECRET_KEY": "sk_test_bench_" + secrets.token_hex(8),
-        "STRIPE_WEBHOOK_SECRET": "whsec_bench_" + secrets.token_hex(8),
-        "BASE_URL": f"http://127.0.0.1:{port}",
-        "DATABASE_URL": urls.app_url,
-        "DATABASE_OWNER_URL": urls.owner_url,
-        "DATABASE_POOL_SIZE": str(max(10, CONCURRENCY // WORKERS + 2)),
-        "LOG_LEVEL": "WARNING",
-    }
-    command = [sys.executable, "-m", "app.cli", "serve", "--host", "127.0.0.1", "--port", str(port)]
-    command += ["--workers", str(WORKERS)]
-    with logfile.open("wb") as out:
-        return subprocess.Popen(command, cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT)
-
-
-def _tail(logfile: Path) -> str:
-    return logfile.read_text(errors="replace")[-3000:]
-
-
-def _remove(logfile: Path) -> None:
-    logfile.unlink(missing_ok=True)
-
-
-async def wait_until_up(base: str, server: subprocess.Popen[bytes], logfile: Path) -> None:
-    async with httpx.AsyncClient(base_url=base) as client:
-        for _ in range(300):
-            if server.poll() is not None:
-                raise RuntimeError("the server exited:\n" + _tail(logfile))
-            try:
-                if (await client.get("/healthz")).status_code == 200:
-                    return
-            except httpx.TransportError:
-                pass
-            await asyncio.sleep(0.1)
-    raise RuntimeError("the server did not answer /healthz within 30 s")
-
-
-# Load ------------------------------------------------------------------------------------
-
-
-async def load(
-    call: Callable[[int], Awaitable[bool]], requests: int, seconds: float
-) -> tuple[float, int]:
-    """Completed calls per second with CONCURRENCY callers, bounded by count and time."""
-    tickets = itertools.count()
-    deadline = time.perf_counter() + seconds
-    done = 0
-    failures: list[str] = []
-
-    async def caller(slot: int) -> None:
-        nonlocal done
-        while next(tickets) < requests and time.perf_counter() < deadline:
-            try:
-                if await call(slot):
-                    done += 1
-            except RuntimeError as exc:
-                failures.append(str(exc))
-
-    started = time.perf_counter()
-    await asyncio.gather(*(caller(slot) for slot in range(CONCURRENCY)))
-    elapsed = time.perf_counter() - started
-    if failures:
-        raise RuntimeError(f"{len(failures)} bookings failed, first: {failures[0]}")
-    return done / elapsed, done
-
-
-class KeepAliveClient:
-    """One HTTP/1.1 keep-alive connection per caller with pre-built requests: httpx's
-    pool tops out below the server's rate on 2 cores, so with it we would measure it."""
-
-    def __init__(self, port: int, token: str) -> None:
-        self.port = port
-        self.head = (
-            f"host: 127.0.0.1\r\nauthorization: Bearer {token}\r\n"
-            "content-type: application/json\r\n"
-        )
-        self.streams: dict[int, tuple[asyncio.StreamReader, asyncio.StreamWriter]] = {}
-
-    async def post(self, slot: int, path: str, body: bytes, key: str) -> tuple[int, bytes]:
-        if slot not in self.streams:
-            self.streams[slot] = await asyncio.open_connection("127.0.0.1", self.port)
-        reader, writer = self.streams[slot]
-        writer.write(
-            f"POST {path} HTTP/1.1\r\n{self.head}idempotency-key: {key}\r\n"
-            f"content-length: {len(body)}\r\n\r\n".encode()
-            + body
-        )
-        await writer.drain()
-        lines = (await reader.readuntil(b"\r\n\r\n")).decode("latin-1").split("\r\n")
-        fields = dict(line.lower().split(": ", 1) for line in lines[1:] if ": " in line)
-        payload = await reader.readexactly(int(fields.get("content-length", "0")))
-        return int(lines[0].split()[1]), payload
-
-    async def close(self) -> None:
-        for _, writer in self.streams.values():
-            writer.close()
 
 
 def booking_bodies(types: list[str], plan: str, start: date) -> Callable[[], bytes]:
@@ -296,20 +128,22 @@ def booking_bodies(types: list[str], plan: str, start: date) -> Callable[[], byt
 async def measure_bookings(
     port: int, token: str, types: list[str], plan: str, start: date
 ) -> tuple[float, int]:
-    client = KeepAliveClient(port, token)
+    client = KeepAliveClient(
+        port, {"authorization": f"Bearer {token}", "content-type": "application/json"}
+    )
     next_body = booking_bodies(types, plan, start)
 
     async def call(slot: int) -> bool:
-        status, payload = await client.post(
-            slot, "/api/v1/reservations", next_body(), uuid.uuid4().hex
+        status, payload = await client.send(
+            slot, "POST", "/api/v1/reservations", next_body(), idempotency_key=uuid.uuid4().hex
         )
         if status != 201:
             raise RuntimeError(f"{status} {payload[:200]!r}")
         return True
 
     try:
-        await load(call, WARMUP, MAX_SECONDS)
-        return await load(call, MAX_REQUESTS, MAX_SECONDS)
+        await load(call, concurrency=CONCURRENCY, requests=WARMUP, seconds=MAX_SECONDS)
+        return await load(call, concurrency=CONCURRENCY, requests=MAX_REQUESTS, seconds=MAX_SECONDS)
     finally:
         await client.close()
 
@@ -411,24 +245,18 @@ async def main() -> dict[str, object]:
     admin = await admin_url()
     name = f"zhilv_bench_booking_{os.getpid()}"
     scratch = f"zhilv_bench_pgbench_{os.getpid()}"
-    server: subprocess.Popen[bytes] | None = None
-    logfile = Path(tempfile.mkstemp(prefix="zhilv-bench-", suffix=".log")[1])
     try:
         urls = await init_database(admin, database=name, owner=OWNER, app=APP)
         await asyncio.to_thread(migrate, urls.owner_url)
         _tenant_id, token, types, plan, start = await seed(urls)
-        port = free_port()
-        server = start_server(urls, port, logfile)
-        await wait_until_up(f"http://127.0.0.1:{port}", server, logfile)
-        log(
-            f"server up on 127.0.0.1:{port} ({WORKERS} workers); {CONCURRENCY} clients; "
-            f"{TYPES} room types × {DAYS} dates"
-        )
-        rate, booked = await measure_bookings(port, token, types, plan, start)
+        pool = str(max(10, CONCURRENCY // WORKERS + 2))
+        async with served(urls, workers=WORKERS, env={"DATABASE_POOL_SIZE": pool}) as port:
+            log(
+                f"server up on 127.0.0.1:{port} ({WORKERS} workers); {CONCURRENCY} clients; "
+                f"{TYPES} room types × {DAYS} dates"
+            )
+            rate, booked = await measure_bookings(port, token, types, plan, start)
         log(f"POST /api/v1/reservations: {rate:.0f} confirmed bookings/s ({booked} in the run)")
-        server.terminate()
-        server.wait(timeout=15)
-        server = None
         sold, confirmed = await check_inventory(urls.owner_url)
         print(
             f"no unit was overbooked: {confirmed} confirmed bookings hold {sold} unit-nights; "
@@ -440,15 +268,8 @@ async def main() -> dict[str, object]:
         baseline = await asyncio.to_thread(measure_pgbench, admin, scratch)
         log(f"pgbench tpcb-like, {CONCURRENCY} clients, scale {SCALE}: {baseline:.0f} tps")
     finally:
-        if server is not None:
-            server.terminate()
-            try:
-                server.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                server.kill()
         await drop_database(admin, name)
         await drop_database(admin, scratch)
-        _remove(logfile)
     return {
         "bench": "booking",
         "value": round(rate, 1),

@@ -7,6 +7,7 @@ pages work with and without JavaScript."""
 from __future__ import annotations
 
 import uuid
+from collections.abc import Awaitable, Callable
 from datetime import date
 from typing import Any
 
@@ -214,6 +215,22 @@ class FrontDeskController(Controller):
             )
         return Redirect(f"/console/frontdesk/stays/{stay_id}", status_code=303)
 
+    async def _folio_action(
+        self,
+        request: Request[Any, Any, Any],
+        ctx: Ctx,
+        stay_id: uuid.UUID,
+        failed: str,
+        call: Callable[[], Awaitable[object]],
+    ) -> Response[Any]:
+        """Post one line to the bill in a savepoint; a refused form answers with its errors
+        and leaves nothing of it behind."""
+        try:
+            await attempt(ctx.db, call())
+        except (Invalid, Conflict) as exc:
+            return await self._folio_answer(request, ctx, stay_id, exc, failed=failed)
+        return await self._folio_answer(request, ctx, stay_id)
+
     @post("/stays/{stay_id:uuid}/charges", opt={"owns": STAY})
     async def charge(
         self,
@@ -222,23 +239,22 @@ class FrontDeskController(Controller):
         stay_id: FromPath[uuid.UUID],
         data: URLEncodedBody[ChargeForm],
     ) -> Response[Any]:
-        try:
-            source = data.source if data.source in domain.CHARGE_SOURCES else "other"
-            await attempt(
+        source = data.source if data.source in domain.CHARGE_SOURCES else "other"
+        return await self._folio_action(
+            request,
+            ctx,
+            stay_id,
+            "charge",
+            lambda: service.post_charge(
                 ctx.db,
-                service.post_charge(
-                    ctx.db,
-                    ctx.tenant_id,
-                    stay_id=stay_id,
-                    description=data.description,
-                    amount_fen=service.parse_amount(data.amount),
-                    source=source,
-                    posted_by=ctx.principal.user_id,
-                ),
-            )
-        except (Invalid, Conflict) as exc:
-            return await self._folio_answer(request, ctx, stay_id, exc, failed="charge")
-        return await self._folio_answer(request, ctx, stay_id)
+                ctx.tenant_id,
+                stay_id=stay_id,
+                description=data.description,
+                amount_fen=service.parse_amount(data.amount),
+                source=source,
+                posted_by=ctx.principal.user_id,
+            ),
+        )
 
     @post("/stays/{stay_id:uuid}/payments", opt={"owns": STAY})
     async def payment(
@@ -248,21 +264,20 @@ class FrontDeskController(Controller):
         stay_id: FromPath[uuid.UUID],
         data: URLEncodedBody[PaymentForm],
     ) -> Response[Any]:
-        try:
-            await attempt(
+        return await self._folio_action(
+            request,
+            ctx,
+            stay_id,
+            "payment",
+            lambda: service.take_payment(
                 ctx.db,
-                service.take_payment(
-                    ctx.db,
-                    ctx.tenant_id,
-                    stay_id,
-                    amount_fen=service.parse_amount(data.amount),
-                    method=data.method,
-                    actor=actor(ctx),
-                ),
-            )
-        except (Invalid, Conflict) as exc:
-            return await self._folio_answer(request, ctx, stay_id, exc, failed="payment")
-        return await self._folio_answer(request, ctx, stay_id)
+                ctx.tenant_id,
+                stay_id,
+                amount_fen=service.parse_amount(data.amount),
+                method=data.method,
+                actor=actor(ctx),
+            ),
+        )
 
     @post("/stays/{stay_id:uuid}/adjustments", opt={"owns": STAY, "roles": ADJUST_ROLES})
     async def adjustment(
@@ -272,23 +287,21 @@ class FrontDeskController(Controller):
         stay_id: FromPath[uuid.UUID],
         data: URLEncodedBody[ChargeForm],
     ) -> Response[Any]:
-        try:
-            sign = -1 if data.amount.strip().startswith("-") else 1
-            amount = service.parse_amount(data.amount.strip().lstrip("-"))
-            await attempt(
+        sign = -1 if data.amount.strip().startswith("-") else 1
+        return await self._folio_action(
+            request,
+            ctx,
+            stay_id,
+            "adjustment",
+            lambda: service.post_adjustment(
                 ctx.db,
-                service.post_adjustment(
-                    ctx.db,
-                    ctx.tenant_id,
-                    stay_id,
-                    description=data.description,
-                    amount_fen=sign * amount,
-                    actor=actor(ctx),
-                ),
-            )
-        except (Invalid, Conflict) as exc:
-            return await self._folio_answer(request, ctx, stay_id, exc, failed="adjustment")
-        return await self._folio_answer(request, ctx, stay_id)
+                ctx.tenant_id,
+                stay_id,
+                description=data.description,
+                amount_fen=sign * service.parse_amount(data.amount.strip().lstrip("-")),
+                actor=actor(ctx),
+            ),
+        )
 
     @post("/stays/{stay_id:uuid}/move", opt={"owns": STAY})
     async def move(
