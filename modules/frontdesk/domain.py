@@ -8,12 +8,15 @@ import uuid
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from modules.reservations.service import UnitView
 
 READY_STATUSES = ("inspected", "clean")
+# Online holds one client address may try in a window: a family or a small company books
+# a handful; a script holding every room without paying is stopped.
+HOLDS_PER_ADDRESS = (20, timedelta(hours=1))
 ROOM_STATUSES = ("dirty", "clean", "inspected", "out_of_order")
 ROOM_STATUS_LABELS = {
     "dirty": "Dirty",

@@ -13,6 +13,7 @@ from litestar.params import FromPath, FromQuery, URLEncodedBody
 from litestar.response import Redirect, Template
 
 from app.errors import Conflict, Invalid, NotFound
+from app.web.ratelimit import RateLimited, allow
 from modules.frontdesk import domain, service
 from modules.frontdesk.schemas import GuestForm
 from modules.frontdesk.web import attempt, field_errors, labels, pdf_response, tz
@@ -144,7 +145,12 @@ class BookingController(Controller):
 
     @post("/details")
     async def hold(self, ctx: Ctx, data: URLEncodedBody[GuestForm]) -> Response[Any]:
+        """Holds keep rooms off sale until they lapse, so one address may only try so
+        many an hour: a script cannot empty the hotel with unpaid holds."""
         tenant = _tenant(ctx)
+        limit, per = domain.HOLDS_PER_ADDRESS
+        if not await allow(ctx.db, "booking.hold", ctx.ip, limit=limit, per=per):
+            raise RateLimited()
         today = domain.business_date(tz(ctx))
         try:
             r = await attempt(

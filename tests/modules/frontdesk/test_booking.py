@@ -11,7 +11,7 @@ import pytest
 from sqlalchemy import text
 
 from app.errors import Invalid
-from modules.frontdesk import service
+from modules.frontdesk import domain, service
 from modules.frontdesk.schemas import GuestForm
 from modules.reservations import service as reservations
 from tests.factories.frontdesk import hotel_today
@@ -173,6 +173,18 @@ class TestHold:
         assert "校验位" in page.text
         assert 'value="刘洋"' in page.text
         assert 'value="river_view" checked' in page.text
+        assert await held_count(db) == before
+
+    async def test_one_address_may_only_hold_so_many_rooms_an_hour(self, db, stock, owner, client):
+        limit, _ = domain.HOLDS_PER_ADDRESS
+        path = f"/book/{owner.tenant.slug}/details"
+        bad = guest_form(stock, id_number="500103199003071230")  # refused, but counted
+        for _ in range(limit):
+            assert (await form_post(client, path, bad)).status_code == 422
+        before = await held_count(db)
+        page = await form_post(client, path, guest_form(stock))
+        assert page.status_code == 429
+        assert "请求过于频繁" in page.text or "稍后" in page.text
         assert await held_count(db) == before
 
     async def test_a_room_sold_out_meanwhile_answers_409(self, db, owner, client):
