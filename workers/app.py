@@ -12,6 +12,7 @@ from procrastinate import App, Blueprint, PsycopgConnector
 from app.db.engine import libpq_url
 from app.jobs import tasks as job_tasks
 from app.notifications import tasks as notification_tasks
+from app.web import tasks as web_tasks
 from modules.contracts import tasks as contract_tasks
 from modules.filings import tasks as filing_tasks
 from modules.groups import tasks as group_tasks
@@ -25,6 +26,7 @@ from tenants import tasks as tenant_tasks
 BLUEPRINTS: list[Blueprint] = [
     job_tasks.blueprint,
     notification_tasks.blueprint,
+    web_tasks.blueprint,
     tenant_tasks.blueprint,
     filing_tasks.blueprint,
     reservation_tasks.blueprint,
