@@ -8,7 +8,7 @@ from __future__ import annotations
 import dataclasses
 import logging
 import uuid
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -292,7 +292,9 @@ async def mark_checked_in(
 async def mark_checked_out(
     db: AsyncSession, tenant_id: TenantId, reservation_id: uuid.UUID
 ) -> None:
-    """The guest left; nights after today (an early departure) go back on sale."""
+    """The guest left; nights from today on (an early departure) go back on sale, and the
+    booking's total drops by the nights not slept, as the front desk's bill does (the
+    first night stays owed once the guest had the key)."""
     repo = BookingRepository(db, tenant_id)
     async with lock_conflicts():
         row = await _locked(repo, reservation_id)
@@ -302,9 +304,18 @@ async def mark_checked_out(
         if r.status != "checked_in":
             raise WrongStatus()
         now = now_utc()
+        today = china_today(now)
         nights = await repo.nights(r.id)
-        await repo.shift(_nights_from(r, nights, china_today(now)))
-        await repo.update(r.id, status="checked_out", checked_out_at=now, updated_at=now)
+        await repo.shift(_nights_from(r, nights, today))
+        owed_from = max(today, r.arrival + timedelta(days=1))
+        unused = sum(price for day, price in nights if day >= owed_from) * r.quantity
+        await repo.update(
+            r.id,
+            status="checked_out",
+            checked_out_at=now,
+            updated_at=now,
+            total_fen=r.total_fen - unused,
+        )
 
 
 async def expire_holds(db: AsyncSession, tenant_id: TenantId, now: datetime | None = None) -> int:

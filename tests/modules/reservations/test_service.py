@@ -399,8 +399,11 @@ class TestFrontDesk:
         [unit, *_] = await service.list_units(db, stock.tenant_id)
         await service.mark_checked_in(db, stock.tenant_id, r.id, unit.id)
         await service.mark_checked_out(db, stock.tenant_id, r.id)
-        assert (await service.get_reservation(db, stock.tenant_id, r.id)).status == ("checked_out")
+        after = await service.get_reservation(db, stock.tenant_id, r.id)
+        assert after.status == "checked_out"
         assert await _sold(db, stock, stock.start + timedelta(days=1)) == 0
+        # Only the first night (the key was handed over) stays on the booking's total.
+        assert (r.total_fen, after.total_fen) == (3 * 68800, 68800)
 
     async def test_unit_status_is_set_by_housekeeping(self, db, tenant):
         ut = await make_unit_type(db, tenant=tenant, units=1)
