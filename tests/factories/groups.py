@@ -1,7 +1,108 @@
-"""Factories for the groups module. Each takes the tenant as a required keyword."""
+"""Factories for the groups module. Each takes the tenant as a required keyword and binds
+it itself."""
 
 from __future__ import annotations
 
+import uuid
+from datetime import date, timedelta
 from typing import Any
 
-TABLE_FACTORIES: dict[str, Any] = {}
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from app.db.engine import TenantId, bind_tenant
+from modules.filings import service as filings
+from modules.groups import service
+from modules.groups.models import GroupContract, GroupFiling, TourGroup
+from modules.groups.repository import GroupRepository
+from modules.groups.schemas import DayInput, GroupInput, VehicleInput
+from tenants.models import Tenant
+
+COACH = VehicleInput(
+    plate_no="渝A12345", seats=45, driver_name="王师傅", driver_phone="13912345678"
+)
+PLACES = (["洪崖洞", "解放碑"], ["武隆天生三桥", "龙水峡地缝"], ["大足石刻宝顶山"])
+HOTELS = ("重庆解放碑酒店", "武隆仙女山酒店", "")
+
+
+def departure(days_ahead: int = 20) -> date:
+    return date.today() + timedelta(days=days_ahead)
+
+
+def group_input(start: date | None = None, nights: int = 2, **overrides: Any) -> GroupInput:
+    """A three-day 重庆—武隆—大足 tour with every day planned and one coach."""
+    start = start or departure()
+    end = start + timedelta(days=nights)
+    days = [
+        DayInput(start + timedelta(days=i), list(PLACES[i % 3]), HOTELS[i % 3])
+        for i in range(nights + 1)
+    ]
+    values: dict[str, Any] = {
+        "route_name": "重庆—武隆—大足三日游",
+        "start_date": start,
+        "end_date": end,
+        "days": days,
+        "vehicles": [COACH],
+    }
+    values.update(overrides)
+    return GroupInput(**values)
+
+
+async def make_group(
+    db: AsyncSession, *, tenant: Tenant, data: GroupInput | None = None, **overrides: Any
+) -> TourGroup:
+    await bind_tenant(db, tenant.id)
+    return await service.create_group(
+        db,
+        TenantId(tenant.id),
+        data or group_input(**overrides),
+        actor=service.Actor(),
+        number_prefix="TS",
+    )
+
+
+async def _group(db: AsyncSession, tenant: Tenant) -> uuid.UUID:
+    return (await make_group(db, tenant=tenant)).id
+
+
+async def _day(db: AsyncSession, tenant: Tenant) -> uuid.UUID:
+    group = await make_group(db, tenant=tenant)
+    return (await GroupRepository(db, TenantId(tenant.id)).days(group.id))[0].id
+
+
+async def _vehicle(db: AsyncSession, tenant: Tenant) -> uuid.UUID:
+    group = await make_group(db, tenant=tenant)
+    return (await GroupRepository(db, TenantId(tenant.id)).vehicles(group.id))[0].id
+
+
+async def _contract(db: AsyncSession, tenant: Tenant) -> uuid.UUID:
+    group = await make_group(db, tenant=tenant)
+    row = GroupContract(
+        group_id=group.id,
+        contract_id=uuid.uuid4(),
+        e_number="TEST-E-NUMBER",
+        tourist_count=2,
+        active=True,
+    )
+    await GroupRepository(db, TenantId(tenant.id)).replace_contracts(group.id, [row])
+    return row.id
+
+
+async def _filing(db: AsyncSession, tenant: Tenant) -> uuid.UUID:
+    group = await make_group(db, tenant=tenant)
+    payload = {"group_no": group.group_no, "licence_no": "D-5000-123456"}
+    payload |= {"from_date": group.start_date.isoformat(), "to_date": group.end_date.isoformat()}
+    filing_id = await filings.file(
+        db, TenantId(tenant.id), "guide_assignment", "tour_group", group.id, payload
+    )
+    row = GroupFiling(group_id=group.id, filing_id=filing_id, kind="guide_assignment")
+    await GroupRepository(db, TenantId(tenant.id)).add_filing(row)
+    return row.id
+
+
+TABLE_FACTORIES: dict[str, Any] = {
+    "tour_groups": _group,
+    "group_days": _day,
+    "group_vehicles": _vehicle,
+    "group_contracts": _contract,
+    "group_filings": _filing,
+}

@@ -1,0 +1,169 @@
+"""What the console shows: the groups list (upcoming and departed, with filing state),
+one group's page, and the choices the form offers."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from app.db.engine import TenantId
+from app.errors import NotFound
+from modules.filings import service as filings
+from modules.groups import domain
+from modules.groups.models import GroupContract, GroupDay, GroupFiling, GroupVehicle, TourGroup
+from modules.groups.repository import GroupRepository
+from modules.groups.schemas import FilingState
+from modules.groups.service import links
+from modules.groups.service.filing import Missing, _Parts, _problems
+
+__all__ = [
+    "FormChoices",
+    "GroupList",
+    "GroupPage",
+    "GroupRow",
+    "form_choices",
+    "group_page",
+    "list_groups",
+]
+
+PAST_SHOWN = 50
+
+
+@dataclass(frozen=True, slots=True)
+class GroupRow:
+    group: TourGroup
+    filing: FilingState | None
+    on_road: bool
+
+
+@dataclass(frozen=True, slots=True)
+class GroupList:
+    upcoming: list[GroupRow]  # not yet returned (on the road included), soonest first
+    departed: list[GroupRow]  # returned, latest first
+    today: date
+
+
+@dataclass(frozen=True, slots=True)
+class GroupPage:
+    group: TourGroup
+    contracts: Sequence[GroupContract]
+    contract_details: dict[uuid.UUID, Any]  # the contracts module's summaries by id
+    days: Sequence[GroupDay]
+    vehicles: Sequence[GroupVehicle]
+    assignments: list[Any]  # the guides module's assignment views
+    guides: list[Any]  # guides that may still be assigned (the picker)
+    filings: list[FilingState]
+    missing: list[Missing]
+    seats: int
+    seats_short: int
+    timeliness: str
+    today: date
+
+    @property
+    def editable(self) -> bool:
+        return self.group.status == "draft"
+
+
+@dataclass(frozen=True, slots=True)
+class FormChoices:
+    """Signed contracts a group may cover: those in no other active group (and the
+    group's own)."""
+
+    contracts: list[Any]
+    chosen: set[uuid.UUID]
+
+
+async def _filing_state(db: AsyncSession, tenant_id: TenantId, row: GroupFiling) -> FilingState:
+    view = await filings.filing_detail(db, tenant_id, row.filing_id)
+    f = view.filing
+    return FilingState(
+        filing_id=f.id,
+        kind=row.kind,
+        licence_no=row.licence_no,
+        state=f.state,
+        receipt_no=f.receipt_no,
+        received_at=f.received_at,
+        overdue=f.state != "accepted" and f.due_at is not None and f.due_at < datetime.now(UTC),
+        errors=list(f.errors or []),
+    )
+
+
+async def list_groups(db: AsyncSession, tenant_id: TenantId, *, today: date) -> GroupList:
+    repo = GroupRepository(db, tenant_id)
+    upcoming = await repo.groups_between(ending_from=today)
+    departed = await repo.recent_past(today, PAST_SHOWN)
+    filing_ids = await repo.group_filing_ids([g.id for g in [*upcoming, *departed]])
+
+    async def row(group: TourGroup) -> GroupRow:
+        filing_id = filing_ids.get(group.id)
+        state = None
+        if filing_id is not None:
+            state = await _filing_state(
+                db, tenant_id, GroupFiling(filing_id=filing_id, kind="group", licence_no="")
+            )
+        return GroupRow(group, state, group.start_date <= today <= group.end_date)
+
+    return GroupList(
+        upcoming=[await row(g) for g in upcoming],
+        departed=[await row(g) for g in departed],
+        today=today,
+    )
+
+
+async def group_page(
+    db: AsyncSession, tenant_id: TenantId, group_id: uuid.UUID, *, today: date
+) -> GroupPage:
+    repo = GroupRepository(db, tenant_id)
+    group = await repo.group(group_id)
+    if group is None:
+        raise NotFound()
+    contracts = await repo.contracts(group.id)
+    details = await links.contracts_for_group(db, tenant_id, [c.contract_id for c in contracts])
+    assignments = await links.assignments(db, tenant_id, group.id)
+    assigned = {a.guide_id for a in assignments}
+    guides = await links.guides_by_ids(db, tenant_id, sorted(assigned))
+    days, vehicles = list(await repo.days(group.id)), list(await repo.vehicles(group.id))
+    parts = _Parts(details, days, vehicles, guides)
+    seats = sum(v.seats for v in vehicles)
+    pickable = []
+    if group.status == "draft":
+        pickable = [
+            g
+            for g in await links.all_guides(db, tenant_id)
+            if g.id not in assigned and getattr(g, "status", "active") == "active"
+        ]
+    return GroupPage(
+        group=group,
+        contracts=contracts,
+        contract_details={c.id: c for c in details},
+        days=days,
+        vehicles=vehicles,
+        assignments=assignments,
+        guides=pickable,
+        filings=[await _filing_state(db, tenant_id, f) for f in await repo.filings(group.id)],
+        missing=_problems(group, parts, today) if group.status == "draft" else [],
+        seats=seats,
+        seats_short=domain.seats_short(seats, group.tourist_count, len(assignments)),
+        timeliness=domain.timeliness(group.start_date, group.end_date, today),
+        today=today,
+    )
+
+
+async def form_choices(
+    db: AsyncSession, tenant_id: TenantId, *, group_id: uuid.UUID | None, today: date
+) -> FormChoices:
+    repo = GroupRepository(db, tenant_id)
+    own = {c.contract_id for c in await repo.contracts(group_id)} if group_id else set()
+    taken = await repo.active_contract_ids() - own
+    signed = await links.signed_contracts(db, tenant_id, start_from=today)
+    known = {c.id for c in signed}
+    missing_own = [i for i in own if i not in known]
+    extra = await links.contracts_for_group(db, tenant_id, missing_own)
+    contracts = [c for c in [*signed, *extra] if c.id not in taken]
+    contracts.sort(key=lambda c: (c.start_date, c.e_number))
+    return FormChoices(contracts=contracts, chosen=own)
