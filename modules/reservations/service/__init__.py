@@ -37,6 +37,7 @@ from modules.reservations.service import quoting as _quoting
 from modules.reservations.service.booking import Stay
 from modules.reservations.service.calendar import calendar, set_calendar
 from modules.reservations.service.errors import Busy, NotBookable, SoldOut, WrongStatus
+from modules.reservations.service.extension import Extension, extend_stay
 from modules.reservations.service.idempotency import replay_or_claim, run_once, store_answer
 from modules.reservations.service.inventory import (
     RatePlanInput,
@@ -74,6 +75,7 @@ __all__ = [
     "Calendar",
     "Cancellation",
     "DayLists",
+    "Extension",
     "GuestDetails",
     "NightPrice",
     "NotBookable",
@@ -98,6 +100,7 @@ __all__ = [
     "create_unit_type",
     "create_voyage",
     "expire_holds",
+    "extend_stay",
     "find_by_code",
     "get_reservation",
     "get_unit_type",
