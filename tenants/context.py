@@ -15,6 +15,13 @@ Every route declares in `opt` who may call it:
   while it runs). When it finds nothing, or a suspended tenant, no tenant is bound and
   `ctx.tenant` is None: the route answers exactly as for a wrong code, so the look-up is
   no existence oracle.
+- `access="device"`: a paired in-room or in-cabin terminal. It holds the cookie
+  `zhilv_terminal` = `<tenant_id>.<device_id>.<secret>` (set by the terminals module when
+  it is paired); the device must be known, not revoked, and its secret must match the
+  stored digest. `ctx.principal` is `Principal(kind="device", device_id=..., unit_id=...)`:
+  everything a terminal shows is derived from that unit, never from the request. An
+  unknown or revoked device raises `NotAuthenticated` and the terminal pages answer with
+  the pairing screen (see `modules.terminals.service.TERMINAL_EXCEPTION_HANDLERS`).
 - `access="public"` (the default): anyone, no tenant bound.
 
 A route with identifiers in its path declares which table each one names:
@@ -42,15 +49,23 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.db.engine import Database, TenantId, bind_tenant
 from app.errors import Forbidden, NotAuthenticated, NotFound
-from app.security.tokens import digest, parse_scoped_token
+from app.security.tokens import digest, parse_scoped_token, same
 
 SESSION_COOKIE = "zhilv_session"
 OPERATOR_COOKIE = "zhilv_operator"
+DEVICE_COOKIE = "zhilv_terminal"
 API_KEY_PREFIX = "zk"
 LINK_NOT_VALID = "This link is not valid, has expired or has already been used."
 
 Access = Literal[
-    "staff", "apikey", "operator", "tenant_public", "tenant_token", "tenant_lookup", "public"
+    "staff",
+    "apikey",
+    "operator",
+    "device",
+    "tenant_public",
+    "tenant_token",
+    "tenant_lookup",
+    "public",
 ]
 
 
@@ -68,7 +83,7 @@ class TenantInfo:
 
 @dataclass(frozen=True, slots=True)
 class Principal:
-    kind: Literal["staff", "apikey", "operator", "anonymous"]
+    kind: Literal["staff", "apikey", "operator", "device", "anonymous"]
     user_id: uuid.UUID | None = None
     membership_id: uuid.UUID | None = None
     role: str | None = None
@@ -77,6 +92,8 @@ class Principal:
     session_id: uuid.UUID | None = None
     api_key_id: uuid.UUID | None = None
     scopes: frozenset[str] = field(default_factory=frozenset)
+    device_id: uuid.UUID | None = None  # a terminal: which device, fixed to which room
+    unit_id: uuid.UUID | None = None
 
     def has_role(self, *roles: str) -> bool:
         return self.role == "owner" or self.role in roles
@@ -132,6 +149,11 @@ _OPERATOR = text(
     WHERE s.token_hash = :h AND s.revoked_at IS NULL AND s.expires_at > now() AND u.is_operator
     """
 )
+_DEVICE = text(
+    "SELECT id, name, unit_id, secret_hash, last_seen_at FROM terminal_devices "
+    "WHERE id = :id AND revoked_at IS NULL AND secret_hash IS NOT NULL"
+)
+_TOUCH_DEVICE = text("UPDATE terminal_devices SET last_seen_at = now() WHERE id = :id")
 _TOUCH_EVERY = timedelta(minutes=1)
 
 
@@ -214,6 +236,39 @@ async def _api_key(
     return tenant, Principal(kind="apikey", api_key_id=row.id, scopes=frozenset(row.scopes))
 
 
+def split_device_token(value: str | None) -> tuple[uuid.UUID, uuid.UUID, str] | None:
+    """`<tenant_id>.<device_id>.<secret>` (a terminal's cookie) into its three parts."""
+    parts = (value or "").split(".", 2)
+    if len(parts) != 3 or not parts[2]:
+        return None
+    try:
+        return uuid.UUID(parts[0]), uuid.UUID(parts[1]), parts[2]
+    except ValueError:
+        return None
+
+
+async def _device(
+    db: AsyncSession, request: Request[Any, Any, Any]
+) -> tuple[TenantInfo, Principal]:
+    """A paired terminal. Revoking or re-pairing clears the stored digest, so the old
+    cookie stops working at its very next request."""
+    parsed = split_device_token(request.cookies.get(DEVICE_COOKIE))
+    if parsed is None:
+        raise NotAuthenticated("This terminal is not paired.")
+    tenant_id, device_id, secret = parsed
+    tenant = await bind_tenant_by_id(db, tenant_id)
+    if tenant is None or tenant.status != "active":
+        raise NotAuthenticated("This terminal is not paired.")
+    row = (await db.execute(_DEVICE, {"id": device_id})).one_or_none()
+    if row is None or not same(row.secret_hash, digest(secret)):
+        raise NotAuthenticated("This terminal is not paired.")
+    if row.last_seen_at is None or datetime.now(UTC) - row.last_seen_at > _TOUCH_EVERY:
+        await db.execute(_TOUCH_DEVICE, {"id": device_id})
+    return tenant, Principal(
+        kind="device", device_id=row.id, unit_id=row.unit_id, display_name=row.name
+    )
+
+
 async def _operator(db: AsyncSession, request: Request[Any, Any, Any]) -> Principal:
     await bind_tenant(db, None)
     value = request.cookies.get(OPERATOR_COOKIE)
@@ -293,6 +348,8 @@ async def resolve(
         tenant, principal = await _api_key(db, request)
     elif access == "operator":
         principal = await _operator(db, request)
+    elif access == "device":
+        tenant, principal = await _device(db, request)
     elif access == "tenant_token":
         tenant = await _tenant_from_token(db, request)
     elif access == "tenant_public":

@@ -8,8 +8,8 @@ routes are covered the day they are mounted.
   context checks the row is visible to the bound tenant and answers 404 otherwise.
 - Every route says who may call it (`opt["access"]`), except a short allow-list.
 - Each route with identifiers is called, with every method it supports and an empty
-  body, by tenant B (B's signed-in owner, an API key of B with every scope, B's slug)
-  using tenant A's identifiers; the answer must be 404.
+  body, by tenant B (B's signed-in owner, an API key of B with every scope, B's slug,
+  a paired terminal of B) using tenant A's identifiers; the answer must be 404.
 
 Tenant A's identifiers are any of A's rows in the owned table, made with the factory
 registry (tests/factories/registry.py) when A has none.
@@ -37,6 +37,7 @@ from tenants.models import ApiKey, Tenant
 from tests.factories import registry
 from tests.factories.registry import MissingFactory, make_api_key, make_row
 from tests.factories.tenants import Staff, make_tenant
+from tests.factories.terminals import make_device
 from tests.helpers import csrf, sign_in
 
 ACCESS = set(get_args(Access))
@@ -220,6 +221,9 @@ async def build_world(app: Litestar, client: Any, db: AsyncSession) -> World:
     scopes = {s for e in endpoints(app) for s in e.opt.get("scopes", ())}
     _, token = await make_api_key(db, b.tenant, scopes=scopes)
     await sign_in(client, b)
+    # B's in-room terminal: `access="device"` routes are called as it.
+    terminal = await make_device(db, tenant=b.tenant)
+    client.cookies.set("zhilv_terminal", terminal.token)
     return World(a, b, Caller(client, b, token))
 
 

@@ -1,0 +1,108 @@
+"""Small helpers the terminals pages share."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Awaitable
+from pathlib import Path
+from typing import Any, TypeVar
+
+import anyio
+from litestar import Request, Response
+from litestar.response import Stream
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from app.errors import AppError
+from app.i18n import gettext as translate  # runtime msgids (errors), not literals
+from modules.terminals import domain
+from modules.terminals.service import VideoFile
+from tenants.context import DEVICE_COOKIE
+
+T = TypeVar("T")
+STREAM_CHUNK = 256 * 1024
+# Browsers cap a cookie's life at about 400 days; the home screen renews it on each visit.
+DEVICE_COOKIE_MAX_AGE = 400 * 24 * 3600
+
+
+async def attempt(db: AsyncSession, call: Awaitable[T]) -> T:
+    """Run a service call in a savepoint: when it refuses the form, whatever it had
+    written is undone, and the page re-rendered with the errors commits nothing of it."""
+    async with db.begin_nested():
+        return await call
+
+
+def field_errors(exc: AppError) -> dict[str, str]:
+    """An error's field messages translated, keyed by field; other errors under `_`."""
+    found = {
+        str(e["field"]): translate(str(e.get("message", "")))
+        for e in exc.errors or []
+        if e.get("field")
+    }
+    if not found:
+        found["_"] = translate(exc.message)
+    return found
+
+
+def set_device_cookie(
+    request: Request[Any, Any, Any], response: Response[Any], token: str
+) -> Response[Any]:
+    response.set_cookie(
+        DEVICE_COOKIE,
+        token,
+        max_age=DEVICE_COOKIE_MAX_AGE,
+        httponly=True,
+        samesite="lax",
+        secure=request.url.scheme == "https" or request.app.state.settings.secure_cookies,
+        path="/",
+    )
+    return response
+
+
+def media_response(content_type: str, data: bytes) -> Response[bytes]:
+    """An image from the database. `nosniff`, so a browser never reads it as anything
+    but the image type its bytes were checked to be."""
+    return Response(
+        data,
+        media_type=content_type,
+        headers={"Cache-Control": "private, max-age=3600", "X-Content-Type-Options": "nosniff"},
+    )
+
+
+async def _file_chunks(path: Path, start: int, length: int) -> AsyncIterator[bytes]:
+    async with await anyio.open_file(path, "rb") as fh:
+        await fh.seek(start)
+        left = length
+        while left > 0:
+            chunk = await fh.read(min(STREAM_CHUNK, left))
+            if not chunk:
+                break
+            left -= len(chunk)
+            yield chunk
+
+
+def video_stream(request: Request[Any, Any, Any], video: VideoFile) -> Response[Any]:
+    """The film, or the byte range the player asked for: 206 with Content-Range, 416
+    when the range lies beyond the end, 200 with the whole file otherwise. Players seek
+    by asking for ranges, so without this a video could not be skipped through."""
+    base = {"Accept-Ranges": "bytes", "Cache-Control": "private, no-store"}
+    try:
+        wanted = domain.parse_range(request.headers.get("range"), video.size)
+    except domain.RangeNotSatisfiable:
+        return Response(
+            b"", status_code=416, headers={**base, "Content-Range": f"bytes */{video.size}"}
+        )
+    if wanted is None:
+        headers = {**base, "Content-Length": str(video.size)}
+        return Stream(
+            _file_chunks(video.path, 0, video.size), media_type=video.content_type, headers=headers
+        )
+    headers = {
+        **base,
+        "Content-Length": str(wanted.length),
+        "Content-Range": f"bytes {wanted.start}-{wanted.end}/{video.size}",
+    }
+    return Stream(
+        _file_chunks(video.path, wanted.start, wanted.length),
+        status_code=206,
+        media_type=video.content_type,
+        headers=headers,
+    )
