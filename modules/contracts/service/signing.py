@@ -1,0 +1,403 @@
+"""Signing: the agency sends the frozen text to the tourist (a link by SMS/e-mail, also as
+a QR code on the agent's screen); the tourist reads it on the phone and confirms with a
+one-time code; the agency countersigns, which makes the contract binding: it gets its
+e-number, its PDF and its filing with the bureau, all in that one transaction.
+
+The e-number is assigned at the agency's countersignature, not at the tourist's: only a
+binding contract takes a number, so a tourist who never signs leaves no gap.
+"""
+
+from __future__ import annotations
+
+import hmac
+import secrets
+import uuid
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from app.db.engine import TenantId
+from app.documents import qr_svg_data_uri
+from app.errors import Conflict, Invalid, NotFound
+from app.i18n import gettext as _
+from app.notifications.service import queue_message
+from app.security.tokens import digest, new_secret
+from app.settings import get_settings
+from modules.contracts import domain
+from modules.contracts.models import Contract, ContractSignature, ContractVersion
+from modules.contracts.repository import ContractRepository
+from modules.contracts.schemas import SigningView
+from modules.contracts.service import bureau
+from modules.contracts.service.common import (
+    Actor,
+    NoEnterpriseCode,
+    checklist,
+    load,
+    load_terms,
+    now,
+    snapshot,
+)
+from modules.contracts.service.documents import render_contract_pdf, render_document, sha256_hex
+from modules.contracts.service.guides import guides_by_ids
+from tenants.service import record_audit
+
+__all__ = [
+    "CODE_ATTEMPTS",
+    "CODE_RESEND_AFTER",
+    "CODE_TTL",
+    "LINK_TTL",
+    "SIGNING_PATH",
+    "SigningLink",
+    "countersign",
+    "recall",
+    "send_signing_code",
+    "send_to_tourist",
+    "signing_view",
+    "tourist_sign",
+    "verify_code",
+    "verify_code_hash",
+]
+
+SIGNING_PATH = "/sign/contract"
+LINK_TTL = timedelta(days=7)
+CODE_TTL = timedelta(minutes=10)
+CODE_RESEND_AFTER = timedelta(seconds=60)
+CODE_ATTEMPTS = 5
+# Printed on the PDF for the public check; no 0/O, 1/I to misread.
+VERIFY_ALPHABET = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"
+VERIFY_LENGTH = 8
+LINK_NOT_VALID = "This link is not valid, has expired or has already been used."
+
+
+@dataclass(frozen=True, slots=True)
+class SigningLink:
+    url: str
+    qr: str  # data URI of the URL's QR code
+    expires_at: datetime
+
+
+def _incomplete(items: list[domain.CheckItem]) -> Invalid:
+    """Refusal listing every missing item, not only the first."""
+    return Invalid(
+        "The contract lacks items Tourism Law Art. 58 requires; complete them first.",
+        errors=[
+            {"field": f"checklist.{i.key}", "code": "missing", "message": i.label}
+            for i in domain.missing(items)
+        ],
+    )
+
+
+async def _freeze(
+    db: AsyncSession, tenant_id: TenantId, c: Contract, actor: Actor, reason: str = ""
+) -> ContractVersion:
+    """Check the contract and freeze its text as the next version."""
+    terms, code = await load_terms(db, tenant_id, c)
+    items = checklist(c, terms)
+    if domain.missing(items):
+        raise _incomplete(items)
+    if domain.org_code(code) is None:
+        raise NoEnterpriseCode()
+    guides = await guides_by_ids(db, tenant_id, c.guide_ids or [])
+    data = snapshot(c, terms, [{"name": g.name, "licence_no": g.licence_no} for g in guides])
+    html, sha = render_document(data)
+    c.version += 1
+    version = ContractVersion(
+        contract_id=c.id,
+        version=c.version,
+        reason=reason,
+        snapshot=data,
+        document_html=html,
+        document_sha256=sha,
+        created_by=actor.user_id,
+    )
+    await ContractRepository(db, tenant_id).save(version)
+    return version
+
+
+async def _deliver_link(
+    db: AsyncSession, tenant_id: TenantId, c: Contract, agency: str, url: str
+) -> None:
+    body = _(
+        "%(agency)s: your travel contract is ready to sign. Read and sign it here within "
+        "7 days: %(url)s",
+        agency=agency,
+        url=url,
+    )
+    await queue_message(
+        db, tenant_id, channel="sms", recipient=c.lead_phone, body=body, purpose="contract_signing"
+    )
+    if c.lead_email:
+        subject = _("Your travel contract from %(agency)s", agency=agency)
+        await queue_message(
+            db,
+            tenant_id,
+            channel="email",
+            recipient=c.lead_email,
+            subject=subject,
+            body=body,
+            purpose="contract_signing",
+        )
+
+
+async def send_to_tourist(
+    db: AsyncSession, tenant_id: TenantId, contract_id: uuid.UUID, *, actor: Actor
+) -> SigningLink:
+    """Freeze the draft's text and send the tourist a signing link (SMS, and e-mail when
+    given). Refused, listing every missing item, until the contract has all Art. 58 asks.
+    Asked again while the tourist has not signed, it sends a fresh link (the old one
+    stops working)."""
+    repo = ContractRepository(db, tenant_id)
+    c = await load(repo, contract_id, lock=True)
+    if c.status == "draft":
+        await _freeze(db, tenant_id, c, actor)
+    elif c.status != "awaiting_tourist":
+        raise Conflict("This contract is not waiting for the tourist's signature.")
+    secret = new_secret()
+    expires = now() + LINK_TTL
+    c.sign_token_hash, c.sign_token_expires_at = digest(secret), expires
+    c.code_hash, c.code_expires_at, c.code_sent_at, c.code_attempts = None, None, None, 0
+    c.status, c.updated_at = "awaiting_tourist", now()
+    base = get_settings().base_url.rstrip("/")
+    url = f"{base}{SIGNING_PATH}?token={tenant_id}.{secret}"
+    agency, _code = await repo.agency()
+    await _deliver_link(db, tenant_id, c, agency, url)
+    await record_audit(
+        db,
+        tenant_id,
+        "contracts.sent",
+        actor_user_id=actor.user_id,
+        subject_type="contract",
+        subject_id=c.id,
+        data={"version": c.version},
+        ip=actor.ip,
+    )
+    await db.flush()
+    return SigningLink(url=url, qr=qr_svg_data_uri(url, scale=5), expires_at=expires)
+
+
+async def recall(
+    db: AsyncSession, tenant_id: TenantId, contract_id: uuid.UUID, *, actor: Actor
+) -> None:
+    """Take a contract back to draft before the tourist signed: the link stops working
+    and the unsigned version is dropped."""
+    repo = ContractRepository(db, tenant_id)
+    c = await load(repo, contract_id, lock=True)
+    if c.status != "awaiting_tourist":
+        raise Conflict("Only a contract the tourist has not signed yet can be taken back.")
+    version = await repo.version(c.id, c.version)
+    if version is not None:
+        await repo.drop_unsigned_version(version.id)
+    c.version -= 1
+    c.status, c.sign_token_hash, c.code_hash, c.updated_at = "draft", None, None, now()
+    await db.flush()
+    await record_audit(
+        db, tenant_id, "contracts.recalled", actor_user_id=actor.user_id,
+        subject_type="contract", subject_id=c.id, ip=actor.ip,
+    )  # fmt: skip
+
+
+async def _by_token(repo: ContractRepository, token_secret: str, *, lock: bool = False) -> Contract:
+    c = await repo.by_token_hash(digest(token_secret or ""), lock=lock) if token_secret else None
+    if c is None:
+        raise NotFound(LINK_NOT_VALID)
+    expired = c.sign_token_expires_at is not None and c.sign_token_expires_at < now()
+    if expired and c.status == "awaiting_tourist":
+        raise NotFound(LINK_NOT_VALID)
+    return c
+
+
+async def _view(repo: ContractRepository, c: Contract) -> SigningView:
+    version = await repo.version(c.id, c.version)
+    if version is None:
+        raise NotFound(LINK_NOT_VALID)
+    agency, _code = await repo.agency()
+    lead = next((p for p in version.snapshot["tourists"] if p["is_lead"]), None)
+    return SigningView(
+        contract_id=c.id,
+        status=c.status,
+        version=version.version,
+        document_html=version.document_html,
+        document_sha256=version.document_sha256,
+        agency_name=agency,
+        lead_name=lead["name"] if lead else "",
+        masked_phone=domain.mask_phone(c.lead_phone),
+        e_number=c.e_number,
+        code_sent_at=c.code_sent_at,
+        code_expires_at=c.code_expires_at,
+        expires_at=c.sign_token_expires_at,
+    )
+
+
+async def signing_view(db: AsyncSession, tenant_id: TenantId, token_secret: str) -> SigningView:
+    """The contract as the tourist reads it before signing: exactly the frozen text whose
+    SHA-256 the signature will record. NotFound for an unknown or expired link."""
+    repo = ContractRepository(db, tenant_id)
+    return await _view(repo, await _by_token(repo, token_secret))
+
+
+async def send_signing_code(
+    db: AsyncSession, tenant_id: TenantId, token_secret: str, *, ip: str | None
+) -> None:
+    """Text a fresh 6-digit code to the lead tourist's phone (only its hash is kept).
+    Refused when asked again within a minute, so the link cannot flood a phone."""
+    repo = ContractRepository(db, tenant_id)
+    c = await _by_token(repo, token_secret, lock=True)
+    if c.status != "awaiting_tourist":
+        raise Conflict("This contract is not waiting for your signature.")
+    if c.code_sent_at is not None and now() - c.code_sent_at < CODE_RESEND_AFTER:
+        raise Conflict("A code was sent less than a minute ago. Please wait before asking again.")
+    code = f"{secrets.randbelow(10**6):06d}"
+    c.code_hash = _code_hash(c.id, code)
+    c.code_sent_at, c.code_expires_at, c.code_attempts = now(), now() + CODE_TTL, 0
+    agency, _c = await repo.agency()
+    body = _(
+        "%(agency)s: your contract signing code is %(code)s, valid for 10 minutes. "
+        "Never tell it to anyone.",
+        agency=agency,
+        code=code,
+    )
+    await queue_message(
+        db, tenant_id, channel="sms", recipient=c.lead_phone, body=body, purpose="signing_code"
+    )
+    await db.flush()
+
+
+def _code_hash(contract_id: uuid.UUID, code: str) -> str:
+    return digest(f"{contract_id}:{code}")
+
+
+def _check_code(c: Contract, code: str) -> str | None:
+    """None when the code is right; else why not (an English msgid)."""
+    if c.code_hash is None or c.code_expires_at is None or c.code_expires_at < now():
+        return "The code has expired. Ask for a new one."
+    if c.code_attempts >= CODE_ATTEMPTS:
+        return "Too many wrong codes. Ask for a new one."
+    if not hmac.compare_digest(_code_hash(c.id, code.strip()), c.code_hash):
+        c.code_attempts += 1
+        return "The code is not right."
+    return None
+
+
+async def tourist_sign(
+    db: AsyncSession,
+    tenant_id: TenantId,
+    token_secret: str,
+    code: str,
+    *,
+    ip: str | None,
+    user_agent: str | None,
+) -> SigningView:
+    """The tourist's signature, with the SHA-256 of the exact text signed, the time, the
+    address and the browser. A wrong code raises Invalid on "code" AFTER counting the
+    attempt: let the transaction commit (answer 422 without re-raising) so that the
+    count holds — after five wrong codes a new code is needed."""
+    repo = ContractRepository(db, tenant_id)
+    c = await _by_token(repo, token_secret, lock=True)
+    if c.status != "awaiting_tourist":
+        raise Conflict("This contract is not waiting for your signature.")
+    problem = _check_code(c, code)
+    if problem:
+        await db.flush()
+        raise Invalid.field("code", problem)
+    version = await repo.version(c.id, c.version)
+    assert version is not None
+    lead = next((p for p in version.snapshot["tourists"] if p["is_lead"]), {"name": ""})
+    signature = ContractSignature(
+        contract_id=c.id,
+        version_id=version.id,
+        party="tourist",
+        signer_name=lead["name"],
+        signed_at=now(),
+        ip=ip,
+        user_agent=(user_agent or "")[:500] or None,
+        document_sha256=version.document_sha256,
+    )
+    c.status, c.code_hash, c.updated_at = "awaiting_agency", None, now()
+    await repo.save(signature, c)
+    await record_audit(
+        db, tenant_id, "contracts.tourist_signed", subject_type="contract", subject_id=c.id,
+        data={"version": version.version, "sha256": version.document_sha256}, ip=ip,
+    )  # fmt: skip
+    return await _view(repo, c)
+
+
+def verify_code(tenant_id: uuid.UUID, e_number: str) -> str:
+    """The 8-character code printed on the contract for the public check, derived with
+    HMAC from the e-number (so every version's PDF prints the same code) and checked
+    against its stored hash (so a later change of SECRET_KEY leaves printed codes valid)."""
+    key = get_settings().secret_key.encode()
+    mac = hmac.new(key, f"contract-verify:{tenant_id}:{e_number}".encode(), "sha256").digest()
+    return "".join(VERIFY_ALPHABET[b % len(VERIFY_ALPHABET)] for b in mac[:VERIFY_LENGTH])
+
+
+def verify_code_hash(e_number: str, code: str) -> str:
+    return digest(f"{e_number}:{code.strip().upper()}")
+
+
+async def countersign(
+    db: AsyncSession, tenant_id: TenantId, contract_id: uuid.UUID, *, actor: Actor
+) -> str:
+    """The agency's signature: the contract binds now. In this one transaction it takes
+    the next e-number of the agency's year (the counter row stays locked until commit,
+    so concurrent signings never share or skip a number), its PDF is rendered and
+    stored, and it is filed with the bureau. Returns the e-number."""
+    repo = ContractRepository(db, tenant_id)
+    c = await load(repo, contract_id, lock=True)
+    if c.status != "awaiting_agency":
+        raise Conflict("Only a contract the tourist has signed can be countersigned.")
+    agency, enterprise_code = await repo.agency()
+    org = domain.org_code(enterprise_code)
+    if org is None:
+        raise NoEnterpriseCode()
+    version = await repo.version(c.id, c.version)
+    assert version is not None
+    signed_at = now()
+    tz = await repo.timezone()
+    year = signed_at.astimezone(ZoneInfo(tz)).year
+    e_number = str(domain.make_e_number(org, year, await repo.next_sequence(year)))
+    code = verify_code(tenant_id, e_number)
+    c.e_number, c.e_year, c.e_sequence = e_number, year, int(e_number.split("-")[2])
+    c.verify_code_hash = verify_code_hash(e_number, code)
+    c.status, c.signed_at, c.updated_at = "signed", signed_at, signed_at
+    signature = ContractSignature(
+        contract_id=c.id, version_id=version.id, party="agency",
+        signer_name=actor.name or agency, user_id=actor.user_id, signed_at=signed_at,
+        ip=actor.ip, user_agent=(actor.user_agent or "")[:500] or None,
+        document_sha256=version.document_sha256,
+    )  # fmt: skip
+    await repo.save(signature, c)
+    await store_pdf(repo, c, version, code, signed_at, tz)
+    c.filing_id = await bureau.file_contract(
+        db, tenant_id, c.id, e_number, signed_at, version.snapshot
+    )
+    await record_audit(
+        db, tenant_id, "contracts.signed", actor_user_id=actor.user_id,
+        subject_type="contract", subject_id=c.id,
+        data={"e_number": e_number, "sha256": version.document_sha256}, ip=actor.ip,
+    )  # fmt: skip
+    await db.flush()
+    return e_number
+
+
+async def store_pdf(
+    repo: ContractRepository,
+    c: Contract,
+    version: ContractVersion,
+    code: str,
+    at: datetime,
+    tz: str,
+) -> None:
+    """Render the version's PDF once and store it (the row is frozen from then on)."""
+    assert c.e_number is not None
+    pdf = await render_contract_pdf(
+        e_number=c.e_number,
+        verify_code=code,
+        version=version,
+        signatures=await repo.signatures_of_version(version.id),
+        effective_at=at,
+        tz=tz,
+    )
+    version.pdf, version.pdf_sha256, version.effective_at = pdf, sha256_hex(pdf), at
+    await repo.save(version)
