@@ -23,11 +23,13 @@ from modules.frontdesk.schemas import (
     ChargeForm,
     CheckInForm,
     CheckOutForm,
+    ExtendForm,
     MoveForm,
     PaymentForm,
 )
 from modules.frontdesk.service.stays import parse_unit_id
 from modules.frontdesk.web import actor, attempt, field_errors, labels, pdf_response, tz
+from modules.reservations.service import SoldOut
 from tenants.context import Ctx, RequestContext
 from tenants.shell import console_page
 
@@ -39,6 +41,7 @@ NOTICES = {
     "checked_in": "Checked in. Hand over the key card.",
     "moved": "The guest has moved; the old room is marked dirty for housekeeping.",
     "checked_out": "Checked out and settled. The room is marked dirty for housekeeping.",
+    "extended": "Stay extended: the guest keeps the room and the nights are on the bill.",
 }
 
 
@@ -163,6 +166,7 @@ class FrontDeskController(Controller):
         errors: dict[str, str] | None = None,
         failed: str | None = None,
         status_code: int = 200,
+        alternatives: tuple[Any, ...] = (),
     ) -> Template:
         page = await service.stay_page(ctx.db, ctx.tenant_id, stay_id)
         context = {
@@ -170,6 +174,7 @@ class FrontDeskController(Controller):
             "errors": errors or {},
             "failed": failed,
             "notice": NOTICES.get(notice or ""),
+            "alternatives": alternatives,
             **_page_context(ctx),
         }
         if template == "frontdesk/stay.html":
@@ -332,6 +337,44 @@ class FrontDeskController(Controller):
                 status_code=exc.status_code,
             )
         return Redirect(f"/console/frontdesk/stays/{stay_id}?notice=moved", status_code=303)
+
+    @post("/stays/{stay_id:uuid}/extend", opt={"owns": STAY})
+    async def extend(
+        self,
+        request: Request[Any, Any, Any],
+        ctx: Ctx,
+        stay_id: FromPath[uuid.UUID],
+        data: URLEncodedBody[ExtendForm],
+    ) -> Response[Any]:
+        """Sell more nights in the same room; when the booked type is full those nights,
+        the page says so and lists the types that are free, to book and move into."""
+        page = await service.stay_page(ctx.db, ctx.tenant_id, stay_id)
+        departure = page.reservation.departure
+        alternatives: tuple[Any, ...] = ()
+        try:
+            departure = service.extension_departure(
+                departure, nights=data.nights, departure=data.departure
+            )
+            await attempt(
+                ctx.db,
+                service.extend_stay(
+                    ctx.db, ctx.tenant_id, stay_id, new_departure=departure, actor=actor(ctx)
+                ),
+            )
+        except (Invalid, Conflict) as exc:
+            if isinstance(exc, SoldOut):
+                alternatives = await service.extension_alternatives(
+                    ctx.db, ctx.tenant_id, stay_id, departure
+                )
+            return await self._stay_page(
+                request,
+                ctx,
+                stay_id,
+                errors=field_errors(exc),
+                status_code=exc.status_code,
+                alternatives=alternatives,
+            )
+        return Redirect(f"/console/frontdesk/stays/{stay_id}?notice=extended", status_code=303)
 
     @post("/stays/{stay_id:uuid}/check-out", opt={"owns": STAY})
     async def check_out(

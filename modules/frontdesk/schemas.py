@@ -122,6 +122,14 @@ class MoveForm:
 
 
 @dataclass
+class ExtendForm:
+    """Nights to add, or a new departure date (the date wins when both are filled)."""
+
+    nights: str = ""
+    departure: str = ""
+
+
+@dataclass
 class CheckOutForm:
     method: str = ""
 

@@ -15,6 +15,7 @@ from modules.frontdesk.schemas import (  # noqa: F401 - re-exported
 )
 from modules.frontdesk.service.booking import *  # noqa: F403
 from modules.frontdesk.service.documents import *  # noqa: F403
+from modules.frontdesk.service.extension import *  # noqa: F403
 from modules.frontdesk.service.folio import *  # noqa: F403
 from modules.frontdesk.service.housekeeping import *  # noqa: F403
 from modules.frontdesk.service.settlement import *  # noqa: F403

@@ -17,11 +17,11 @@ from tests.factories.tenants import make_tenant
 _SOLD = text("SELECT day, sold FROM inventory_days WHERE unit_type_id = :ut ORDER BY day")
 
 
-async def _sold(db, stock) -> dict:  # type: ignore[no-untyped-def]
+async def _sold(db, stock) -> dict:
     return dict((await db.execute(_SOLD, {"ut": stock.unit_type.id})).all())
 
 
-async def _in_house(db, stock, **kw):  # type: ignore[no-untyped-def]
+async def _in_house(db, stock, **kw):
     """A booking of `stock` whose guest is in house (in the type's first free room)."""
     r = await make_reservation(db, tenant=kw.pop("tenant"), stock=stock, **kw)
     units = await service.list_units(db, stock.tenant_id, unit_type_id=stock.unit_type.id)
@@ -76,7 +76,7 @@ class TestExtendStay:
             with pytest.raises(Invalid) as refused:
                 await service.extend_stay(db, stock.tenant_id, r.id, day)
             assert refused.value.status_code == 422
-            assert refused.value.errors[0]["field"] == "departure"
+            assert (refused.value.errors or [{}])[0]["field"] == "departure"
 
     async def test_sold_out_nights_are_refused_and_nothing_changes(self, db):
         owner = await make_tenant(db)
@@ -123,7 +123,7 @@ class TestRaceForTheLastNight:
         tid = TenantId(stock.tenant_id)
         night = stock.start + timedelta(days=1)
 
-        async def extend(reservation_id):  # type: ignore[no-untyped-def]
+        async def extend(reservation_id):
             try:
                 async with committed_database.transaction(tid) as db:
                     await service.extend_stay(db, tid, reservation_id, night + timedelta(1))

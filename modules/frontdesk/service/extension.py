@@ -1,0 +1,142 @@
+"""Extending a stay at the desk (续住): more nights in the same room, on the same bill.
+
+The nights are sold by the reservations module (`extend_stay`, race-safe like a booking);
+the stay row is locked first, so an extension and a check-out of the same stay queue
+(stay → reservation → inventory, the order check-out uses too). The added nights go on
+the bill at once, one line a night, as check-in puts the booked nights there.
+
+Leaving earlier than booked needs nothing here: check-out takes unused nights off.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from app.db.engine import TenantId
+from app.errors import AppError, Invalid
+from app.i18n import gettext as _
+from modules.frontdesk.repository import FrontDeskRepository
+from modules.frontdesk.schemas import FolioLineView, StayView
+from modules.frontdesk.service.folio import locked_open_stay, new_line
+from modules.frontdesk.service.settlement import ROOM
+from modules.frontdesk.service.views import Actor, line_view, stay_view
+from modules.reservations import service as reservations
+from modules.reservations.service import Offer, ReservationView
+from tenants.service import record_audit
+
+__all__ = ["Extended", "extend_stay", "extension_alternatives", "extension_departure"]
+
+MAX_ADDED_NIGHTS = 30
+
+
+@dataclass(frozen=True, slots=True)
+class Extended:
+    stay: StayView
+    reservation: ReservationView
+    lines: tuple[FolioLineView, ...]  # the added nights on the bill
+    added_fen: int
+
+
+def extension_departure(current: date, *, nights: str = "", departure: str = "") -> date:
+    """The new departure from what the clerk typed: a number of nights to add, or a date
+    (the date wins when both are given). Refused with the field when neither makes sense."""
+    if departure.strip():
+        try:
+            return date.fromisoformat(departure.strip())
+        except ValueError:
+            raise Invalid.field("departure", "Enter a date such as 2026-12-01.") from None
+    try:
+        added = int(nights.strip())
+    except ValueError:
+        raise Invalid.field("nights", "Enter how many nights to add, or a new departure.") from None
+    if not 1 <= added <= MAX_ADDED_NIGHTS:
+        raise Invalid.field("nights", "Add between 1 and 30 nights.")
+    return current + timedelta(days=added)
+
+
+async def extend_stay(
+    db: AsyncSession,
+    tenant_id: TenantId,
+    stay_id: uuid.UUID,
+    *,
+    new_departure: date,
+    actor: Actor,
+) -> Extended:
+    """Keep an in-house guest in their room until `new_departure`: the nights are sold
+    (409 `SoldOut` when the booked type has no free unit on one of them, 422 when the
+    date is not after the current departure), the booking's departure and total move,
+    and each added night is charged on the bill at the rate plan's price."""
+    repo = FrontDeskRepository(db, tenant_id)
+    stay = await locked_open_stay(repo, stay_id)
+    who = reservations.Actor(user_id=actor.user_id, ip=actor.ip)
+    sold = await reservations.extend_stay(
+        db, tenant_id, stay.reservation_id, new_departure, actor=who
+    )
+    r = sold.reservation
+    lines = [
+        new_line(
+            stay,
+            "charge",
+            night.price_fen,
+            _("Room %(type)s, night of %(day)s", type=r.unit_type_name, day=night.day.isoformat()),
+            source=ROOM,
+            service_date=night.day,
+            actor=actor,
+        )
+        for night in sold.added
+        if night.price_fen > 0
+    ]
+    await repo.save(*lines)
+    await record_audit(
+        db,
+        tenant_id,
+        "frontdesk.extend",
+        actor_user_id=actor.user_id,
+        subject_type="stay",
+        subject_id=stay.id,
+        data={
+            "unit": stay.unit_number,
+            "departure": new_departure.isoformat(),
+            "nights": len(sold.added),
+            "added_fen": sum(line.amount_fen for line in lines),
+        },
+        ip=actor.ip,
+    )
+    return Extended(
+        stay=stay_view(stay),
+        reservation=r,
+        lines=tuple(line_view(line) for line in lines),
+        added_fen=sum(line.amount_fen for line in lines),
+    )
+
+
+async def extension_alternatives(
+    db: AsyncSession, tenant_id: TenantId, stay_id: uuid.UUID, new_departure: date
+) -> tuple[Offer, ...]:
+    """When the booked type is full on the added nights the guest cannot stay on in this
+    room: the other types free for all of those nights, so the clerk can book them and
+    move the guest on the original departure day."""
+    stay = await FrontDeskRepository(db, tenant_id).stay(stay_id)
+    if stay is None:
+        return ()
+    r = await reservations.get_reservation(db, tenant_id, stay.reservation_id)
+    if new_departure <= r.departure:
+        return ()
+    try:
+        offers = await reservations.search_availability(
+            db,
+            tenant_id,
+            arrival=r.departure,
+            departure=new_departure,
+            adults=r.adults,
+            children=r.children,
+            kind=r.kind,
+            rate_plan_code=r.rate_plan_code or "rack",
+        )
+    except AppError:  # the plan was withdrawn since: nothing to offer under it
+        return ()
+    return tuple(o for o in offers if o.unit_type_id != r.unit_type_id)
