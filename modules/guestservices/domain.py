@@ -30,7 +30,7 @@ STATUS_LABELS = {
     "new": "Sent",
     "acknowledged": "Acknowledged",
     "in_progress": "In progress",
-    "done": "Done",
+    "done": "Completed",
     "cancelled": "Cancelled",
 }
 # Staff actions: the status each leads to and the statuses it may start from.
@@ -70,7 +70,7 @@ COMPLAINT_CATEGORY_LABELS = {
     "other": "Other",
 }
 COMPLAINT_STATUSES = ("open", "answered", "closed")
-COMPLAINT_STATUS_LABELS = {"open": "Open", "answered": "Answered", "closed": "Closed"}
+COMPLAINT_STATUS_LABELS = {"open": "Awaiting answer", "answered": "Answered", "closed": "Resolved"}
 
 # What a rating is about: the stay, a request kind, or an order to the room.
 RATING_SUBJECTS = ("stay", *REQUEST_KINDS, "room_service")
