@@ -99,6 +99,9 @@ def _group_contracts() -> None:
         sa.Column("active", sa.Boolean(), server_default=sa.text("true"), nullable=False),
         *_common("group_contracts"),
         _group_fk("group_contracts"),
+        sa.ForeignKeyConstraint(
+            ["contract_id"], ["contracts.id"], name=op.f("fk_group_contracts_contract_id_contracts")
+        ),
         sa.UniqueConstraint(
             "tenant_id",
             "group_id",

@@ -70,7 +70,7 @@ class GroupContract(TenantScoped, Base):
     )
 
     group_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("tour_groups.id", ondelete="CASCADE"))
-    contract_id: Mapped[uuid.UUID]
+    contract_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("contracts.id"))
     e_number: Mapped[str] = mapped_column(String(40))
     tourist_count: Mapped[int] = mapped_column(Integer)
     active: Mapped[bool] = mapped_column(Boolean, server_default=text("true"))

@@ -12,7 +12,6 @@ from typing import Any
 from app.errors import Invalid
 from modules.groups import domain
 
-
 # A posted form or query string: anything with `getall(key, default)` (Litestar's
 # FormMultiDict and MultiDict).
 FormData = Any

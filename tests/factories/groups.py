@@ -16,6 +16,8 @@ from modules.groups.models import GroupContract, GroupFiling, TourGroup
 from modules.groups.repository import GroupRepository
 from modules.groups.schemas import DayInput, GroupInput, VehicleInput
 from tenants.models import Tenant
+from tests.factories.contracts import TABLE_FACTORIES as CONTRACT_FACTORIES
+from tests.factories.contracts import complete_input, make_draft, sign_contract
 
 COACH = VehicleInput(
     plate_no="渝A12345", seats=45, driver_name="王师傅", driver_phone="13912345678"
@@ -60,6 +62,22 @@ async def make_group(
     )
 
 
+async def contract_row(db: AsyncSession, tenant: Tenant) -> uuid.UUID:
+    """Any contract row of the tenant (a draft will do where only the reference counts)."""
+    contract_id: uuid.UUID = await CONTRACT_FACTORIES["contracts"](db, tenant)
+    return contract_id
+
+
+async def signed_contract(
+    db: AsyncSession, *, tenant: Tenant, start: date | None = None, **overrides: Any
+) -> tuple[uuid.UUID, str]:
+    """A binding three-day contract (two tourists) starting on `start`; id and e-number."""
+    draft = await make_draft(
+        db, tenant=tenant, data=complete_input(start or departure(), **overrides)
+    )
+    return await sign_contract(db, tenant=tenant, contract_id=draft)
+
+
 async def _group(db: AsyncSession, tenant: Tenant) -> uuid.UUID:
     return (await make_group(db, tenant=tenant)).id
 
@@ -75,10 +93,11 @@ async def _vehicle(db: AsyncSession, tenant: Tenant) -> uuid.UUID:
 
 
 async def _contract(db: AsyncSession, tenant: Tenant) -> uuid.UUID:
+    contract_id = await contract_row(db, tenant)
     group = await make_group(db, tenant=tenant)
     row = GroupContract(
         group_id=group.id,
-        contract_id=uuid.uuid4(),
+        contract_id=contract_id,
         e_number="TEST-E-NUMBER",
         tourist_count=2,
         active=True,

@@ -17,7 +17,12 @@ from app.db.engine import TenantId
 from app.errors import Conflict, Invalid, NotFound
 from modules.groups import domain
 from modules.groups.models import GroupContract, GroupDay, GroupVehicle, TourGroup
-from modules.groups.repository import ACTIVE_CONTRACT_INDEX, GroupRepository, violated
+from modules.groups.repository import (
+    ACTIVE_CONTRACT_INDEX,
+    GROUP_NO_UNIQUE,
+    GroupRepository,
+    violated,
+)
 from modules.groups.schemas import DayInput, GroupInput
 from modules.groups.service import links
 from tenants import service as tenants
@@ -66,14 +71,22 @@ async def _contract_rows(
 ) -> list[GroupContract]:
     """The chosen contracts, if each is signed, not cancelled, within the group's dates
     and not travelling with another active group."""
-    found = {c.id: c for c in await links.contracts_for_group(db, tenant_id, data.contract_ids)}
-    held = await GroupRepository(db, tenant_id).groups_holding(data.contract_ids, besides=group_id)
+    binding, _refused = await links.binding_contracts(db, tenant_id, data.contract_ids)
+    found = {c.id: c for c in binding}
+    repo = GroupRepository(db, tenant_id)
+    held = await repo.groups_holding(data.contract_ids, besides=group_id)
+    known = {c.contract_id: c.e_number for c in await repo.contracts(group_id)} if group_id else {}
     problems: list[dict[str, object]] = []
     rows: list[GroupContract] = []
     for contract_id in data.contract_ids:
         c = found.get(contract_id)
         if c is None:
-            problems.append(_problem("contracts", "A chosen contract does not exist."))
+            e_number = known.get(contract_id)
+            problems.append(
+                _problem("contracts", "Contract %(e)s is not signed or was cancelled.", e=e_number)
+                if e_number
+                else _problem("contracts", "A chosen contract is not signed or was cancelled.")
+            )
             continue
         if c.status not in links.TRAVELLING_STATUSES:
             problems.append(
@@ -193,21 +206,45 @@ async def create_group(
 ) -> TourGroup:
     """A draft group with its contracts, days and vehicles. Refuses a contract that is not
     signed, travels outside the group's dates or already travels with another group."""
-    group = TourGroup(
-        group_no=await _number(db, tenant_id, data, number_prefix, None),
-        route_name=data.route_name,
-        start_date=data.start_date,
-        end_date=data.end_date,
-        status="draft",
-        tourist_count=0,
-        notes=data.notes,
-        created_by=actor.user_id,
-    )
-    await GroupRepository(db, tenant_id).insert_group(group)
+    group = await _insert_numbered(db, tenant_id, data, number_prefix, actor)
     await _save_parts(db, tenant_id, group, data)
     await db.flush()
     await _audit(db, tenant_id, "groups.created", group, actor)
     return group
+
+
+NUMBER_TRIES = 5
+
+
+async def _insert_numbered(
+    db: AsyncSession, tenant_id: TenantId, data: GroupInput, prefix: str, actor: Actor
+) -> TourGroup:
+    """Insert the group under its number. Two agents creating groups for the same day
+    at once may both be offered the same default number: the loser takes the next one
+    (a number typed by the agent is never changed silently: it is refused)."""
+    for _ in range(NUMBER_TRIES):
+        group = TourGroup(
+            group_no=await _number(db, tenant_id, data, prefix, None),
+            route_name=data.route_name,
+            start_date=data.start_date,
+            end_date=data.end_date,
+            status="draft",
+            tourist_count=0,
+            notes=data.notes,
+            created_by=actor.user_id,
+        )
+        try:
+            async with db.begin_nested():
+                await GroupRepository(db, tenant_id).insert_group(group)
+            return group
+        except IntegrityError as exc:
+            if violated(exc) != GROUP_NO_UNIQUE:
+                raise
+            if data.group_no:
+                raise Invalid.field(
+                    "group_no", "This group number is already used.", "taken"
+                ) from None
+    raise Conflict("Many groups are being created at once. Try again.")
 
 
 async def _draft(db: AsyncSession, tenant_id: TenantId, group_id: uuid.UUID) -> TourGroup:

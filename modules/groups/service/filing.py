@@ -40,7 +40,8 @@ class Missing:
 
 @dataclass(frozen=True, slots=True)
 class _Parts:
-    contracts: list[Any]  # the contracts module's summaries, still travelling
+    contracts: list[Any]  # the contracts module's summaries, still binding
+    unbound: list[str]  # e-numbers of the group's contracts cancelled since they joined
     days: list[GroupDay]
     vehicles: list[GroupVehicle]
     guides: list[Any]  # the guides module's summaries of the assigned guides
@@ -48,10 +49,12 @@ class _Parts:
 
 async def _parts(db: AsyncSession, tenant_id: TenantId, group: TourGroup) -> _Parts:
     repo = GroupRepository(db, tenant_id)
-    ids = [c.contract_id for c in await repo.contracts(group.id)]
+    rows = await repo.contracts(group.id)
+    binding, refused = await links.binding_contracts(db, tenant_id, [c.contract_id for c in rows])
     assigned = [a.guide_id for a in await links.assignments(db, tenant_id, group.id)]
     return _Parts(
-        contracts=await links.contracts_for_group(db, tenant_id, ids),
+        contracts=binding,
+        unbound=[c.e_number for c in rows if c.contract_id in refused],
         days=list(await repo.days(group.id)),
         vehicles=list(await repo.vehicles(group.id)),
         guides=await links.guides_by_ids(db, tenant_id, assigned),
@@ -62,9 +65,8 @@ def _problems(group: TourGroup, parts: _Parts, today: date) -> list[Missing]:
     found: list[Missing] = []
     if not parts.contracts:
         found.append(Missing("Add at least one signed contract.", {}))
-    for c in parts.contracts:
-        if c.status not in links.TRAVELLING_STATUSES:
-            found.append(Missing("Contract %(e)s has been cancelled.", {"e": c.e_number}))
+    for e_number in parts.unbound:
+        found.append(Missing("Contract %(e)s has been cancelled.", {"e": e_number}))
     cover = domain.coverage(group.start_date, group.end_date, [d.day for d in parts.days])
     if not parts.days or not cover.exact:
         found.append(Missing("Plan every day of the tour.", {}))

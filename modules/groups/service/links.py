@@ -12,37 +12,41 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.db.engine import TenantId
-
-
-def _contracts() -> Any:
-    from modules.contracts import service
-
-    return service
-
-
-def _guides() -> Any:
-    from modules.guides import service
-
-    return service
-
+from app.errors import Invalid
+from modules.contracts import service as contracts
+from modules.guides import service as guides
 
 # Contract states that may travel: signed (amendments keep it signed); never a draft, a
 # contract waiting for a signature, or a cancelled one.
 TRAVELLING_STATUSES = frozenset({"signed"})
 
 
-async def contracts_for_group(
+async def binding_contracts(
     db: AsyncSession, tenant_id: TenantId, ids: Sequence[uuid.UUID]
-) -> list[Any]:
+) -> tuple[list[Any], set[uuid.UUID]]:
+    """The contracts module's summaries of those contracts that are signed and not
+    cancelled, and the ids of the others (a contract cancelled after it joined a group
+    must not break the group's page: it is named as a problem instead)."""
     if not ids:
-        return []
-    return list(await _contracts().contracts_for_group(db, tenant_id, list(ids)))
+        return [], set()
+    try:
+        return list(await contracts.contracts_for_group(db, tenant_id, list(ids))), set()
+    except Invalid:
+        pass
+    found: list[Any] = []
+    refused: set[uuid.UUID] = set()
+    for contract_id in ids:
+        try:
+            found += await contracts.contracts_for_group(db, tenant_id, [contract_id])
+        except Invalid:
+            refused.add(contract_id)
+    return found, refused
 
 
 async def signed_contracts(
     db: AsyncSession, tenant_id: TenantId, *, start_from: date | None = None
 ) -> list[Any]:
-    return list(await _contracts().signed_contracts(db, tenant_id, start_from=start_from))
+    return list(await contracts.signed_contracts(db, tenant_id, start_from=start_from))
 
 
 async def assign(
@@ -55,7 +59,7 @@ async def assign(
     from_date: date,
     to_date: date,
 ) -> Any:
-    return await _guides().assign_to_group(
+    return await guides.assign_to_group(
         db,
         tenant_id,
         guide_id,
@@ -69,17 +73,17 @@ async def assign(
 async def release(
     db: AsyncSession, tenant_id: TenantId, guide_id: uuid.UUID, group_id: uuid.UUID
 ) -> None:
-    await _guides().release_assignment(db, tenant_id, guide_id, group_id)
+    await guides.release_assignment(db, tenant_id, guide_id, group_id)
 
 
 async def assignments(db: AsyncSession, tenant_id: TenantId, group_id: uuid.UUID) -> list[Any]:
     """The group's current assignments (released ones are history)."""
-    found = await _guides().assignments_for_group(db, tenant_id, group_id)
+    found = await guides.assignments_for_group(db, tenant_id, group_id)
     return [a for a in found if getattr(a, "status", "active") == "active"]
 
 
 async def all_guides(db: AsyncSession, tenant_id: TenantId) -> list[Any]:
-    return list(await _guides().list_guides(db, tenant_id))
+    return list(await guides.list_guides(db, tenant_id))
 
 
 async def guides_by_ids(
@@ -87,4 +91,4 @@ async def guides_by_ids(
 ) -> list[Any]:
     if not ids:
         return []
-    return list(await _guides().guides_by_ids(db, tenant_id, list(ids)))
+    return list(await guides.guides_by_ids(db, tenant_id, list(ids)))

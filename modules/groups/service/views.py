@@ -123,12 +123,15 @@ async def group_page(
     if group is None:
         raise NotFound()
     contracts = await repo.contracts(group.id)
-    details = await links.contracts_for_group(db, tenant_id, [c.contract_id for c in contracts])
+    details, refused = await links.binding_contracts(
+        db, tenant_id, [c.contract_id for c in contracts]
+    )
     assignments = await links.assignments(db, tenant_id, group.id)
     assigned = {a.guide_id for a in assignments}
     guides = await links.guides_by_ids(db, tenant_id, sorted(assigned))
     days, vehicles = list(await repo.days(group.id)), list(await repo.vehicles(group.id))
-    parts = _Parts(details, days, vehicles, guides)
+    unbound = [c.e_number for c in contracts if c.contract_id in refused]
+    parts = _Parts(details, unbound, days, vehicles, guides)
     seats = sum(v.seats for v in vehicles)
     pickable = []
     if group.status == "draft":
@@ -163,7 +166,7 @@ async def form_choices(
     signed = await links.signed_contracts(db, tenant_id, start_from=today)
     known = {c.id for c in signed}
     missing_own = [i for i in own if i not in known]
-    extra = await links.contracts_for_group(db, tenant_id, missing_own)
+    extra, _refused = await links.binding_contracts(db, tenant_id, missing_own)
     contracts = [c for c in [*signed, *extra] if c.id not in taken]
     contracts.sort(key=lambda c: (c.start_date, c.e_number))
     return FormChoices(contracts=contracts, chosen=own)

@@ -5,12 +5,14 @@ from __future__ import annotations
 import pytest
 
 from app.db.engine import TenantId
-from tests.factories.tenants import Staff, make_staff, make_tenant
+from tests.factories.contracts import make_agency
+from tests.factories.tenants import Staff, make_staff
 
 
 @pytest.fixture
 async def owner(db) -> Staff:
-    return await make_tenant(db, kinds=("agency",), name="巴渝旅行社测试")
+    """A travel agency with a credit code, so that its contracts can be signed."""
+    return await make_agency(db, name="巴渝旅行社测试")
 
 
 @pytest.fixture

@@ -1,0 +1,64 @@
+"""A contract travels with one active group, whatever agents click at the same moment.
+
+Each agent's save (under its own group number) runs in its own committed transaction on its own connection, as
+requests do. Both pass the application's check (neither sees the other's uncommitted
+group); the partial unique index on (tenant_id, contract_id) among active rows lets one
+win and answers the others with a clean 409, never a 500."""
+
+from __future__ import annotations
+
+import asyncio
+
+import pytest
+from sqlalchemy import text
+
+from app.db.engine import Database, TenantId
+from app.errors import Conflict
+from modules.groups import service
+from tests.factories.contracts import make_agency
+from tests.factories.groups import departure, group_input, signed_contract
+
+pytestmark = pytest.mark.realdb
+
+RACERS = 6
+
+
+async def _arrange(database: Database):
+    async with database.transaction() as db:
+        agency = (await make_agency(db)).tenant
+        contract_id, _e = await signed_contract(db, tenant=agency, start=departure())
+        return agency.id, contract_id
+
+
+async def _save(database: Database, tenant_id, contract_id, gate: asyncio.Event, n: int) -> str:
+    await gate.wait()
+    try:
+        async with database.transaction(tenant_id) as db:
+            data = group_input(start=departure(), contract_ids=[contract_id], group_no=f"RACE-{n}")
+            await service.create_group(db, TenantId(tenant_id), data, actor=service.Actor())
+            await asyncio.sleep(0.05)  # hold the row until the others have tried
+        return "saved"
+    except Conflict as exc:
+        return f"409 {exc.code}"
+
+
+class TestRaceForOneContract:
+    async def test_only_one_of_many_concurrent_groups_gets_the_contract(self, committed_database):
+        tenant_id, contract_id = await _arrange(committed_database)
+        gate = asyncio.Event()
+        racers = [
+            asyncio.create_task(_save(committed_database, tenant_id, contract_id, gate, n))
+            for n in range(RACERS)
+        ]
+        await asyncio.sleep(0.05)
+        gate.set()
+        outcomes = await asyncio.gather(*racers, return_exceptions=True)
+        crashed = [o for o in outcomes if isinstance(o, BaseException)]
+        assert not crashed, f"errors other than a clean 409: {crashed[:3]}"
+        assert sorted(str(o) for o in outcomes) == ["409 conflict"] * (RACERS - 1) + ["saved"]
+        async with committed_database.transaction(tenant_id) as db:
+            active = await db.scalar(
+                text("SELECT count(*) FROM group_contracts WHERE contract_id = :c AND active"),
+                {"c": contract_id},
+            )
+        assert active == 1
