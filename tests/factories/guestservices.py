@@ -115,6 +115,7 @@ async def _order_line(db: AsyncSession, tenant: Tenant) -> uuid.UUID:
 async def _rating(db: AsyncSession, tenant: Tenant) -> uuid.UUID:
     stay_id = (await make_stay(db, tenant=tenant)).stay.id
     tid = TenantId(tenant.id)
+    await bind_tenant(db, tenant.id)
     await service.rate(db, tid, stay_id=stay_id, form=RatingForm(score="5", comment="很好"))
     ratings = await GuestServicesRepository(db, tid).ratings_of_stay(stay_id)
     return ratings[0].id
