@@ -1,11 +1,98 @@
-"""Demo data of the groups module for `make run` (never production). Idempotent."""
+"""Demo data of the groups module for `make run` (never production). Idempotent.
+
+For the demo travel agency (巴渝旅行社): one 重庆—武隆—大足 group departing in a couple of
+weeks, covering the demo's signed contracts that depart first, with every day planned,
+a 45-seat coach and a guide, filed with the bureau (the worker sends it to the
+stand-in, which hands back receipts). Runs after the guides and contracts demos; when
+either left nothing to work with, it logs why and creates nothing."""
 
 from __future__ import annotations
+
+import logging
+from datetime import date, timedelta
+from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.db.engine import TenantId
+from app.errors import AppError, Conflict
+from modules.groups.repository import GroupRepository
+from modules.groups.schemas import DayInput, GroupInput, VehicleInput
+from modules.groups.service import links
+from modules.groups.service.editing import Actor, create_group
+from modules.groups.service.filing import file_group
+from modules.groups.service.guiding import assign_guide
+
+log = logging.getLogger("zhilv.groups")
+
+# Day by day, as a Chongqing agent plans 重庆—武隆—大足 (REFERENCE §5.4): the city on the
+# first day, 武隆 in the middle, 大足 on the way home.
+FIRST_DAY = (["洪崖洞", "解放碑", "长江索道"], "重庆解放碑威斯汀酒店")
+MIDDLE_DAYS = (
+    (["武隆天生三桥", "龙水峡地缝"], "武隆仙女山华邦酒店"),
+    (["仙女山国家森林公园", "芙蓉洞"], "武隆仙女山华邦酒店"),
+    (["磁器口古镇", "湖广会馆"], "重庆解放碑威斯汀酒店"),
+)
+LAST_DAY = (["大足石刻（宝顶山）", "返回重庆"], "")
+COACH = VehicleInput(
+    plate_no="渝A65432", seats=45, driver_name="王建国", driver_phone="13883456789"
+)
+ROUTE = "重庆—武隆—大足"
+
+
+def _first_departure(contracts: list[Any], today: date) -> list[Any]:
+    """The signed contracts of the first departure day after today."""
+    usable = [c for c in contracts if c.start_date and c.end_date and c.start_date > today]
+    if not usable:
+        return []
+    first = min(c.start_date for c in usable)
+    return [c for c in usable if c.start_date == first]
+
+
+def _days(start: date, end: date) -> list[DayInput]:
+    count = (end - start).days + 1
+    plan = [FIRST_DAY] + [MIDDLE_DAYS[i % len(MIDDLE_DAYS)] for i in range(count - 2)]
+    plan = (plan + [LAST_DAY])[:count] if count > 1 else [FIRST_DAY]
+    return [DayInput(start + timedelta(days=i), list(p), h) for i, (p, h) in enumerate(plan)]
+
+
+async def _guide(db: AsyncSession, tid: TenantId, group_id: Any, actor: Actor) -> bool:
+    for guide in await links.all_guides(db, tid):
+        try:
+            async with db.begin_nested():
+                await assign_guide(db, tid, group_id, guide.id, actor=actor)
+            return True
+        except Conflict:
+            continue
+    return False
 
 
 async def seed_demo(db: AsyncSession, tenant_id: TenantId, kinds: tuple[str, ...]) -> None:
-    """Nothing yet."""
+    if "agency" not in kinds or await GroupRepository(db, tenant_id).any_group():
+        return
+    today = date.today()
+    chosen = _first_departure(await links.signed_contracts(db, tenant_id, start_from=today), today)
+    if not chosen:
+        log.info("demo group skipped: the demo agency has no signed contract departing later")
+        return
+    start = min(c.start_date for c in chosen)
+    end = max(c.end_date for c in chosen)
+    actor = Actor()
+    data = GroupInput(
+        route_name=chosen[0].route_name or ROUTE,
+        start_date=start,
+        end_date=end,
+        contract_ids=[c.id for c in chosen],
+        days=_days(start, end),
+        vehicles=[COACH],
+        notes="游客集合：解放碑步行街 8:00；导游全程陪同。",
+    )
+    group = await create_group(db, tenant_id, data, actor=actor, number_prefix="BY")
+    if not await _guide(db, tenant_id, group.id, actor):
+        log.info("demo group %s left as a draft: no demo guide is free", group.group_no)
+        return
+    try:
+        async with db.begin_nested():
+            await file_group(db, tenant_id, group.id, actor=actor, today=today)
+    except AppError as exc:
+        log.info("demo group %s left as a draft: %s %s", group.group_no, exc.message, exc.errors)
