@@ -25,23 +25,23 @@ from tests.modules.filings.conftest import FakeBureau
 HTMX = {"hx-request": "true"}
 
 
-async def _sent(db, tid) -> tuple[uuid.UUID, str]:  # type: ignore[no-untyped-def]
+async def _sent(db, tid) -> tuple[uuid.UUID, str]:
     """A contract waiting for the tourist, and its signing link's token."""
     contract_id = await make_draft(db, tenant=await _tenant(db, tid))
     link = await service.send_to_tourist(db, tid, contract_id, actor=service.SYSTEM)
     return contract_id, link.url.split("token=", 1)[1]
 
 
-async def _tenant(db, tid):  # type: ignore[no-untyped-def]
+async def _tenant(db, tid):
     from tenants.models import Tenant
 
     return await db.get(Tenant, tid)
 
 
-async def _contract(db, tid, contract_id) -> Contract:  # type: ignore[no-untyped-def]
+async def _contract(db, tid, contract_id) -> Contract:
     await bind_tenant(db, tid)
-    stmt = select(Contract).where(Contract.id == contract_id).execution_options(
-        populate_existing=True
+    stmt = (
+        select(Contract).where(Contract.id == contract_id).execution_options(populate_existing=True)
     )
     return (await db.execute(stmt)).scalar_one()
 
@@ -59,7 +59,7 @@ class TestSigningPage:
             assert response.status_code == 404, bad
 
     async def test_the_page_shows_the_exact_text_and_its_fingerprint(self, client, db, tid):
-        contract_id, token = await _sent(db, tid)
+        _contract_id, token = await _sent(db, tid)
         response = await client.get(_sign_url(token))
         assert response.status_code == 200
         view = await service.signing_view(db, tid, token.split(".", 1)[1])
@@ -131,7 +131,7 @@ class TestSigningPage:
         assert statuses[5:] == [429, 429]
 
 
-async def _signed(db, tid) -> tuple[uuid.UUID, str, str]:  # type: ignore[no-untyped-def]
+async def _signed(db, tid) -> tuple[uuid.UUID, str, str]:
     contract_id, e_number = await sign_contract(db, tenant=await _tenant(db, tid))
     return contract_id, e_number, service.verify_code(tid, e_number)
 
@@ -217,7 +217,7 @@ class TestPublicCheck:
 
 
 @pytest.fixture
-async def other_agency(db):  # type: ignore[no-untyped-def]
+async def other_agency(db):
     return await make_agency(db, name="另一家旅行社")
 
 
