@@ -37,7 +37,7 @@ from tenants.models import ApiKey, Tenant
 from tests.factories import registry
 from tests.factories.registry import MissingFactory, make_api_key, make_row
 from tests.factories.tenants import Staff, make_tenant
-from tests.factories.terminals import make_device
+from tests.factories.terminals import make_device, use_terminal
 from tests.helpers import csrf, sign_in
 
 ACCESS = set(get_args(Access))
@@ -223,7 +223,7 @@ async def build_world(app: Litestar, client: Any, db: AsyncSession) -> World:
     await sign_in(client, b)
     # B's in-room terminal: `access="device"` routes are called as it.
     terminal = await make_device(db, tenant=b.tenant)
-    client.cookies.set("zhilv_terminal", terminal.token)
+    use_terminal(client, terminal)
     return World(a, b, Caller(client, b, token))
 
 

@@ -79,11 +79,11 @@ def parse_range(header: str | None, size: int) -> ByteRange | None:
             raise RangeNotSatisfiable
         return ByteRange(max(0, size - n), size - 1)
     start = int(first)
+    if start >= size:
+        raise RangeNotSatisfiable
     end = int(last) if last else size - 1
     if end < start:
         return None
-    if start >= size:
-        raise RangeNotSatisfiable
     return ByteRange(start, min(end, size - 1))
 
 

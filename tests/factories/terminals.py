@@ -63,8 +63,11 @@ async def make_device(
     return Paired(paired.device_id, unit_id, paired.token)
 
 
-def terminal_cookie(paired: Paired) -> dict[str, str]:
-    return {"zhilv_terminal": paired.token}
+def use_terminal(client: Any, paired: Paired | str) -> None:
+    """Make the test client that terminal (replacing any device cookie it holds, also
+    one renewed by the home screen under the server's domain)."""
+    client.cookies.delete("zhilv_terminal")
+    client.cookies.set("zhilv_terminal", paired if isinstance(paired, str) else paired.token)
 
 
 async def _device(db: AsyncSession, tenant: Tenant) -> uuid.UUID:

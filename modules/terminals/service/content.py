@@ -12,6 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.db.engine import TenantId
 from app.errors import Invalid, NotFound
+from app.i18n import gettext as _
 from modules.reservations import service as reservations
 from modules.terminals import domain
 from modules.terminals.models import (
@@ -370,7 +371,7 @@ async def add_port_call(
     except ValueError:
         day_no = 0
     if not 1 <= day_no <= days:
-        _err(errors, "day_no", f"Enter a day from 1 to {days}.")
+        _err(errors, "day_no", _("Enter a day from 1 to %(days)s.", days=days))
     port = _text(errors, "port", form.port, 60)
     arrive = _time(errors, "arrive_time", form.arrive_time)
     depart = _time(errors, "depart_time", form.depart_time)

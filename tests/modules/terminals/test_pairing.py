@@ -14,7 +14,7 @@ from app.errors import Invalid, TooManyRequests
 from modules.terminals import service
 from modules.terminals.models import TerminalDevice
 from tests.factories.tenants import make_tenant
-from tests.factories.terminals import a_unit, make_device
+from tests.factories.terminals import a_unit, make_device, use_terminal
 from tests.helpers import form_post
 
 
@@ -100,7 +100,7 @@ class TestRevokeAndRepair:
     async def test_revoking_sends_the_terminal_back_to_the_pairing_screen(self, client, db):
         owner = await make_tenant(db)
         paired = await make_device(db, tenant=owner.tenant)
-        client.cookies.set("zhilv_terminal", paired.token)
+        use_terminal(client, paired)
         assert (await client.get("/terminal")).status_code == 200
         await service.revoke_device(db, TenantId(owner.tenant.id), paired.device_id, actor_id=None)
         response = await client.get("/terminal", follow_redirects=False)
@@ -116,18 +116,18 @@ class TestRevokeAndRepair:
         tid = TenantId(owner.tenant.id)
         paired = await make_device(db, tenant=owner.tenant)
         code = await service.repair_device(db, tid, paired.device_id, actor_id=None)
-        client.cookies.set("zhilv_terminal", paired.token)
+        use_terminal(client, paired)
         assert (await client.get("/terminal", follow_redirects=False)).status_code == 303
         again = await service.pair(db, tid, code.code, ip=None)
         assert again.device_id == paired.device_id and again.token != paired.token
-        client.cookies.set("zhilv_terminal", again.token)
+        use_terminal(client, again)
         assert (await client.get("/terminal")).status_code == 200
 
     async def test_htmx_polling_of_a_revoked_terminal_redirects_the_page(self, client, db):
         owner = await make_tenant(db)
         paired = await make_device(db, tenant=owner.tenant)
         await service.revoke_device(db, TenantId(owner.tenant.id), paired.device_id, actor_id=None)
-        client.cookies.set("zhilv_terminal", paired.token)
+        use_terminal(client, paired)
         response = await client.get("/terminal/live", headers={"hx-request": "true"})
         assert response.status_code == 401
         assert response.headers["hx-redirect"] == "/terminal/pair"
@@ -136,6 +136,6 @@ class TestRevokeAndRepair:
         owner = await make_tenant(db)
         paired = await make_device(db, tenant=owner.tenant)
         tenant_id, device_id, _ = paired.token.split(".", 2)
-        client.cookies.set("zhilv_terminal", f"{tenant_id}.{device_id}.forged")
+        use_terminal(client, f"{tenant_id}.{device_id}.forged")
         response = await client.get("/terminal", follow_redirects=False)
         assert response.headers["location"] == "/terminal/pair"
