@@ -144,7 +144,7 @@ def _tourists(r: _Reader) -> tuple[PersonInput, ...]:
     names, types, numbers, phones = (
         r.many("t_name"), r.many("t_id_type"), r.many("t_id_number"), r.many("t_phone")
     )  # fmt: skip
-    lead = r.one("lead_index") or "0"
+    keys, lead = r.many("t_key"), r.one("lead_key") or r.one("lead_index") or "0"
     rows = []
     for i, name in enumerate(names):
         number = numbers[i] if i < len(numbers) else ""
@@ -156,7 +156,7 @@ def _tourists(r: _Reader) -> tuple[PersonInput, ...]:
                 id_type=types[i] if i < len(types) else "resident_id",
                 id_number=number.upper(),
                 phone=phones[i] if i < len(phones) else "",
-                is_lead=str(i) == lead,
+                is_lead=(keys[i] if i < len(keys) else str(i)) == lead,
             )
         )
     if rows and not any(p.is_lead for p in rows):

@@ -13,7 +13,7 @@ from app.errors import Invalid
 from modules.contracts import domain
 from modules.contracts.models import Contract
 from modules.contracts.repository import ContractRepository
-from modules.contracts.schemas import DraftInput
+from modules.contracts.schemas import DayInput, DraftInput, PersonInput
 from modules.contracts.service.common import (
     EDITABLE,
     Actor,
@@ -31,6 +31,7 @@ __all__ = [
     "completeness",
     "create_draft",
     "draft_defaults",
+    "draft_input",
     "update_draft",
     "validate_draft",
 ]
@@ -148,3 +149,21 @@ async def completeness(
     c = await load(repo, contract_id)
     terms, _code = await load_terms(db, tenant_id, c)
     return checklist(c, terms)
+
+
+async def draft_input(db: AsyncSession, tenant_id: TenantId, contract_id: uuid.UUID) -> DraftInput:
+    """A contract's current terms as form input (to edit a draft or amend a contract)."""
+    repo = ContractRepository(db, tenant_id)
+    c = await load(repo, contract_id)
+    values = {name: getattr(c, name) for name in CONTRACT_FIELDS}
+    values["destinations"] = tuple(c.destinations or ())
+    values["guide_ids"] = tuple(c.guide_ids or ())
+    tourists = tuple(
+        PersonInput(t.name, t.id_type, t.id_number, t.phone, t.is_lead)
+        for t in await repo.tourists(c.id)
+    )
+    days = tuple(
+        DayInput(d.day_no, d.route, d.sights, d.transport, d.lodging, d.meals, d.free_time)
+        for d in await repo.days(c.id)
+    )
+    return DraftInput(**values, tourists=tourists, days=days)
