@@ -98,7 +98,7 @@ class TestPrivacy:
 
     async def test_a_moved_terminal_shows_the_new_rooms_guest(self, db):
         owner = await make_tenant(db)
-        first, second, t1, _ = await _two_rooms(db, owner.tenant)
+        _first, second, t1, _ = await _two_rooms(db, owner.tenant)
         tid = TenantId(owner.tenant.id)
         await service.move_device(db, tid, t1.device_id, unit_id=second.stay.unit_id, actor_id=None)
         stay = await service.terminal_stay(db, tid, t1.device_id)
