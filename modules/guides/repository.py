@@ -137,11 +137,9 @@ class GuidesRepository(TenantScopedRepository):
         return (await self.db.execute(stmt)).scalars().all()
 
     async def certificate(
-        self, guide_id: uuid.UUID, certificate_id: uuid.UUID, *, with_data: bool = False
+        self, certificate_id: uuid.UUID, *, with_data: bool = False
     ) -> GuideCertificate | None:
-        stmt = self.scoped(GuideCertificate).where(
-            GuideCertificate.id == certificate_id, GuideCertificate.guide_id == guide_id
-        )
+        stmt = self.scoped(GuideCertificate).where(GuideCertificate.id == certificate_id)
         if with_data:
             stmt = stmt.options(undefer(GuideCertificate.data))
         return (await self.db.execute(stmt)).scalar_one_or_none()

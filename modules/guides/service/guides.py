@@ -261,10 +261,13 @@ async def set_photo(
     return summary(guide)
 
 
-async def guide_photo(db: AsyncSession, tenant_id: TenantId, guide_id: uuid.UUID) -> Photo:
+async def guide_photo(db: AsyncSession, tenant_id: TenantId, guide_id: uuid.UUID) -> Photo | None:
+    """The guide's photo; None when the guide has none yet (NotFound for no guide)."""
     guide = await GuidesRepository(db, tenant_id).guide_photo(guide_id)
-    if guide is None or guide.photo is None or guide.photo_type is None:
+    if guide is None:
         raise NotFound()
+    if guide.photo is None or guide.photo_type is None:
+        return None
     return Photo(data=guide.photo, content_type=guide.photo_type, token=guide.photo_token or "")
 
 

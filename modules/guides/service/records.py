@@ -122,29 +122,26 @@ async def add_certificate(
 
 
 async def certificate_download(
-    db: AsyncSession, tenant_id: TenantId, guide_id: uuid.UUID, certificate_id: uuid.UUID
+    db: AsyncSession, tenant_id: TenantId, certificate_id: uuid.UUID
 ) -> Download:
-    repo = GuidesRepository(db, tenant_id)
-    found = await repo.certificate(guide_id, certificate_id, with_data=True)
+    found = await GuidesRepository(db, tenant_id).certificate(certificate_id, with_data=True)
     if found is None:
         raise NotFound()
     return Download(data=found.data, content_type=found.content_type, filename=found.filename)
 
 
 async def delete_certificate(
-    db: AsyncSession,
-    tenant_id: TenantId,
-    guide_id: uuid.UUID,
-    certificate_id: uuid.UUID,
-    *,
-    actor: Actor,
-) -> None:
+    db: AsyncSession, tenant_id: TenantId, certificate_id: uuid.UUID, *, actor: Actor
+) -> uuid.UUID:
+    """Delete an uploaded certificate (a wrong file, a superseded scan); answers the
+    guide's id."""
     repo = GuidesRepository(db, tenant_id)
-    found = await repo.certificate(guide_id, certificate_id)
+    found = await repo.certificate(certificate_id)
     if found is None:
         raise NotFound()
     await repo.delete_certificate(found)
-    await _audit(db, tenant_id, "guide.certificate_deleted", guide_id, actor, certificate_id)
+    await _audit(db, tenant_id, "guide.certificate_deleted", found.guide_id, actor, certificate_id)
+    return found.guide_id
 
 
 async def add_rating(
