@@ -52,7 +52,7 @@ def _first_departure(contracts: list[Any], today: date) -> list[Any]:
 def _days(start: date, end: date) -> list[DayInput]:
     count = (end - start).days + 1
     plan = [FIRST_DAY] + [MIDDLE_DAYS[i % len(MIDDLE_DAYS)] for i in range(count - 2)]
-    plan = (plan + [LAST_DAY])[:count] if count > 1 else [FIRST_DAY]
+    plan = [*plan, LAST_DAY][:count] if count > 1 else [FIRST_DAY]
     return [DayInput(start + timedelta(days=i), list(p), h) for i, (p, h) in enumerate(plan)]
 
 

@@ -31,15 +31,15 @@ async def registered(db, agency):
     return agency
 
 
-async def ready_group(db, agency, tid, start: date | None = None):
-    """A group with two signed contracts, every day planned, a coach and a guide."""
-    start = start or departure()
-    c1, e1 = await signed_contract(db, tenant=agency, start=start)
-    c2, e2 = await signed_contract(db, tenant=agency, start=start)
+async def ready_group(db, agency, tid, contracts: int = 1):
+    """A group with signed contracts (two tourists each), every day planned, a coach and
+    a guide."""
+    start = departure()
+    signed = [await signed_contract(db, tenant=agency, start=start) for _ in range(contracts)]
     guide = (await make_guide(db, tenant=agency, name="李晓燕")).summary
-    group = await make_group(db, tenant=agency, start=start, contract_ids=[c1, c2])
+    group = await make_group(db, tenant=agency, start=start, contract_ids=[c for c, _e in signed])
     await service.assign_guide(db, tid, group.id, guide.id, actor=ACTOR)
-    return group, sorted([e1, e2]), guide
+    return group, sorted(e for _c, e in signed), guide
 
 
 def errors_of(exc: Invalid) -> list[dict[str, Any]]:
@@ -54,7 +54,7 @@ async def stored(db, tid, filing_id):
 
 class TestBodies:
     async def test_group_and_guide_assignment_bodies_follow_the_protocol(self, db, registered, tid):
-        group, e_numbers, guide = await ready_group(db, registered, tid)
+        group, e_numbers, guide = await ready_group(db, registered, tid, contracts=2)
         filed = await service.file_group(db, tid, group.id, actor=ACTOR, today=date.today())
         assert filed.status == "filed" and not filed.filed_late
         page = await service.group_page(db, tid, group.id, today=date.today())
@@ -121,7 +121,7 @@ class TestRefusals:
         page = await service.group_page(db, tid, group.id, today=date.today())
         assert page.seats_short == 0
         vehicles = await GroupRepository(db, tid).vehicles(group.id)
-        vehicles[0].seats = 4  # four tourists and a guide
+        vehicles[0].seats = 2  # two tourists and a guide
         await db.flush()
         with pytest.raises(Invalid) as refused:
             await service.file_group(db, tid, group.id, actor=ACTOR, today=date.today())
