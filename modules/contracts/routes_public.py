@@ -43,6 +43,7 @@ CODE_MINUTES = int(service.CODE_TTL.total_seconds() // 60)
 
 BAD_CHECK_CHAR = "The number's check character does not match. Please check what you typed."
 BAD_FORMAT = "An electronic contract number looks like 914403001-2026-000123-N."
+NOT_AGREED = "Tick the box to confirm that you have read the whole contract and agree to it."
 TOO_MANY_CODES = "Too many codes were requested. Please wait a while and try again."
 
 # What the tourist's page shows at each contract status.
@@ -50,6 +51,7 @@ STAGES = {
     "awaiting_tourist": "review",
     "awaiting_agency": "waiting",
     "signed": "done",
+    "cancelled": "cancelled",
 }
 STATUS_LABELS = {
     "draft": "Draft, not signed",
@@ -220,6 +222,8 @@ class SigningController(Controller):
         }
         if not await _within(ctx.db, "contract_sign_attempt", keys):
             return _limited(f"{SIGN_PATH}?{urlencode({'token': token})}")
+        if form.get("agree") != "yes":
+            return await self._page(ctx, token, status_code=422, error=translate(NOT_AGREED))
         try:
             await service.tourist_sign(
                 ctx.db, ctx.tenant_id, secret, code, ip=ctx.ip, user_agent=ctx.user_agent

@@ -8,6 +8,7 @@ import hashlib
 import html
 import re
 import uuid
+from datetime import timedelta
 from urllib.parse import urlencode
 
 import pytest
@@ -17,8 +18,15 @@ from app.db.engine import TenantId, bind_tenant
 from app.web.ratelimit_models import RateLimitHit
 from modules.contracts import domain, service
 from modules.contracts.models import Contract
+from modules.contracts.schemas import CancelInput
 from modules.filings import service as filings
-from tests.factories.contracts import last_code, make_agency, make_draft, sign_contract
+from tests.factories.contracts import (
+    last_code,
+    make_agency,
+    make_draft,
+    sign_contract,
+    tourist_signed,
+)
 from tests.helpers import csrf, form_post
 from tests.modules.filings.conftest import FakeBureau
 
@@ -83,7 +91,9 @@ class TestSigningPage:
         await bind_tenant(db, tid)
         code = await last_code(db, owner.tenant)
         wrong = "000000" if code != "000000" else "111111"
-        response = await form_post(client, "/sign/contract", {"token": token, "code": wrong})
+        response = await form_post(
+            client, "/sign/contract", {"token": token, "code": wrong, "agree": "yes"}
+        )
         assert response.status_code == 422
         assert 'id="sign-error"' in response.text
         c = await _contract(db, tid, contract_id)
@@ -98,6 +108,14 @@ class TestSigningPage:
         code = await last_code(db, owner.tenant)
         response = await form_post(
             client, "/sign/contract", {"token": token, "code": code}, follow_redirects=False
+        )
+        assert response.status_code == 422  # the tourist has not ticked "I have read it"
+        assert (await _contract(db, tid, contract_id)).status == "awaiting_tourist"
+        response = await form_post(
+            client,
+            "/sign/contract",
+            {"token": token, "code": code, "agree": "yes"},
+            follow_redirects=False,
         )
         assert response.status_code == 303
         assert (await _contract(db, tid, contract_id)).status == "awaiting_agency"
@@ -214,6 +232,22 @@ class TestPublicCheck:
         refused = await client.get(_check(e_number, "WRONG"))
         assert refused.status_code == 429
         assert "请求过于频繁" in refused.text
+
+
+class TestCancelled:
+    async def test_a_cancelled_contract_says_so_to_the_tourist_and_on_the_check(
+        self, client, db, tid
+    ):
+        contract_id, secret = await tourist_signed(db, tenant=await _tenant(db, tid))
+        e_number = await service.countersign(db, tid, contract_id, actor=service.SYSTEM)
+        page = await service.contract_page(db, tid, contract_id)
+        notice = page.contract.start_date - timedelta(days=10)
+        cancelled = CancelInput("tourist", "游客身体原因", notice)
+        await service.cancel(db, tid, contract_id, cancelled, actor=service.SYSTEM)
+        mine = await client.get(_sign_url(f"{tid}.{secret}"))
+        assert 'id="cancelled"' in mine.text and 'id="sign-form"' not in mine.text
+        check = await client.get(_check(e_number, service.verify_code(tid, e_number)))
+        assert check.status_code == 200 and "已解除" in check.text
 
 
 @pytest.fixture
