@@ -240,8 +240,9 @@ class TestCancelled:
     ):
         contract_id, secret = await tourist_signed(db, tenant=await _tenant(db, tid))
         e_number = await service.countersign(db, tid, contract_id, actor=service.SYSTEM)
-        page = await service.contract_page(db, tid, contract_id)
-        notice = page.contract.start_date - timedelta(days=10)
+        start = (await service.contract_page(db, tid, contract_id)).contract.start_date
+        assert start is not None
+        notice = start - timedelta(days=10)
         cancelled = CancelInput("tourist", "游客身体原因", notice)
         await service.cancel(db, tid, contract_id, cancelled, actor=service.SYSTEM)
         mine = await client.get(_sign_url(f"{tid}.{secret}"))
