@@ -11,10 +11,12 @@ as plain fixed windows would.
 Concurrency: the hit is counted by one upsert that holds the row's lock until the
 caller's transaction ends, so racing requests from one caller are counted one after the
 other and never more than `limit` of them are allowed (tests/app/test_ratelimit.py).
-The hit belongs to the caller's transaction: answer a refusal by raising
-`RateLimited` (the refused hit rolls back, which is fine), but make every counted
-request that is *allowed* commit — render a wrong-code page as a response, don't raise,
-or guesses would not be counted.
+The hit belongs to the caller's transaction. A refusal may be answered either way:
+raise `RateLimited` (the error mapper renders a 429 page or JSON; the refused hit rolls
+back) or render a 429 page yourself (the refused hit commits, so a caller who keeps
+hammering stays refused a little longer). But an *allowed* request that then fails,
+such as a wrong code, must commit: answer it with a rendered page, don't raise, or the
+guess would not be counted.
 
 Old windows are deleted for the same caller on each hit and for everyone by
 `prune_rate_limits` (periodic job `web.prune_rate_limits` in app/web/tasks.py).
