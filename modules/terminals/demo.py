@@ -119,9 +119,12 @@ async def seed_demo(db: AsyncSession, tenant_id: TenantId, kinds: tuple[str, ...
     else:
         rooms = await _hotel(db, tenant_id, content, spots="hot_spring" not in kinds)
     await content.flush()
-    base = get_settings().base_url
-    for number in rooms:
-        log.info("demo terminal: %s/terminal/<slug>/demo/%s (development only)", base, number)
+    log.info(
+        "demo terminals in %s: open one from the console (Terminals, 'open as this "
+        "terminal') or at %s/terminal/<enterprise code>/demo/<room>",
+        ", ".join(rooms),
+        get_settings().base_url,
+    )
 
 
 async def _devices(

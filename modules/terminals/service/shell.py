@@ -52,7 +52,7 @@ class TerminalTile:
     key: str
     label: str  # an English msgid
     href: str
-    icon: str
+    icon: str  # a name from templates/terminal/_icons.html
     order: int
     needs_stay: bool = False  # shown only while a guest is checked in
     kinds: tuple[str, ...] = ()  # tenant kinds it is for ("cruise",); empty: all
@@ -65,15 +65,17 @@ class TerminalTile:
 
 
 TERMINAL_TILES: list[TerminalTile] = [
-    TerminalTile("info", "Hotel information", "/terminal/info", "ℹ", 10, in_nav=True),
-    TerminalTile("itinerary", "Itinerary", "/terminal/itinerary", "⚓", 15, kinds=("cruise",)),
-    TerminalTile("spots", "Scenic guide", "/terminal/spots", "⛰", 20),
-    TerminalTile("videos", "Videos", "/terminal/videos", "▶", 30),
+    TerminalTile("info", "Hotel information", "/terminal/info", "info", 10, in_nav=True),
+    TerminalTile(
+        "itinerary", "Itinerary", "/terminal/itinerary", "itinerary", 15, kinds=("cruise",)
+    ),
+    TerminalTile("spots", "Scenic guide", "/terminal/spots", "spots", 20),
+    TerminalTile("videos", "Videos", "/terminal/videos", "videos", 30),
     # The guest-services module serves these four.
-    TerminalTile("services", "Services", "/terminal/services", "🛎", 40, True, in_nav=True),
-    TerminalTile("dining", "Room service", "/terminal/dining", "🍜", 50, True, in_nav=True),
-    TerminalTile("bill", "My bill", "/terminal/bill", "🧾", 60, True, in_nav=True),
-    TerminalTile("feedback", "Rate your stay", "/terminal/feedback", "★", 70, True),
+    TerminalTile("services", "Services", "/terminal/services", "services", 40, True, in_nav=True),
+    TerminalTile("dining", "Room service", "/terminal/dining", "dining", 50, True, in_nav=True),
+    TerminalTile("bill", "My bill", "/terminal/bill", "bill", 60, True, in_nav=True),
+    TerminalTile("feedback", "Rate your stay", "/terminal/feedback", "feedback", 70, True),
 ]
 
 
