@@ -23,8 +23,8 @@ async def _hotel(db):
     return owner, tid
 
 
-async def test_the_demo_hotel_has_paired_terminals_content_and_a_guest_greeting(client, db):
-    owner, tid = await _hotel(db)
+async def test_the_demo_hotel_has_paired_terminals_content_and_a_guest_greeting(db):
+    _, tid = await _hotel(db)
     devices = await service.list_devices(db, tid)
     assert len(devices) == 3 and {d.status for d in devices} == {"paired"}
     greeted = [await service.terminal_stay(db, tid, d.id) for d in devices]
