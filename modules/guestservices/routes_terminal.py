@@ -5,7 +5,10 @@ Privacy: the stay is always the one checked in to the device's own room right no
 (`terminals.terminal_stay`), never an identifier from the request. An identifier in a
 path is checked twice: `owns` (this tenant) and the service (this stay), so another room's
 request answers 404. Once the guest checks out there is no stay, and none of their
-requests, orders, bill or complaints is shown."""
+requests, orders, bill or complaints is shown.
+
+Refusals not caught here (a request already taken, a second rating) go through the app's
+error mapper, which shows their message in the shell's #flash for htmx."""
 
 from __future__ import annotations
 
@@ -16,7 +19,7 @@ from litestar import Controller, Request, Response, get, post
 from litestar.params import FromPath, URLEncodedBody
 from litestar.response import Template
 
-from app.errors import AppError, Conflict, Invalid, NotFound
+from app.errors import Conflict, Invalid, NotFound
 from modules.frontdesk import service as frontdesk
 from modules.guestservices import domain, service
 from modules.guestservices.models import RoomOrder, ServiceRequest
@@ -344,4 +347,3 @@ class FeedbackController(Controller):
 
 
 ROUTES = [ServicesController, DiningController, BillController, FeedbackController]
-_ = AppError  # the mapper renders refusals not caught here (htmx: into #flash)
