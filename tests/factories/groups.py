@@ -53,13 +53,15 @@ async def make_group(
     db: AsyncSession, *, tenant: Tenant, data: GroupInput | None = None, **overrides: Any
 ) -> TourGroup:
     await bind_tenant(db, tenant.id)
-    return await service.create_group(
+    group = await service.create_group(
         db,
         TenantId(tenant.id),
         data or group_input(**overrides),
         actor=service.Actor(),
         number_prefix="TS",
     )
+    await db.flush()  # its audit event, while this tenant is bound
+    return group
 
 
 async def contract_row(db: AsyncSession, tenant: Tenant) -> uuid.UUID:

@@ -95,7 +95,7 @@ class TestGroupPage:
         assert "已取消" in page.text
 
 
-def form_for(start, contract_ids=(), **overrides):  # type: ignore[no-untyped-def]
+def form_for(start, contract_ids=(), **overrides):
     """What the group form posts: the day rows, one vehicle row and the checkboxes."""
     days = [start + timedelta(days=i) for i in range(3)]
     data = {
