@@ -33,6 +33,8 @@ async def _requests_context(ctx: RequestContext, status: str | None) -> dict[str
         "tz": ctx.tenant.timezone if ctx.tenant else "Asia/Shanghai",
         "refresh": REFRESH_SECONDS,
         "ack_minutes": int(domain.ACKNOWLEDGE_WITHIN.total_seconds() // 60),
+        # Express check-out is finished on the front desk's stay page, when there is one.
+        "stay_links": bool(ctx.tenant and "frontdesk" in ctx.tenant.enabled_modules),
     }
 
 

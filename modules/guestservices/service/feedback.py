@@ -56,6 +56,30 @@ def _rating_values(form: RatingForm) -> tuple[int, str]:
     return score, form.comment.strip()
 
 
+async def _subject(
+    repo: GuestServicesRepository,
+    stay_id: uuid.UUID,
+    request_id: uuid.UUID | None,
+    order_id: uuid.UUID | None,
+) -> str:
+    """What is rated: the stay, or this stay's finished request or delivered order."""
+    if request_id is not None:
+        req = await repo.one(ServiceRequest, request_id, stay_id=stay_id)
+        if req is None:
+            raise NotFound()
+        if req.status != "done":
+            raise Conflict("A request can be rated once it is done.")
+        return req.kind
+    if order_id is not None:
+        order = await repo.one(RoomOrder, order_id, stay_id=stay_id)
+        if order is None:
+            raise NotFound()
+        if order.status != "delivered":
+            raise Conflict("An order can be rated once it is delivered.")
+        return "room_service"
+    return "stay"
+
+
 async def rate(
     db: AsyncSession,
     tenant_id: TenantId,
@@ -70,21 +94,7 @@ async def rate(
     score, comment = _rating_values(form)
     stay = await in_house_stay(db, tenant_id, stay_id)
     repo = GuestServicesRepository(db, tenant_id)
-    subject = "stay"
-    if request_id is not None:
-        req = await repo.one(ServiceRequest, request_id, stay_id=stay.id)
-        if req is None:
-            raise NotFound()
-        if req.status != "done":
-            raise Conflict("A request can be rated once it is done.")
-        subject = req.kind
-    elif order_id is not None:
-        order = await repo.one(RoomOrder, order_id, stay_id=stay.id)
-        if order is None:
-            raise NotFound()
-        if order.status != "delivered":
-            raise Conflict("An order can be rated once it is delivered.")
-        subject = "room_service"
+    subject = await _subject(repo, stay.id, request_id, order_id)
     row = Rating(
         stay_id=stay.id,
         unit_number=stay.unit_number,

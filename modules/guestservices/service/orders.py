@@ -99,31 +99,39 @@ async def place_order(
         status_changed_at=now,
     )
     await repo.save(order)
-    lines = []
-    for item_id, qty in ordered:
-        item = items[item_id]
-        charge = await frontdesk.post_charge(
-            db,
-            tenant_id,
-            stay_id=stay.id,
-            description=f"{item.name} ×{qty}",
-            amount_fen=item.price_fen * qty,
-            source=domain.MENU_SOURCES[item.menu],
-        )
-        lines.append(
-            RoomOrderLine(
-                order_id=order.id,
-                menu_item_id=item.id,
-                name=item.name,
-                unit_price_fen=item.price_fen,
-                quantity=qty,
-                amount_fen=item.price_fen * qty,
-                folio_line_id=charge.id,
-                created_at=now,
-            )
-        )
+    lines = [await _charge(db, tenant_id, order, items[i], q, now) for i, q in ordered]
     await repo.save(*lines)
     return order_view(order, lines, now)
+
+
+async def _charge(
+    db: AsyncSession,
+    tenant_id: TenantId,
+    order: RoomOrder,
+    item: MenuItem,
+    qty: int,
+    now: datetime,
+) -> RoomOrderLine:
+    """One item of the order as one charge on the folio ("重庆小面 ×2"), under the menu's
+    outlet, and the order line that remembers the price and the folio line."""
+    charge = await frontdesk.post_charge(
+        db,
+        tenant_id,
+        stay_id=order.stay_id,
+        description=f"{item.name} ×{qty}",
+        amount_fen=item.price_fen * qty,
+        source=domain.MENU_SOURCES[item.menu],
+    )
+    return RoomOrderLine(
+        order_id=order.id,
+        menu_item_id=item.id,
+        name=item.name,
+        unit_price_fen=item.price_fen,
+        quantity=qty,
+        amount_fen=item.price_fen * qty,
+        folio_line_id=charge.id,
+        created_at=now,
+    )
 
 
 async def advance_order(
