@@ -197,3 +197,53 @@ def business_date(tz: str, now: datetime | None = None) -> date:
 def nights_after(days: Iterable[date], last_night: date) -> list[date]:
     """Booked nights later than the last night actually slept (an early departure)."""
     return sorted(d for d in days if d > last_night)
+
+
+# Night audit (夜审) ------------------------------------------------------------------------
+
+# The hotel's business day ends at this local hour: late arrivals after midnight still
+# count for the day before, so the scheduled audit closes a day only after it.
+AUDIT_HOUR = 4
+FNB_SOURCES = ("dining", "minibar")
+# Mainland resident IDs (and other domestic documents) are domestic guests; passports and
+# the Hong Kong, Macao and Taiwan permits are inbound guests, as tourism statistics count.
+DOMESTIC_ID_TYPES = ("resident_id", "other")
+AUDIT_SOURCE_LABELS = {**SOURCE_LABELS, "desk": "Corrections at the desk"}
+
+
+def ratio(numerator: int, denominator: int, scale: int = 1) -> int:
+    """`numerator * scale / denominator` rounded half up, 0 when there is nothing to divide
+    by (occupancy in basis points with scale 10000; ADR and RevPAR in fen with scale 1)."""
+    if denominator <= 0:
+        return 0
+    return (2 * numerator * scale + denominator) // (2 * denominator)
+
+
+def split_revenue(by_source: dict[str, int]) -> tuple[int, int]:
+    """Food and beverage, and everything else that is not the room."""
+    fnb = sum(fen for source, fen in by_source.items() if source in FNB_SOURCES)
+    return fnb, sum(by_source.values()) - fnb
+
+
+def is_domestic(id_type: str) -> bool:
+    return id_type in DOMESTIC_ID_TYPES
+
+
+def day_bounds(day: date, tz: str) -> tuple[datetime, datetime]:
+    """The instants a local calendar day starts and ends (aware, for timestamptz)."""
+    zone = ZoneInfo(tz)
+    start = datetime.combine(day, datetime.min.time(), tzinfo=zone)
+    return start, datetime.combine(day + timedelta(days=1), datetime.min.time(), tzinfo=zone)
+
+
+def last_closed_day(tz: str, now: datetime) -> date:
+    """The latest business day the scheduled audit may close: yesterday once it is past
+    AUDIT_HOUR where the hotel is, the day before that until then."""
+    local = now.astimezone(ZoneInfo(tz)) - timedelta(hours=AUDIT_HOUR)
+    return local.date() - timedelta(days=1)
+
+
+def month_bounds(year: int, month: int) -> tuple[date, date]:
+    start = date(year, month, 1)
+    end = date(year + month // 12, month % 12 + 1, 1)
+    return start, end

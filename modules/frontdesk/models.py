@@ -1,5 +1,6 @@
 """Tables of the front desk: stays, their folio lines and room moves (all tenant-scoped,
-row-level security forced by migration 0007).
+row-level security forced by migration 0007), and the night audit's daily figures
+(migration 0014).
 
 A stay is one checked-in reservation in one room at a time. Folio lines and room moves are
 append-only (a trigger refuses UPDATE and DELETE): money on a guest's bill is corrected by a
@@ -17,11 +18,13 @@ from sqlalchemy import (
     Date,
     ForeignKey,
     Index,
+    Integer,
     String,
     UniqueConstraint,
     func,
     text,
 )
+from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.db.base import Base, TenantScoped
@@ -64,6 +67,9 @@ class FolioLine(TenantScoped, Base):
             name="amount_sign",
         ),
         Index("ix_folio_lines_tenant_id_stay_id", "tenant_id", "stay_id"),
+        # The night audit reads a day's room nights and a day's other charges.
+        Index("ix_folio_lines_tenant_id_service_date", "tenant_id", "service_date"),
+        Index("ix_folio_lines_tenant_id_posted_at", "tenant_id", "posted_at"),
     )
 
     stay_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("stays.id"))
@@ -89,3 +95,41 @@ class RoomMove(TenantScoped, Base):
     to_number: Mapped[str] = mapped_column(String(20))
     reason: Mapped[str] = mapped_column(String(200))
     moved_by: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("users.id"))
+
+
+class DailyFigures(TenantScoped, Base):
+    """The night audit's figures of one closed business day (夜审日报), recomputed from
+    the folio and the bookings whenever the day is audited again. The monthly statistics
+    filed to the bureau are sums of these rows. Money in fen, occupancy in basis points."""
+
+    __tablename__ = "frontdesk_daily_figures"
+    __table_args__ = (
+        UniqueConstraint("tenant_id", "business_date"),
+        CheckConstraint(
+            "rooms >= 0 AND room_nights_available >= 0 AND room_nights_sold >= 0",
+            name="counts",
+        ),
+    )
+
+    business_date: Mapped[date] = mapped_column(Date)
+    rooms: Mapped[int] = mapped_column(Integer, server_default=text("0"))
+    room_nights_available: Mapped[int] = mapped_column(Integer, server_default=text("0"))
+    room_nights_sold: Mapped[int] = mapped_column(Integer, server_default=text("0"))
+    occupancy_bp: Mapped[int] = mapped_column(Integer, server_default=text("0"))
+    adr_fen: Mapped[int] = mapped_column(BigInteger, server_default=text("0"))
+    revpar_fen: Mapped[int] = mapped_column(BigInteger, server_default=text("0"))
+    room_revenue_fen: Mapped[int] = mapped_column(BigInteger, server_default=text("0"))
+    fnb_revenue_fen: Mapped[int] = mapped_column(BigInteger, server_default=text("0"))
+    other_revenue_fen: Mapped[int] = mapped_column(BigInteger, server_default=text("0"))
+    revenue_by_source: Mapped[dict[str, int]] = mapped_column(
+        JSONB, server_default=text("'{}'::jsonb")
+    )
+    arrivals: Mapped[int] = mapped_column(Integer, server_default=text("0"))
+    departures: Mapped[int] = mapped_column(Integer, server_default=text("0"))
+    in_house_guests: Mapped[int] = mapped_column(Integer, server_default=text("0"))
+    guests_domestic: Mapped[int] = mapped_column(Integer, server_default=text("0"))
+    guests_foreign: Mapped[int] = mapped_column(Integer, server_default=text("0"))
+    no_shows: Mapped[int] = mapped_column(Integer, server_default=text("0"))
+    cancellations: Mapped[int] = mapped_column(Integer, server_default=text("0"))
+    computed_at: Mapped[datetime] = mapped_column(server_default=func.now())
+    computed_by: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("users.id"))

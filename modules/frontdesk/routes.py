@@ -1,10 +1,16 @@
 """Routes of the front-desk module, collected for the composition root: the front desk
-console, the housekeeping board and the public booking page."""
+console, the housekeeping board, the daily report with the night audit, and the public
+booking page."""
 
 from app.web.nav import NavItem
-from modules.frontdesk import routes_booking, routes_desk, routes_housekeeping
+from modules.frontdesk import routes_booking, routes_desk, routes_housekeeping, routes_reports
 
-ROUTES = [*routes_desk.ROUTES, *routes_housekeeping.ROUTES, *routes_booking.ROUTES]
+ROUTES = [
+    *routes_desk.ROUTES,
+    *routes_housekeeping.ROUTES,
+    *routes_booking.ROUTES,
+    *routes_reports.ROUTES,
+]
 NAV = [
     NavItem(
         key="frontdesk",
@@ -21,5 +27,13 @@ NAV = [
         roles=routes_housekeeping.HOUSEKEEPING_ROLES,
         module="frontdesk",
         order=25,
+    ),
+    NavItem(
+        key="frontdesk_reports",
+        label="Daily report",
+        href="/console/frontdesk/reports",
+        roles=routes_reports.REPORT_ROLES,
+        module="frontdesk",
+        order=26,
     ),
 ]

@@ -94,6 +94,96 @@ class HousekeepingBoard:
     counts: dict[str, int]
 
 
+@dataclass(frozen=True, slots=True)
+class DailyFiguresView:
+    """One audited business day (夜审日报). Money in fen, occupancy in basis points."""
+
+    business_date: date
+    rooms: int
+    room_nights_available: int
+    room_nights_sold: int
+    occupancy_bp: int
+    adr_fen: int
+    revpar_fen: int
+    room_revenue_fen: int
+    fnb_revenue_fen: int
+    other_revenue_fen: int
+    revenue_by_source: dict[str, int]
+    arrivals: int
+    departures: int
+    in_house_guests: int
+    guests_domestic: int
+    guests_foreign: int
+    no_shows: int
+    cancellations: int
+    computed_at: datetime
+
+    @property
+    def total_revenue_fen(self) -> int:
+        return self.room_revenue_fen + self.fnb_revenue_fen + self.other_revenue_fen
+
+
+@dataclass(frozen=True, slots=True)
+class AuditResult:
+    """What one run of the night audit did."""
+
+    figures: DailyFiguresView
+    no_shows_marked: tuple[str, ...]  # booking codes marked no-show by this run
+    changed: bool  # False: the day's figures were already exactly these
+
+
+@dataclass(frozen=True, slots=True)
+class MonthFigures:
+    """A month as the bureau's `hotel_monthly` statistics report asks for it (PROTOCOL.md),
+    summed from the audited days; `days` says how many days were audited."""
+
+    rooms: int
+    room_nights_available: int
+    room_nights_sold: int
+    occupancy_bp: int
+    adr_fen: int
+    revpar_fen: int
+    room_revenue_fen: int
+    fnb_revenue_fen: int
+    other_revenue_fen: int
+    guests_domestic: int
+    guests_foreign: int
+    guest_nights: int
+    days: int = 0
+    arrivals: int = 0
+    departures: int = 0
+    no_shows: int = 0
+    cancellations: int = 0
+
+    def as_figures(self) -> dict[str, int]:
+        """Exactly the figure set of a `hotel_monthly` filing."""
+        return {name: getattr(self, name) for name in HOTEL_MONTHLY_FIGURES}
+
+
+HOTEL_MONTHLY_FIGURES = (
+    "rooms",
+    "room_nights_available",
+    "room_nights_sold",
+    "occupancy_bp",
+    "adr_fen",
+    "revpar_fen",
+    "room_revenue_fen",
+    "fnb_revenue_fen",
+    "other_revenue_fen",
+    "guests_domestic",
+    "guests_foreign",
+    "guest_nights",
+)
+
+
+@dataclass(frozen=True, slots=True)
+class MonthReport:
+    year: int
+    month: int
+    days: tuple[DailyFiguresView, ...]
+    totals: MonthFigures
+
+
 # Forms ---------------------------------------------------------------------------------
 
 
@@ -160,6 +250,11 @@ class GuestForm:
 
     def preference_list(self) -> list[str]:
         return [self.preferences] if isinstance(self.preferences, str) else self.preferences
+
+
+@dataclass
+class CloseDayForm:
+    day: str = ""
 
 
 @dataclass

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
+from datetime import timedelta
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -12,6 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from app.db.engine import TenantId, bind_tenant
 from modules.frontdesk import domain, service
 from modules.frontdesk.repository import FrontDeskRepository
+from modules.frontdesk.repository_audit import AuditRepository
 from modules.frontdesk.schemas import StayView
 from modules.reservations import service as reservations
 from modules.reservations.service import ReservationView
@@ -100,8 +102,20 @@ async def _room_move(db: AsyncSession, tenant: Tenant) -> uuid.UUID:
     return moves[0].id
 
 
+async def _daily_figures(db: AsyncSession, tenant: Tenant) -> uuid.UUID:
+    """A closed business day (yesterday, audited by hand)."""
+    tid = TenantId(tenant.id)
+    await bind_tenant(db, tenant.id)
+    day = hotel_today() - timedelta(days=1)
+    await service.run_night_audit(db, tid, day, actor=service.SYSTEM, tz=TZ)
+    row = await AuditRepository(db, tid).day(day)
+    assert row is not None
+    return row.id
+
+
 TABLE_FACTORIES = {
     "stays": _stay,
     "folio_lines": _folio_line,
     "room_moves": _room_move,
+    "frontdesk_daily_figures": _daily_figures,
 }

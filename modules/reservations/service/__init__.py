@@ -67,6 +67,13 @@ from modules.reservations.service.lifecycle import (
     set_payment_state,
 )
 from modules.reservations.service.reading import find_by_code, list_day, search_reservations
+from modules.reservations.service.statistics import (
+    DayCounts,
+    Party,
+    day_counts,
+    missed_arrivals,
+    parties,
+)
 from modules.reservations.service.views import china_today as today
 
 __all__ = [
@@ -74,12 +81,14 @@ __all__ = [
     "Busy",
     "Calendar",
     "Cancellation",
+    "DayCounts",
     "DayLists",
     "Extension",
     "GuestDetails",
     "NightPrice",
     "NotBookable",
     "Offer",
+    "Party",
     "RatePlanInput",
     "RatePlanView",
     "ReservationView",
@@ -99,6 +108,7 @@ __all__ = [
     "create_unit",
     "create_unit_type",
     "create_voyage",
+    "day_counts",
     "expire_holds",
     "extend_stay",
     "find_by_code",
@@ -112,7 +122,9 @@ __all__ = [
     "mark_checked_in",
     "mark_checked_out",
     "mark_no_show",
+    "missed_arrivals",
     "modify",
+    "parties",
     "rate_plan_for",
     "replay_or_claim",
     "run_once",
