@@ -83,7 +83,9 @@ class TerminalController(Controller):
 
     @get("/photos/{photo_id:uuid}", opt={"owns": {"photo_id": SpotPhoto}})
     async def spot_photo(self, ctx: Ctx, photo_id: FromPath[uuid.UUID]) -> Response[bytes]:
-        content_type, data = await service.photo(ctx.db, ctx.tenant_id, photo_id)
+        content_type, data = await service.photo(
+            ctx.db, ctx.tenant_id, photo_id, published_only=True
+        )
         return media_response(content_type, data)
 
     @get("/videos")

@@ -15,5 +15,6 @@ from modules.terminals.schemas import (  # noqa: F401 - re-exported
 from modules.terminals.service.content import *  # noqa: F403
 from modules.terminals.service.devices import *  # noqa: F403
 from modules.terminals.service.media import *  # noqa: F403
+from modules.terminals.service.news import *  # noqa: F403
 from modules.terminals.service.shell import *  # noqa: F403
 from modules.terminals.service.stay import *  # noqa: F403

@@ -10,7 +10,7 @@ from app.db.engine import TenantId
 from modules.terminals import service
 from tests.factories.reservations import make_unit_type, make_voyage
 from tests.factories.tenants import make_staff, make_tenant
-from tests.factories.terminals import PNG, make_device, make_spot, use_terminal
+from tests.factories.terminals import PNG, make_device, make_spot, make_video, use_terminal
 from tests.helpers import csrf, form_post, sign_in
 
 PAGE = {"title": "无线网络", "body": "网络：JFB-Guest\n\n密码：88886666", "category": "wifi",
@@ -152,3 +152,16 @@ class TestAnnouncementsAndItinerary:
         assert 'data-tile="itinerary"' in home.text
         page = await client.get("/terminal/itinerary")
         assert "丰都" in page.text and "上岸游览鬼城" in page.text and "08:00 抵达" in page.text
+
+
+async def test_a_terminal_gets_no_photo_or_video_that_is_not_published(client, db):
+    owner = await make_tenant(db)
+    draft = await make_spot(db, tenant=owner.tenant, published=False)
+    photo_id = await service.add_photo(db, TenantId(owner.tenant.id), draft, PNG)
+    video_id = await make_video(db, tenant=owner.tenant, published=False)
+    use_terminal(client, await make_device(db, tenant=owner.tenant))
+    assert (await client.get(f"/terminal/photos/{photo_id}")).status_code == 404
+    assert (await client.get(f"/terminal/videos/{video_id}")).status_code == 404
+    assert (await client.get(f"/terminal/videos/{video_id}/stream")).status_code == 404
+    await sign_in(client, owner)
+    assert (await client.get(f"/console/terminals/spots/photos/{photo_id}")).content == PNG

@@ -1,0 +1,184 @@
+"""Announcements on the terminals' ticker and voyage itineraries (ports of call) shown on
+cruise cabins' terminals."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from app.db.engine import TenantId
+from app.errors import Invalid, NotFound
+from app.i18n import gettext as _
+from modules.reservations import service as reservations
+from modules.terminals.models import Announcement, PortCall
+from modules.terminals.repository import ContentRepository
+from modules.terminals.schemas import (
+    AnnouncementForm,
+    AnnouncementView,
+    PortCallForm,
+    PortCallView,
+)
+from modules.terminals.service.content import Errors, add_error, clean_text, one_or_404
+
+__all__ = [
+    "add_port_call",
+    "create_announcement",
+    "delete_announcement",
+    "delete_port_call",
+    "itinerary",
+    "list_announcements",
+]
+
+
+# Announcements -------------------------------------------------------------------------
+
+
+def _local(errors: Errors, field: str, value: str, tz: str) -> datetime | None:
+    try:
+        parsed = datetime.fromisoformat(value.strip())
+    except ValueError:
+        add_error(errors, field, "Enter a date and time.")
+        return None
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=ZoneInfo(tz))
+
+
+async def _voyages(db: AsyncSession, tenant_id: TenantId) -> dict[uuid.UUID, str]:
+    return {v.id: v.code for v in await reservations.list_voyages(db, tenant_id)}
+
+
+async def list_announcements(db: AsyncSession, tenant_id: TenantId) -> list[AnnouncementView]:
+    voyages = await _voyages(db, tenant_id)
+    rows = await ContentRepository(db, tenant_id).announcements()
+    return [
+        AnnouncementView(
+            a.id,
+            a.body,
+            a.starts_at,
+            a.ends_at,
+            a.voyage_id,
+            voyages.get(a.voyage_id, "") if a.voyage_id else "",
+        )
+        for a in rows
+    ]
+
+
+def _voyage_id(errors: Errors, value: str, voyages: dict[uuid.UUID, str]) -> uuid.UUID | None:
+    if not value.strip():
+        return None
+    try:
+        found = uuid.UUID(value.strip())
+    except ValueError:
+        found = None
+    if found not in voyages:
+        add_error(errors, "voyage_id", "Choose a voyage of this cruise line.")
+        return None
+    return found
+
+
+async def create_announcement(
+    db: AsyncSession, tenant_id: TenantId, form: AnnouncementForm, *, tz: str
+) -> None:
+    """A notice on the terminals' ticker between two times; with a voyage, only on the
+    cabins of that voyage."""
+    errors: Errors = []
+    body = clean_text(errors, "body", form.body, 300)
+    starts = _local(errors, "starts_at", form.starts_at, tz)
+    ends = _local(errors, "ends_at", form.ends_at, tz)
+    if starts and ends and ends <= starts:
+        add_error(errors, "ends_at", "The end must be after the start.")
+    voyage_id = _voyage_id(errors, form.voyage_id, await _voyages(db, tenant_id))
+    if errors or starts is None or ends is None:
+        raise Invalid(errors=errors)
+    repo = ContentRepository(db, tenant_id)
+    repo.add(Announcement(body=body, starts_at=starts, ends_at=ends, voyage_id=voyage_id))
+    await repo.flush()
+
+
+async def delete_announcement(db: AsyncSession, tenant_id: TenantId, a_id: uuid.UUID) -> None:
+    repo = ContentRepository(db, tenant_id)
+    await repo.remove(await one_or_404(repo, Announcement, a_id))
+
+
+# Itineraries ---------------------------------------------------------------------------
+
+
+def _time(errors: Errors, field: str, value: str) -> time | None:
+    if not value.strip():
+        return None
+    try:
+        return time.fromisoformat(value.strip())
+    except ValueError:
+        add_error(errors, field, "Enter a time such as 08:00.")
+        return None
+
+
+async def itinerary(
+    db: AsyncSession, tenant_id: TenantId, voyage_id: uuid.UUID
+) -> tuple[reservations.VoyageView, list[PortCallView]]:
+    """A voyage and its ports of call by day (day 1 is the day it sails)."""
+    voyage = next(
+        (v for v in await reservations.list_voyages(db, tenant_id) if v.id == voyage_id), None
+    )
+    if voyage is None:
+        raise NotFound()
+    calls = await ContentRepository(db, tenant_id).port_calls(voyage_id)
+    views = [
+        PortCallView(
+            id=c.id,
+            voyage_id=c.voyage_id,
+            day_no=c.day_no,
+            day=voyage.depart_on + timedelta(days=c.day_no - 1),
+            port=c.port,
+            arrive_time=c.arrive_time,
+            depart_time=c.depart_time,
+            activity=c.activity,
+        )
+        for c in calls
+    ]
+    return voyage, views
+
+
+async def add_port_call(
+    db: AsyncSession, tenant_id: TenantId, voyage_id: uuid.UUID, form: PortCallForm
+) -> None:
+    voyage, _calls = await itinerary(db, tenant_id, voyage_id)
+    errors: Errors = []
+    days = (voyage.arrive_on - voyage.depart_on).days + 1
+    try:
+        day_no = int(form.day_no.strip())
+    except ValueError:
+        day_no = 0
+    if not 1 <= day_no <= days:
+        add_error(errors, "day_no", _("Enter a day from 1 to %(days)s.", days=days))
+    port = clean_text(errors, "port", form.port, 60)
+    arrive = _time(errors, "arrive_time", form.arrive_time)
+    depart = _time(errors, "depart_time", form.depart_time)
+    if arrive and depart and depart <= arrive:
+        add_error(errors, "depart_time", "The ship must leave after it arrives.")
+    activity = clean_text(errors, "activity", form.activity, 300, required=False)
+    if errors:
+        raise Invalid(errors=errors)
+    repo = ContentRepository(db, tenant_id)
+    repo.add(
+        PortCall(
+            voyage_id=voyage_id,
+            day_no=day_no,
+            port=port,
+            arrive_time=arrive,
+            depart_time=depart,
+            activity=activity,
+        )
+    )
+    await repo.flush()
+
+
+async def delete_port_call(db: AsyncSession, tenant_id: TenantId, call_id: uuid.UUID) -> uuid.UUID:
+    repo = ContentRepository(db, tenant_id)
+    row = await one_or_404(repo, PortCall, call_id)
+    assert isinstance(row, PortCall)
+    voyage_id = row.voyage_id
+    await repo.remove(row)
+    return voyage_id
