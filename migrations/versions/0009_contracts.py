@@ -34,7 +34,7 @@ FROZEN_VERSION = """
 CREATE FUNCTION contract_version_frozen() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
   IF TG_OP = 'DELETE' OR OLD.pdf IS NOT NULL THEN
-    RAISE EXCEPTION 'contract version % is signed and cannot change', OLD.id
+    RAISE EXCEPTION 'contract version % is signed and cannot change (append-only)', OLD.id
       USING ERRCODE = 'P0001';
   END IF;
   RETURN NEW;

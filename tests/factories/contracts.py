@@ -154,17 +154,19 @@ async def _agency_tenant(db: AsyncSession, tenant: Tenant) -> Tenant:
 
 
 async def _contract(db: AsyncSession, tenant: Tenant) -> uuid.UUID:
-    return await make_draft(db, tenant=await _agency_tenant(db, tenant))
+    """A signed contract, so that every page of one (its PDF too) answers for its owner."""
+    contract_id, _n = await sign_contract(db, tenant=await _agency_tenant(db, tenant))
+    return contract_id
 
 
 async def _tourist(db: AsyncSession, tenant: Tenant) -> uuid.UUID:
-    contract_id = await _contract(db, tenant)
+    contract_id = await make_draft(db, tenant=await _agency_tenant(db, tenant))
     rows = await ContractRepository(db, TenantId(tenant.id)).tourists(contract_id)
     return rows[0].id
 
 
 async def _day(db: AsyncSession, tenant: Tenant) -> uuid.UUID:
-    contract_id = await _contract(db, tenant)
+    contract_id = await make_draft(db, tenant=await _agency_tenant(db, tenant))
     return (await ContractRepository(db, TenantId(tenant.id)).days(contract_id))[0].id
 
 

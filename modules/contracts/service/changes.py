@@ -71,6 +71,7 @@ async def amend(
         data={"version": version.version, "reason": reason.strip(), "filed": bool(changes)},
         ip=actor.ip,
     )  # fmt: skip
+    await db.flush()  # the audit row, while this tenant is bound
     return version.version
 
 

@@ -121,6 +121,7 @@ async def create_draft(
         subject_id=c.id,
         ip=actor.ip,
     )
+    await db.flush()  # the audit row, while this tenant is bound
     return c.id
 
 

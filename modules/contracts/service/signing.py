@@ -196,6 +196,7 @@ async def recall(
         db, tenant_id, "contracts.recalled", actor_user_id=actor.user_id,
         subject_type="contract", subject_id=c.id, ip=actor.ip,
     )  # fmt: skip
+    await db.flush()  # the audit row, while this tenant is bound
 
 
 async def _by_token(repo: ContractRepository, token_secret: str, *, lock: bool = False) -> Contract:
@@ -320,6 +321,7 @@ async def tourist_sign(
         db, tenant_id, "contracts.tourist_signed", subject_type="contract", subject_id=c.id,
         data={"version": version.version, "sha256": version.document_sha256}, ip=ip,
     )  # fmt: skip
+    await db.flush()  # the audit row, while this tenant is bound
     return await _view(repo, c)
 
 
