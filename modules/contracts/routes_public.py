@@ -33,10 +33,11 @@ from tenants.context import Ctx, RequestContext, split_tenant_token
 
 SIGN_PATH = "/sign/contract"
 VERIFY_PATH = "/verify/contract"
-# (limit, per): generous for one family on one phone, useless for guessing.
-CODE_SENDS_PER_ADDRESS = (10, timedelta(hours=1))
+# (limit, per): generous for a group's families signing on one hotel or office network,
+# useless for guessing (a code has 10^6 values and dies after 5 wrong tries).
+CODE_SENDS_PER_ADDRESS = (30, timedelta(hours=1))
 CODE_SENDS_PER_LINK = (5, timedelta(hours=1))
-ATTEMPTS_PER_ADDRESS = (20, timedelta(minutes=10))
+ATTEMPTS_PER_ADDRESS = (30, timedelta(minutes=10))
 ATTEMPTS_PER_LINK = (10, timedelta(minutes=10))
 CHECKS_PER_ADDRESS = (20, timedelta(minutes=10))
 CODE_MINUTES = int(service.CODE_TTL.total_seconds() // 60)
