@@ -60,6 +60,19 @@ def _check_guide(guide: Guide, to_date: date) -> None:
         )
 
 
+def _overlap(guide: Guide, other: GuideAssignment) -> AssignmentOverlap:
+    return AssignmentOverlap(
+        _(
+            "%(name)s already leads group %(group)s from %(start)s to %(end)s, which "
+            "overlaps these dates.",
+            name=guide.name,
+            group=other.group_no,
+            start=other.from_date.isoformat(),
+            end=other.to_date.isoformat(),
+        )
+    )
+
+
 async def assign_to_group(
     db: AsyncSession,
     tenant_id: TenantId,
@@ -87,16 +100,7 @@ async def assign_to_group(
     _check_guide(guide, to_date)
     other = await repo.overlapping_assignment(guide_id, from_date, to_date, except_group=group_id)
     if other is not None:
-        raise AssignmentOverlap(
-            _(
-                "%(name)s already leads group %(group)s from %(start)s to %(end)s, which "
-                "overlaps these dates.",
-                name=guide.name,
-                group=other.group_no,
-                start=other.from_date.isoformat(),
-                end=other.to_date.isoformat(),
-            )
-        )
+        raise _overlap(guide, other)
     assignment = await repo.active_assignment(guide_id, group_id)
     if assignment is None:
         assignment = GuideAssignment(guide_id=guide_id, group_id=group_id, status="active")
