@@ -139,3 +139,21 @@ class TestRevokeAndRepair:
         use_terminal(client, f"{tenant_id}.{device_id}.forged")
         response = await client.get("/terminal", follow_redirects=False)
         assert response.headers["location"] == "/terminal/pair"
+
+
+async def test_last_seen_is_touched_at_most_once_a_minute(client, db):
+    owner = await make_tenant(db)
+    paired = await make_device(db, tenant=owner.tenant)
+    long_ago = datetime.now(UTC) - timedelta(minutes=5)
+    await bind_tenant(db, owner.tenant.id)
+    stmt = update(TerminalDevice).where(TerminalDevice.id == paired.device_id)
+    await db.execute(stmt.values(last_seen_at=long_ago))
+    use_terminal(client, paired)
+    await client.get("/terminal")
+    (seen,) = await service.list_devices(db, TenantId(owner.tenant.id))
+    assert seen.last_seen_at is not None and seen.last_seen_at > long_ago
+    recent = datetime.now(UTC) - timedelta(seconds=20)
+    await db.execute(stmt.values(last_seen_at=recent))
+    await client.get("/terminal")
+    (again,) = await service.list_devices(db, TenantId(owner.tenant.id))
+    assert again.last_seen_at == recent
