@@ -3,10 +3,17 @@ console, the housekeeping board, the daily report with the night audit, and the 
 booking page."""
 
 from app.web.nav import NavItem
-from modules.frontdesk import routes_booking, routes_desk, routes_housekeeping, routes_reports
+from modules.frontdesk import (
+    routes_booking,
+    routes_desk,
+    routes_extension,
+    routes_housekeeping,
+    routes_reports,
+)
 
 ROUTES = [
     *routes_desk.ROUTES,
+    *routes_extension.ROUTES,
     *routes_housekeeping.ROUTES,
     *routes_booking.ROUTES,
     *routes_reports.ROUTES,

@@ -23,13 +23,11 @@ from modules.frontdesk.schemas import (
     ChargeForm,
     CheckInForm,
     CheckOutForm,
-    ExtendForm,
     MoveForm,
     PaymentForm,
 )
 from modules.frontdesk.service.stays import parse_unit_id
 from modules.frontdesk.web import actor, attempt, field_errors, labels, pdf_response, tz
-from modules.reservations.service import SoldOut
 from tenants.context import Ctx, RequestContext
 from tenants.shell import console_page
 
@@ -60,6 +58,35 @@ def _page_context(ctx: RequestContext) -> dict[str, Any]:
         "sources": domain.CHARGE_SOURCES,
         "can_adjust": ctx.principal.has_role(*ADJUST_ROLES),
     }
+
+
+async def stay_page_answer(
+    request: Request[Any, Any, Any],
+    ctx: Ctx,
+    stay_id: uuid.UUID,
+    *,
+    template: str = "frontdesk/stay.html",
+    notice: str | None = None,
+    errors: dict[str, str] | None = None,
+    failed: str | None = None,
+    status_code: int = 200,
+    alternatives: tuple[Any, ...] = (),
+) -> Template:
+    """The stay page (or only its folio section, for htmx), with a form's errors."""
+    page = await service.stay_page(ctx.db, ctx.tenant_id, stay_id)
+    context = {
+        "page": page,
+        "errors": errors or {},
+        "failed": failed,
+        "notice": NOTICES.get(notice or ""),
+        "alternatives": alternatives,
+        **_page_context(ctx),
+    }
+    if template == "frontdesk/stay.html":
+        return console_page(
+            request, ctx, template, active="frontdesk", status_code=status_code, **context
+        )
+    return Template(template_name=template, context=context, status_code=status_code)
 
 
 class FrontDeskController(Controller):
@@ -155,34 +182,6 @@ class FrontDeskController(Controller):
             )
         return Redirect(f"/console/frontdesk/stays/{stay.id}?notice=checked_in", status_code=303)
 
-    async def _stay_page(
-        self,
-        request: Request[Any, Any, Any],
-        ctx: Ctx,
-        stay_id: uuid.UUID,
-        *,
-        template: str = "frontdesk/stay.html",
-        notice: str | None = None,
-        errors: dict[str, str] | None = None,
-        failed: str | None = None,
-        status_code: int = 200,
-        alternatives: tuple[Any, ...] = (),
-    ) -> Template:
-        page = await service.stay_page(ctx.db, ctx.tenant_id, stay_id)
-        context = {
-            "page": page,
-            "errors": errors or {},
-            "failed": failed,
-            "notice": NOTICES.get(notice or ""),
-            "alternatives": alternatives,
-            **_page_context(ctx),
-        }
-        if template == "frontdesk/stay.html":
-            return console_page(
-                request, ctx, template, active="frontdesk", status_code=status_code, **context
-            )
-        return Template(template_name=template, context=context, status_code=status_code)
-
     @get("/stays/{stay_id:uuid}", opt={"owns": STAY})
     async def stay(
         self,
@@ -191,7 +190,7 @@ class FrontDeskController(Controller):
         stay_id: FromPath[uuid.UUID],
         notice: FromQuery[str | None] = None,
     ) -> Template:
-        return await self._stay_page(request, ctx, stay_id, notice=notice)
+        return await stay_page_answer(request, ctx, stay_id, notice=notice)
 
     async def _folio_answer(
         self,
@@ -205,7 +204,7 @@ class FrontDeskController(Controller):
         errors = field_errors(exc) if exc else None
         status = exc.status_code if exc else 200
         if is_htmx(request):
-            return await self._stay_page(
+            return await stay_page_answer(
                 request,
                 ctx,
                 stay_id,
@@ -215,7 +214,7 @@ class FrontDeskController(Controller):
                 status_code=status,
             )
         if exc is not None:
-            return await self._stay_page(
+            return await stay_page_answer(
                 request, ctx, stay_id, errors=errors, failed=failed, status_code=status
             )
         return Redirect(f"/console/frontdesk/stays/{stay_id}", status_code=303)
@@ -329,7 +328,7 @@ class FrontDeskController(Controller):
                 ),
             )
         except (Invalid, Conflict) as exc:
-            return await self._stay_page(
+            return await stay_page_answer(
                 request,
                 ctx,
                 stay_id,
@@ -337,44 +336,6 @@ class FrontDeskController(Controller):
                 status_code=exc.status_code,
             )
         return Redirect(f"/console/frontdesk/stays/{stay_id}?notice=moved", status_code=303)
-
-    @post("/stays/{stay_id:uuid}/extend", opt={"owns": STAY})
-    async def extend(
-        self,
-        request: Request[Any, Any, Any],
-        ctx: Ctx,
-        stay_id: FromPath[uuid.UUID],
-        data: URLEncodedBody[ExtendForm],
-    ) -> Response[Any]:
-        """Sell more nights in the same room; when the booked type is full those nights,
-        the page says so and lists the types that are free, to book and move into."""
-        page = await service.stay_page(ctx.db, ctx.tenant_id, stay_id)
-        departure = page.reservation.departure
-        alternatives: tuple[Any, ...] = ()
-        try:
-            departure = service.extension_departure(
-                departure, nights=data.nights, departure=data.departure
-            )
-            await attempt(
-                ctx.db,
-                service.extend_stay(
-                    ctx.db, ctx.tenant_id, stay_id, new_departure=departure, actor=actor(ctx)
-                ),
-            )
-        except (Invalid, Conflict) as exc:
-            if isinstance(exc, SoldOut):
-                alternatives = await service.extension_alternatives(
-                    ctx.db, ctx.tenant_id, stay_id, departure
-                )
-            return await self._stay_page(
-                request,
-                ctx,
-                stay_id,
-                errors=field_errors(exc),
-                status_code=exc.status_code,
-                alternatives=alternatives,
-            )
-        return Redirect(f"/console/frontdesk/stays/{stay_id}?notice=extended", status_code=303)
 
     @post("/stays/{stay_id:uuid}/check-out", opt={"owns": STAY})
     async def check_out(
@@ -397,7 +358,7 @@ class FrontDeskController(Controller):
                 ),
             )
         except (Invalid, Conflict) as exc:
-            return await self._stay_page(
+            return await stay_page_answer(
                 request,
                 ctx,
                 stay_id,

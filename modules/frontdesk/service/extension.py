@@ -17,7 +17,7 @@ from datetime import date, timedelta
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.db.engine import TenantId
-from app.errors import AppError, Invalid
+from app.errors import AppError, Invalid, NotFound
 from app.i18n import gettext as _
 from modules.frontdesk.repository import FrontDeskRepository
 from modules.frontdesk.schemas import FolioLineView, StayView
@@ -28,7 +28,13 @@ from modules.reservations import service as reservations
 from modules.reservations.service import Offer, ReservationView
 from tenants.service import record_audit
 
-__all__ = ["Extended", "extend_stay", "extension_alternatives", "extension_departure"]
+__all__ = [
+    "Extended",
+    "extend_stay",
+    "extend_stay_as_asked",
+    "extension_alternatives",
+    "extension_departure",
+]
 
 MAX_ADDED_NIGHTS = 30
 
@@ -114,16 +120,39 @@ async def extend_stay(
     )
 
 
+async def _booking(db: AsyncSession, tenant_id: TenantId, stay_id: uuid.UUID) -> ReservationView:
+    stay = await FrontDeskRepository(db, tenant_id).stay(stay_id)
+    if stay is None:
+        raise NotFound()
+    return await reservations.get_reservation(db, tenant_id, stay.reservation_id)
+
+
+async def extend_stay_as_asked(
+    db: AsyncSession,
+    tenant_id: TenantId,
+    stay_id: uuid.UUID,
+    *,
+    nights: str,
+    departure: str,
+    actor: Actor,
+) -> Extended:
+    """`extend_stay` from the stay page's form: nights to add, or a new departure."""
+    r = await _booking(db, tenant_id, stay_id)
+    new_departure = extension_departure(r.departure, nights=nights, departure=departure)
+    return await extend_stay(db, tenant_id, stay_id, new_departure=new_departure, actor=actor)
+
+
 async def extension_alternatives(
-    db: AsyncSession, tenant_id: TenantId, stay_id: uuid.UUID, new_departure: date
+    db: AsyncSession, tenant_id: TenantId, stay_id: uuid.UUID, *, nights: str, departure: str
 ) -> tuple[Offer, ...]:
     """When the booked type is full on the added nights the guest cannot stay on in this
     room: the other types free for all of those nights, so the clerk can book them and
     move the guest on the original departure day."""
-    stay = await FrontDeskRepository(db, tenant_id).stay(stay_id)
-    if stay is None:
+    r = await _booking(db, tenant_id, stay_id)
+    try:
+        new_departure = extension_departure(r.departure, nights=nights, departure=departure)
+    except Invalid:
         return ()
-    r = await reservations.get_reservation(db, tenant_id, stay.reservation_id)
     if new_departure <= r.departure:
         return ()
     try:
