@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import pytest
 
-from app.db.engine import TenantId
 from modules.contracts import service
 from tests.factories.contracts import TOURISTS, make_draft, sign_contract, tourist_signed
 from tests.factories.tenants import make_staff
@@ -148,6 +147,3 @@ class TestAccess:
         assert "草稿线路" in drafts.text and e_number not in drafts.text
         pending = await signed_in.get("/console/contracts?filing=pending")
         assert e_number in pending.text
-
-
-_unused = TenantId
