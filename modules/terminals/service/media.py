@@ -53,7 +53,7 @@ class VideoFile:
         self.path, self.content_type, self.size = path, content_type, size
 
 
-def _view(row: Any) -> VideoView:
+def _view(row: Any, has_poster: bool | None = None) -> VideoView:
     return VideoView(
         id=row.id,
         title=row.title,
@@ -62,7 +62,7 @@ def _view(row: Any) -> VideoView:
         size_bytes=row.size_bytes,
         sort_order=row.sort_order,
         published=row.published,
-        has_poster=bool(row.has_poster),
+        has_poster=bool(row.has_poster) if has_poster is None else has_poster,
     )
 
 
@@ -111,6 +111,17 @@ async def _store(upload: Readable, path: Path) -> tuple[str, int]:
     return kind, size
 
 
+def _checked_fields(title: str, poster: bytes | None) -> tuple[str, str | None]:
+    errors: list[dict[str, str]] = []
+    title = title.strip()
+    if not title or len(title) > 100:
+        errors.append({"field": "title", "code": "required", "message": "Give the video a title."})
+    poster_type = _poster(errors, poster)
+    if errors:
+        raise Invalid(errors=errors)
+    return title, poster_type
+
+
 async def add_video(
     db: AsyncSession,
     tenant_id: TenantId,
@@ -122,14 +133,11 @@ async def add_video(
     root: Path,
 ) -> VideoView:
     """Store an uploaded film (MP4 or WebM, checked by its bytes) with an optional poster.
-    If the request fails after the file is written, the file is removed again."""
-    errors: list[dict[str, str]] = []
-    title = title.strip()
-    if not title or len(title) > 100:
-        errors.append({"field": "title", "code": "required", "message": "Give the video a title."})
-    poster_type = _poster(errors, poster)
-    if errors:
-        raise Invalid(errors=errors)
+
+    The file is written first and the row last, so a refused upload leaves nothing. If
+    the request's transaction fails after this returns, the file stays on disk without a
+    row: never listed or served, only wasted space."""
+    title, poster_type = _checked_fields(title, poster)
     video_id = uuid7()
     path = root / str(tenant_id) / f"{video_id}.tmp"
     kind, size = await _store(upload, path)
@@ -147,23 +155,13 @@ async def add_video(
         sort_order=0,
         published=True,
     )
-    repo = ContentRepository(db, tenant_id)
-    repo.add(row)
+    ContentRepository(db, tenant_id).add(row)
     try:
-        await repo.flush()
+        await db.flush()
     except BaseException:
         await anyio.Path(final).unlink(missing_ok=True)
         raise
-    return VideoView(
-        id=video_id,
-        title=title,
-        description=row.description,
-        content_type=kind,
-        size_bytes=size,
-        sort_order=0,
-        published=True,
-        has_poster=poster_type is not None,
-    )
+    return _view(row, has_poster=poster_type is not None)
 
 
 async def _row(
