@@ -103,6 +103,12 @@ class AuditRepository(TenantScopedRepository):
         stmt = self.scoped(DailyFigures).where(DailyFigures.business_date == day)
         return (await self.db.execute(stmt)).scalar_one_or_none()
 
+    async def latest_day(self) -> date | None:
+        stmt = select(func.max(DailyFigures.business_date)).where(
+            DailyFigures.tenant_id == self.tenant_id
+        )
+        return (await self.db.execute(stmt)).scalar_one_or_none()
+
     async def days(self, start: date, end: date) -> Sequence[DailyFigures]:
         """Audited days in [start, end), oldest first."""
         stmt = (

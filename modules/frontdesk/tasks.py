@@ -21,11 +21,11 @@ blueprint = Blueprint()
 @blueprint.task(name="frontdesk.night_audit", queue="maintenance", retry=backoff(3))
 async def night_audit(timestamp: int) -> int:
     """Hourly: every hotel whose business day has ended (04:00 in its own time zone) and
-    whose day is not closed yet gets its night audit — no-shows marked, the daily figures
+    whose day is not closed yet gets its night audit: no-shows marked, the daily figures
     written. Hourly rather than at one fixed time, so each tenant's time zone is honoured
-    and a worker that was down catches up. Safe to run twice: a closed day is skipped, and
-    an audit of the same day recomputes the same row. One tenant failing does not stop
-    the others; it is retried at the next hour."""
+    and a worker that was down catches up (up to a week). Safe to run twice: a closed
+    day is skipped, and an audit of the same day recomputes the same row. One tenant
+    failing does not stop the others; it is retried at the next hour."""
     closed = 0
     now = datetime.now(UTC)
     for tenant in await tenant_ids():
@@ -41,15 +41,14 @@ async def _audit_tenant(tenant: object, now: datetime) -> int:
         settings = await tenant_settings(db, tid)
         if "frontdesk" not in settings.modules:
             return 0
-        day = await service.audit_due(db, tid, tz=settings.timezone, now=now)
-        if day is None:
-            return 0
-        result = await service.run_night_audit(
-            db, tid, day, actor=service.SYSTEM, tz=settings.timezone, now=now
-        )
-    log.info(
-        "night audit closed %s",
-        day,
-        extra={"fields": {"tenant_id": str(tid), "no_shows": len(result.no_shows_marked)}},
-    )
-    return 1
+        days = await service.audit_days_due(db, tid, tz=settings.timezone, now=now)
+        for day in days:
+            result = await service.run_night_audit(
+                db, tid, day, actor=service.SYSTEM, tz=settings.timezone, now=now
+            )
+            log.info(
+                "night audit closed %s",
+                day,
+                extra={"fields": {"tenant_id": str(tid), "no_shows": len(result.no_shows_marked)}},
+            )
+    return len(days)

@@ -11,7 +11,7 @@ queue on that row's lock, so a no-show is never marked twice.
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -25,7 +25,9 @@ from modules.frontdesk.service.views import Actor
 from modules.reservations import service as reservations
 from tenants.service import record_audit
 
-__all__ = ["audit_due", "daily_figures", "run_night_audit"]
+__all__ = ["audit_days_due", "daily_figures", "run_night_audit"]
+
+CATCH_UP_DAYS = 7
 
 FIGURES = (
     "rooms",
@@ -156,10 +158,15 @@ async def daily_figures(
     return figures_view(row) if row else None
 
 
-async def audit_due(
+async def audit_days_due(
     db: AsyncSession, tenant_id: TenantId, *, tz: str, now: datetime | None = None
-) -> date | None:
-    """The day the scheduled audit should close now, or None when it is already closed."""
-    day = domain.last_closed_day(tz, now or datetime.now(UTC))
-    row = await AuditRepository(db, tenant_id).day(day)
-    return None if row is not None else day
+) -> list[date]:
+    """The days the scheduled audit should close now, oldest first: the last ended day,
+    and the days since the last audited one when the worker missed some (at most a week
+    back; a hotel never audited starts with the last day only)."""
+    last = domain.last_closed_day(tz, now or datetime.now(UTC))
+    latest = await AuditRepository(db, tenant_id).latest_day()
+    if latest is None:
+        return [last]
+    first = max(latest + timedelta(days=1), last - timedelta(days=CATCH_UP_DAYS - 1))
+    return [first + timedelta(days=i) for i in range((last - first).days + 1)]

@@ -126,6 +126,17 @@ class TestMonthFigures:
         empty = await service.month_figures(db, TenantId(other.tenant.id), day.year, day.month)
         assert empty.room_nights_sold == 0 and empty.days == 0
 
+    async def test_the_schedule_catches_up_the_days_it_missed(self, db, tid):
+        now = datetime.now(UTC)
+        last = domain.last_closed_day(TZ, now)
+        assert await service.audit_days_due(db, tid, tz=TZ, now=now) == [last]
+        three_back = last - timedelta(days=3)
+        await service.run_night_audit(db, tid, three_back, actor=service.SYSTEM, tz=TZ)
+        due = await service.audit_days_due(db, tid, tz=TZ, now=now)
+        assert due == [three_back + timedelta(days=i) for i in (1, 2, 3)]
+        await service.run_night_audit(db, tid, last, actor=service.SYSTEM, tz=TZ)
+        assert await service.audit_days_due(db, tid, tz=TZ, now=now) == []
+
     def test_ratios_round_half_up_and_never_divide_by_zero(self):
         assert domain.ratio(1, 3, 10000) == 3333 and domain.ratio(2, 3, 10000) == 6667
         assert domain.ratio(5, 2) == 3 and domain.ratio(100, 0) == 0
