@@ -26,7 +26,7 @@ async def _hotel(committed_database):  # type: ignore[no-untyped-def]
     return owner, checked
 
 
-async def _code_from_console(browser, live_server, owner, room: str, unit_id) -> str:  # type: ignore[no-untyped-def]
+async def _code_from_console(browser, live_server, owner, room: str, unit_id, artifacts_dir) -> str:  # type: ignore[no-untyped-def]
     context = await browser.new_context(viewport={"width": 1280, "height": 800}, locale="zh-CN")
     page = await context.new_page()
     await page.goto(f"{live_server}/console/login")
@@ -40,6 +40,9 @@ async def _code_from_console(browser, live_server, owner, room: str, unit_id) ->
     await page.select_option("select[name=unit_id]", value=str(unit_id))
     await page.click("text=登记并显示配对码")
     code = (await page.locator("[data-code]").inner_text()).replace(" ", "")
+    await page.screenshot(
+        path=str(artifacts_dir / "terminal-console-pairing-code.png"), full_page=True
+    )
     await context.close()
     return code
 
@@ -49,7 +52,9 @@ async def test_a_paired_terminal_greets_the_guest_and_forgets_them_at_check_out(
 ):
     owner, checked = await _hotel(committed_database)
     room = checked.stay.unit_number
-    code = await _code_from_console(browser, live_server, owner, room, checked.stay.unit_id)
+    code = await _code_from_console(
+        browser, live_server, owner, room, checked.stay.unit_id, artifacts_dir
+    )
 
     tablet = await browser.new_context(viewport={"width": 1280, "height": 800}, locale="zh-CN")
     page = await tablet.new_page()
