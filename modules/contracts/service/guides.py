@@ -22,6 +22,7 @@ class GuideChoice:
     name: str
     licence_no: str
     licence_valid_until: date | None = None
+    status: str = "active"
 
 
 def _guides_service() -> Any:
@@ -42,7 +43,7 @@ async def guides_by_ids(
     if service is None:
         return [GuideChoice(i, "", "") for i in ids]
     found = await service.guides_by_ids(db, tenant_id, list(ids))
-    return [GuideChoice(g.id, g.name, g.licence_no, g.licence_valid_until) for g in found]
+    return [GuideChoice(g.id, g.name, g.licence_no, g.licence_valid_until, g.status) for g in found]
 
 
 async def guide_options(db: AsyncSession, tenant_id: TenantId) -> list[GuideChoice]:
@@ -52,3 +53,14 @@ async def guide_options(db: AsyncSession, tenant_id: TenantId) -> list[GuideChoi
         return []
     found = await service.list_guides(db, tenant_id)
     return [GuideChoice(g.id, g.name, g.licence_no, g.licence_valid_until) for g in found]
+
+
+def guide_problem(guides: Sequence[GuideChoice], end: date | None) -> str | None:
+    """Why a named guide cannot lead this trip (Art. 60 names the guide to the tourist:
+    the licence must hold until the trip ends), else None."""
+    for g in guides:
+        if g.status != "active":
+            return "A chosen guide has left the agency."
+        if end is not None and g.licence_valid_until is not None and g.licence_valid_until < end:
+            return "A chosen guide's licence expires before the trip ends."
+    return None

@@ -40,7 +40,7 @@ from modules.contracts.service.common import (
     snapshot,
 )
 from modules.contracts.service.documents import render_contract_pdf, render_document, sha256_hex
-from modules.contracts.service.guides import guides_by_ids
+from modules.contracts.service.guides import guide_problem, guides_by_ids
 from tenants.service import record_audit
 
 __all__ = [
@@ -100,6 +100,9 @@ async def _freeze(
     if domain.org_code(code) is None:
         raise NoEnterpriseCode()
     guides = await guides_by_ids(db, tenant_id, c.guide_ids or [])
+    problem = guide_problem(guides, c.end_date)
+    if problem:
+        raise Invalid.field("guide_ids", problem)
     data = snapshot(c, terms, [{"name": g.name, "licence_no": g.licence_no} for g in guides])
     html, sha = render_document(data)
     c.version += 1

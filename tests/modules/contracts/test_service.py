@@ -12,6 +12,7 @@ import pytest
 from sqlalchemy import select, update
 from sqlalchemy.exc import DBAPIError
 
+from app.bureau_sim.rules import amendment_errors, cancellation_errors, contract_errors
 from app.errors import Conflict, Invalid, NotFound
 from modules.contracts import domain, service
 from modules.contracts.models import ContractVersion
@@ -81,6 +82,7 @@ class TestSigning:
         assert body["tourist_count"] == 2 and body["lead_tourist"]["name"] == "张伟"
         assert body["itinerary"]["days"] == 3 and body["price_total_fen"] == 398000
         assert page.filing is not None and page.filing.state == "pending"
+        assert contract_errors(body) == []  # what the bureau stand-in accepts
 
     async def test_the_pdf_names_the_number_and_the_tourist_in_chinese(self, db, tid, owner):
         contract_id, e_number = await sign_contract(db, tenant=owner.tenant)
@@ -178,6 +180,7 @@ class TestChanges:
         [filing] = await _filings(db, tid, "amendment")
         body = json.loads(filing.body)
         assert body["changes"] == {"price_total_fen": 418000}
+        assert amendment_errors(body) == []
         assert filing.path.endswith(f"/{e_number}/amendments")
 
     async def test_a_tourist_cancelling_five_days_ahead_gets_eighty_percent(self, db, tid, owner):
@@ -192,6 +195,7 @@ class TestChanges:
         page = await service.contract_page(db, tid, contract_id)
         assert page.contract.status == "cancelled" and page.contract.e_number == e_number
         [filing] = await _filings(db, tid, "cancellation")
+        assert cancellation_errors(json.loads(filing.body)) == []
         assert json.loads(filing.body) == {
             "cancelled_at": json.loads(filing.body)["cancelled_at"],
             "reason": "游客身体原因",
