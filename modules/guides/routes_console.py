@@ -5,12 +5,14 @@ from __future__ import annotations
 
 import uuid
 from typing import Annotated, Any
+from urllib.parse import urlencode
 
 from litestar import Controller, Request, Response, get, post
 from litestar.enums import RequestEncodingType
 from litestar.params import Body, FromPath, FromQuery
 from litestar.response import Redirect, Template
 
+from app.documents.qr import qr_svg_data_uri
 from app.errors import Conflict, Invalid
 from modules.guides import service
 from modules.guides.schemas import GuideData, GuideForm
@@ -239,6 +241,10 @@ async def guide_page(
     """The guide page; a refused form on it is shown again with its errors (`failed`
     names which form)."""
     record = await service.guide_record(ctx.db, ctx.tenant_id, guide_id, today=today(ctx))
+    licence = record.guide.summary.licence_no
+    check_url = (
+        f"{request.app.state.settings.base_url}/verify/guide?{urlencode({'licence': licence})}"
+    )
     return console_page(
         request,
         ctx,
@@ -252,5 +258,7 @@ async def guide_page(
         today=today(ctx),
         can_resolve=ctx.principal.has_role("manager"),
         labels=labels(),
+        check_url=check_url,
+        check_qr=qr_svg_data_uri(check_url),
         **extra,
     )

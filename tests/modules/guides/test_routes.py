@@ -95,6 +95,8 @@ class TestCreate:
         page = await signed_in.get(answer.headers["location"])
         assert "陈思远" in page.text and form["licence_no"] in page.text
         assert "高级" in page.text and "日语" in page.text
+        assert f"/verify/guide?licence={form['licence_no']}" in page.text  # the badge's QR
+        assert 'src="data:image/svg+xml' in page.text
         photo_url = re.search(r'src="(/console/guides/[^"]+/photo\?v=[^"]+)"', page.text)
         assert photo_url
         photo = await signed_in.get(photo_url.group(1))
