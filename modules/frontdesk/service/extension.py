@@ -17,8 +17,9 @@ from datetime import date, timedelta
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.db.engine import TenantId
-from app.errors import AppError, Invalid, NotFound
+from app.errors import AppError, Conflict, Invalid, NotFound
 from app.i18n import gettext as _
+from modules.frontdesk.models import Stay
 from modules.frontdesk.repository import FrontDeskRepository
 from modules.frontdesk.schemas import FolioLineView, StayView
 from modules.frontdesk.service.folio import locked_open_stay, new_line
@@ -78,6 +79,7 @@ async def extend_stay(
     and each added night is charged on the bill at the rate plan's price."""
     repo = FrontDeskRepository(db, tenant_id)
     stay = await locked_open_stay(repo, stay_id)
+    await _check_room_free(db, tenant_id, stay, new_departure)
     who = reservations.Actor(user_id=actor.user_id, ip=actor.ip)
     sold = await reservations.extend_stay(
         db, tenant_id, stay.reservation_id, new_departure, actor=who
@@ -118,6 +120,34 @@ async def extend_stay(
         lines=tuple(line_view(line) for line in lines),
         added_fen=sum(line.amount_fen for line in lines),
     )
+
+
+async def _check_room_free(
+    db: AsyncSession, tenant_id: TenantId, stay: Stay, new_departure: date
+) -> None:
+    """The nights are sold in the booked type. A guest moved into a room of another type
+    (an upgrade) keeps that room only while its own type has a unit to spare on every
+    added night; otherwise an arrival booked into that type would find no room, so the
+    clerk is told to move the guest first."""
+    r = await reservations.get_reservation(db, tenant_id, stay.reservation_id)
+    room = next(
+        (u for u in await reservations.list_units(db, tenant_id) if u.id == stay.unit_id), None
+    )
+    if room is None or room.unit_type_id == r.unit_type_id or new_departure <= r.departure:
+        return
+    days = (new_departure - r.departure).days
+    grid = await reservations.calendar(
+        db, tenant_id, start=r.departure, days=days, unit_type_id=room.unit_type_id
+    )
+    cells = [cell for row in grid.rows for cell in row.cells]
+    if len(cells) < days or any(cell is None or cell.free < 1 for cell in cells):
+        raise Conflict(
+            _(
+                "Room %(number)s is booked for other guests on those nights: move the guest "
+                "to a room of the booked type, then extend.",
+                number=stay.unit_number,
+            )
+        )
 
 
 async def _booking(db: AsyncSession, tenant_id: TenantId, stay_id: uuid.UUID) -> ReservationView:

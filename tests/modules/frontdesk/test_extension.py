@@ -160,3 +160,42 @@ async def test_two_clerks_extend_into_the_last_room_night_one_bill_grows(committ
         sold = await _sold(db, stock.unit_type.id)
     assert sorted(b.balance_fen for b in bills) == [68800, 137600]
     assert sold[hotel_today() + timedelta(days=1)] == 2
+
+
+class TestUpgradedGuest:
+    async def test_a_guest_in_a_room_of_a_full_type_is_told_to_move_first(self, db, owner, tid):
+        """Booked a standard room, moved into the only suite; the suite is booked by an
+        arriving guest tomorrow, so staying on in it would leave that guest without one."""
+        standard = await make_stock(db, tenant=owner.tenant, start=hotel_today(), units=2)
+        suite = await make_stock(db, tenant=owner.tenant, start=hotel_today(), units=1)
+        checked = await make_stay(db, tenant=owner.tenant, stock=standard, nights=1)
+        suite_room = (await reservations.list_units(db, tid, unit_type_id=suite.unit_type.id))[0]
+        await service.move_room(
+            db, tid, checked.stay.id, unit_id=suite_room.id, reason="升级", actor=service.SYSTEM
+        )
+        await make_reservation(db, tenant=owner.tenant, stock=suite, offset=1, nights=1)
+        new_departure = checked.reservation.departure + timedelta(days=1)
+        with pytest.raises(Conflict) as refused:
+            await service.extend_stay(
+                db, tid, checked.stay.id, new_departure=new_departure, actor=service.SYSTEM
+            )
+        assert suite_room.number in refused.value.message
+        r = await reservations.get_reservation(db, tid, checked.reservation.id)
+        assert r.departure == checked.reservation.departure
+
+    async def test_an_upgraded_guest_stays_on_when_their_rooms_type_has_room(self, db, owner, tid):
+        standard = await make_stock(db, tenant=owner.tenant, start=hotel_today(), units=2)
+        suite = await make_stock(db, tenant=owner.tenant, start=hotel_today(), units=2)
+        checked = await make_stay(db, tenant=owner.tenant, stock=standard, nights=1)
+        suite_room = (await reservations.list_units(db, tid, unit_type_id=suite.unit_type.id))[0]
+        await service.move_room(
+            db, tid, checked.stay.id, unit_id=suite_room.id, reason="升级", actor=service.SYSTEM
+        )
+        done = await service.extend_stay(
+            db,
+            tid,
+            checked.stay.id,
+            new_departure=checked.reservation.departure + timedelta(days=1),
+            actor=service.SYSTEM,
+        )
+        assert done.stay.unit_number == suite_room.number and done.added_fen == 68800
