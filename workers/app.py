@@ -15,6 +15,7 @@ from app.notifications import tasks as notification_tasks
 from app.web import tasks as web_tasks
 from modules.contracts import tasks as contract_tasks
 from modules.filings import tasks as filing_tasks
+from modules.frontdesk import tasks as frontdesk_tasks
 from modules.groups import tasks as group_tasks
 from modules.guestservices import tasks as guestservice_tasks
 from modules.guides import tasks as guide_tasks
@@ -31,6 +32,7 @@ BLUEPRINTS: list[Blueprint] = [
     filing_tasks.blueprint,
     reservation_tasks.blueprint,
     payment_tasks.blueprint,
+    frontdesk_tasks.blueprint,
     contract_tasks.blueprint,
     guide_tasks.blueprint,
     group_tasks.blueprint,
