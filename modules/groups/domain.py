@@ -25,7 +25,11 @@ GROUP_NO = re.compile(r"^[A-Z0-9][A-Z0-9-]{2,31}$")
 PHONE = re.compile(r"^1[3-9]\d{9}$|^0\d{2,3}-?\d{7,8}$")
 PLACE_SEPARATORS = re.compile(r"[、，,;；/\n]+")
 
-STATUS_LABELS = {"draft": "Draft", "filed": "Filed", "cancelled": "Cancelled"}
+STATUS_LABELS = {
+    "draft": "Draft, not filed",
+    "filed": "Filed with the bureau",
+    "cancelled": "Group cancelled",
+}
 MAX_DAYS = 60
 
 

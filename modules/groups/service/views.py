@@ -15,7 +15,7 @@ from app.db.engine import TenantId
 from app.errors import NotFound
 from modules.filings import service as filings
 from modules.groups import domain
-from modules.groups.models import GroupContract, GroupDay, GroupFiling, GroupVehicle, TourGroup
+from modules.groups.models import GroupContract, GroupDay, GroupVehicle, TourGroup
 from modules.groups.repository import GroupRepository
 from modules.groups.schemas import FilingState
 from modules.groups.service import links
@@ -78,13 +78,16 @@ class FormChoices:
     chosen: set[uuid.UUID]
 
 
-async def _filing_state(db: AsyncSession, tenant_id: TenantId, row: GroupFiling) -> FilingState:
-    view = await filings.filing_detail(db, tenant_id, row.filing_id)
+async def _filing_state(
+    db: AsyncSession, tenant_id: TenantId, filing_id: uuid.UUID, kind: str, licence_no: str = ""
+) -> FilingState:
+    """The filing's state and receipt, as the filings module has them now."""
+    view = await filings.filing_detail(db, tenant_id, filing_id)
     f = view.filing
     return FilingState(
         filing_id=f.id,
-        kind=row.kind,
-        licence_no=row.licence_no,
+        kind=kind,
+        licence_no=licence_no,
         state=f.state,
         receipt_no=f.receipt_no,
         received_at=f.received_at,
@@ -103,9 +106,7 @@ async def list_groups(db: AsyncSession, tenant_id: TenantId, *, today: date) -> 
         filing_id = filing_ids.get(group.id)
         state = None
         if filing_id is not None:
-            state = await _filing_state(
-                db, tenant_id, GroupFiling(filing_id=filing_id, kind="group", licence_no="")
-            )
+            state = await _filing_state(db, tenant_id, filing_id, "group")
         return GroupRow(group, state, group.start_date <= today <= group.end_date)
 
     return GroupList(
@@ -148,7 +149,10 @@ async def group_page(
         vehicles=vehicles,
         assignments=assignments,
         guides=pickable,
-        filings=[await _filing_state(db, tenant_id, f) for f in await repo.filings(group.id)],
+        filings=[
+            await _filing_state(db, tenant_id, f.filing_id, f.kind, f.licence_no)
+            for f in await repo.filings(group.id)
+        ],
         missing=_problems(group, parts, today) if group.status == "draft" else [],
         seats=seats,
         seats_short=domain.seats_short(seats, group.tourist_count, len(assignments)),

@@ -182,3 +182,10 @@ class TestGroupForm:
         assert answer.status_code == 303
         page = await signed_in.get(f"/console/groups/{group.id}")
         assert "BY-EDITED-01" in page.text and "重庆—大足一日游" in page.text
+
+    async def test_add_a_vehicle_answers_one_blank_row(self, signed_in):
+        row = await signed_in.get(
+            "/console/groups/rows/vehicle?n=1", headers={"HX-Request": "true"}
+        )
+        assert row.status_code == 200
+        assert row.text.count('name="plate_no"') == 1
