@@ -23,12 +23,21 @@ async def _tenant_of_cookie(db: Any, request: Request[Any, Any, Any]) -> uuid.UU
     return parsed[0] if parsed else None
 
 
-def _pair_page(ctx: Ctx, *, errors: dict[str, str] | None = None, status: int = 200) -> Template:
+def _pair_page(
+    ctx: Ctx,
+    *,
+    errors: dict[str, str] | None = None,
+    status: int = 200,
+    retry_after: int | None = None,
+) -> Template:
+    headers = dict(service.NO_STORE)
+    if retry_after is not None:
+        headers["Retry-After"] = str(retry_after)
     return Template(
         template_name="terminals/pair.html",
         context={"tenant": ctx.tenant, "errors": errors or {}},
         status_code=status,
-        headers=service.NO_STORE,
+        headers=headers,
     )
 
 
@@ -58,7 +67,9 @@ class PairingController(Controller):
         except Invalid as exc:
             return _pair_page(ctx, errors=field_errors(exc), status=422)
         except TooManyRequests as exc:
-            return _pair_page(ctx, errors=field_errors(exc), status=429)
+            return _pair_page(
+                ctx, errors=field_errors(exc), status=429, retry_after=exc.retry_after
+            )
         return set_device_cookie(request, Redirect("/terminal", status_code=303), paired.token)
 
     @get("/{tenant_slug:str}/demo/{room:str}", opt={"access": "tenant_public"})

@@ -7,10 +7,18 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 from app.db.engine import TenantId
+from modules.reservations import service as reservations
 from modules.terminals import service
 from tests.factories.reservations import make_unit_type, make_voyage
 from tests.factories.tenants import make_staff, make_tenant
-from tests.factories.terminals import PNG, make_device, make_spot, make_video, use_terminal
+from tests.factories.terminals import (
+    PNG,
+    make_announcement,
+    make_device,
+    make_spot,
+    make_video,
+    use_terminal,
+)
 from tests.helpers import csrf, form_post, sign_in
 
 PAGE = {"title": "无线网络", "body": "网络：JFB-Guest\n\n密码：88886666", "category": "wifi",
@@ -165,3 +173,23 @@ async def test_a_terminal_gets_no_photo_or_video_that_is_not_published(client, d
     assert (await client.get(f"/terminal/videos/{video_id}/stream")).status_code == 404
     await sign_in(client, owner)
     assert (await client.get(f"/console/terminals/spots/photos/{photo_id}")).content == PNG
+
+
+async def test_a_voyage_announcement_shows_only_on_that_voyages_cabins(client, db):
+    owner = await make_tenant(db, kinds=("cruise",))
+    first = await make_voyage(db, tenant=owner.tenant)
+    second = await make_voyage(db, tenant=owner.tenant)
+    await make_unit_type(db, tenant=owner.tenant, units=1, kind="cabin", voyage_id=first.id)
+    await make_unit_type(db, tenant=owner.tenant, units=1, kind="cabin", voyage_id=second.id)
+    await make_announcement(db, tenant=owner.tenant, body="明早抵达丰都", voyage_id=first.id)
+    await make_announcement(db, tenant=owner.tenant, body="船上全体公告")
+    units = await reservations.list_units(db, TenantId(owner.tenant.id))
+    cabin = {u.voyage_id: u.id for u in units}
+    on_first = await make_device(db, tenant=owner.tenant, unit_id=cabin[first.id])
+    on_second = await make_device(db, tenant=owner.tenant, unit_id=cabin[second.id])
+    use_terminal(client, on_first)
+    home = (await client.get("/terminal")).text
+    assert "明早抵达丰都" in home and "船上全体公告" in home
+    use_terminal(client, on_second)
+    home = (await client.get("/terminal")).text
+    assert "明早抵达丰都" not in home and "船上全体公告" in home

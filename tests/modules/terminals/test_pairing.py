@@ -157,3 +157,15 @@ async def test_last_seen_is_touched_at_most_once_a_minute(client, db):
     await client.get("/terminal")
     (again,) = await service.list_devices(db, TenantId(owner.tenant.id))
     assert again.last_seen_at == recent
+
+
+async def test_the_pairing_screen_answers_429_with_retry_after_once_guessing_is_blocked(client, db):
+    owner = await make_tenant(db)
+    await _registered(db, owner)
+    url = f"/terminal/{owner.tenant.slug}/pair"
+    for _ in range(service.MAX_FAILURES_PER_ADDRESS):
+        assert (await form_post(client, url, {"code": "99999"})).status_code == 422
+    blocked = await form_post(client, url, {"code": "123456"})
+    assert blocked.status_code == 429
+    assert int(blocked.headers["retry-after"]) > 0
+    assert "尝试次数过多，请稍后再试" in blocked.text
