@@ -5,7 +5,9 @@ its signed PDF."""
 from __future__ import annotations
 
 import uuid
+from datetime import datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from litestar import Controller, Request, Response, get, post
 from litestar.params import FromPath, FromQuery
@@ -45,6 +47,8 @@ async def _cancel_page(
 ) -> Template:
     page = await service.contract_page(ctx.db, ctx.tenant_id, contract_id)
     typed = {k: v[0] for k, v in (form or {}).items() if v}
+    tz = ZoneInfo(ctx.tenant.timezone if ctx.tenant else "Asia/Shanghai")
+    typed.setdefault("notice_date", datetime.now(tz).date().isoformat())
     return console_page(
         request, ctx, "contracts/cancel.html", active="contracts", status_code=status_code,
         page=page, c=page.contract, typed=typed, quote=quote, errors=errors or {},

@@ -24,7 +24,7 @@ STATUS_LABELS = {
     "awaiting_tourist": "Waiting for the tourist",
     "awaiting_agency": "Waiting for countersigning",
     "signed": "Signed",
-    "cancelled": "Cancelled",
+    "cancelled": "Terminated",
 }
 FILING_LABELS = {
     "none": "Not filed",
