@@ -85,14 +85,19 @@ async def file_amendment(
     amended_at: datetime,
     reason: str,
     changes: dict[str, Any],
+    after: uuid.UUID | None = None,
 ) -> uuid.UUID:
+    """`after`: the contract's previous amendment filing, so changes reach the bureau in
+    the order they were made (without it the filing waits only for the contract's)."""
     body = {
         "e_number": e_number,
         "amended_at": amended_at.isoformat(),
         "reason": reason,
         "changes": changes,
     }
-    return await filings.file(db, tenant_id, "amendment", SUBJECT, contract_id, body)
+    return await filings.file(
+        db, tenant_id, "amendment", SUBJECT, contract_id, body, depends_on=after
+    )
 
 
 async def file_cancellation(
@@ -104,14 +109,19 @@ async def file_cancellation(
     cancelled_at: datetime,
     reason: str,
     refund_fen: int,
+    after: uuid.UUID | None = None,
 ) -> uuid.UUID:
+    """`after`: the last amendment filing, which must reach the bureau first (it refuses
+    amendments of a cancelled contract)."""
     body = {
         "e_number": e_number,
         "cancelled_at": cancelled_at.isoformat(),
         "reason": reason,
         "refund_fen": refund_fen,
     }
-    return await filings.file(db, tenant_id, "cancellation", SUBJECT, contract_id, body)
+    return await filings.file(
+        db, tenant_id, "cancellation", SUBJECT, contract_id, body, depends_on=after
+    )
 
 
 async def filing_state(

@@ -61,7 +61,7 @@ async def amend(
     if changes:  # a change the bureau does not record (a hotel's name) is not filed
         version.filing_id = await bureau.file_amendment(
             db, tenant_id, c.id, c.e_number, amended_at=at, reason=reason.strip(),
-            changes=changes,
+            changes=changes, after=await _last_amendment_filing(repo, c),
         )  # fmt: skip
     # The PDF last: once it is stored, the version row is frozen.
     await store_pdf(repo, c, version, verify_code(tenant_id, c.e_number), at, await repo.timezone())
@@ -73,6 +73,11 @@ async def amend(
     )  # fmt: skip
     await db.flush()  # the audit row, while this tenant is bound
     return version.version
+
+
+async def _last_amendment_filing(repo: ContractRepository, c: Contract) -> uuid.UUID | None:
+    filed = [v.filing_id for v in await repo.versions(c.id) if v.filing_id is not None]
+    return filed[-1] if filed else None
 
 
 def _quote(c: Contract, data: CancelInput, today: date) -> domain.Refund:
@@ -128,7 +133,7 @@ async def cancel(
     await repo.save(c)
     c.cancel_filing_id = await bureau.file_cancellation(
         db, tenant_id, c.id, c.e_number, cancelled_at=at, reason=c.cancel_reason,
-        refund_fen=refund.refund_fen,
+        refund_fen=refund.refund_fen, after=await _last_amendment_filing(repo, c),
     )  # fmt: skip
     await record_audit(
         db, tenant_id, "contracts.cancelled", actor_user_id=actor.user_id,
