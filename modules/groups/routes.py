@@ -69,7 +69,10 @@ def _days_for(form: GroupInput) -> list[DayInput]:
     typed = {d.day: d for d in form.days}
     if form.end_date < form.start_date:
         return list(form.days)
-    dates = domain.dates_between(form.start_date, form.end_date)[: domain.MAX_DAYS]
+    last = form.end_date
+    if (last - form.start_date).days >= domain.MAX_DAYS:
+        last = form.start_date + timedelta(days=domain.MAX_DAYS - 1)
+    dates = domain.dates_between(form.start_date, last)
     return [typed.get(d, DayInput(d, [])) for d in dates]
 
 

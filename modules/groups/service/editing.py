@@ -123,6 +123,21 @@ async def _contract_rows(
     return rows
 
 
+def _check(data: GroupInput) -> None:
+    """The rules the form checks, again for callers that build a `GroupInput` themselves
+    (the demo, other modules): a tour's dates and Chinese plates."""
+    problems: list[dict[str, object]] = []
+    if dates := domain.dates_problem(data.start_date, data.end_date):
+        problems.append(_problem(dates[0], dates[1]))
+    for i, vehicle in enumerate(data.vehicles):
+        if plate := domain.plate_problem(vehicle.plate_no):
+            problems.append(_problem(f"vehicles.{i}.plate_no", plate))
+        if vehicle.seats < 1:
+            problems.append(_problem(f"vehicles.{i}.seats", "Seats: a number from 1 to 99."))
+    if problems:
+        raise Invalid(errors=problems)
+
+
 def _day_rows(data: GroupInput, earlier: dict[date, GroupDay]) -> list[GroupDay]:
     """One row per day of the tour. Days the form did not send keep what was planned
     for that date before (or start blank)."""
@@ -206,6 +221,7 @@ async def create_group(
 ) -> TourGroup:
     """A draft group with its contracts, days and vehicles. Refuses a contract that is not
     signed, travels outside the group's dates or already travels with another group."""
+    _check(data)
     group = await _insert_numbered(db, tenant_id, data, number_prefix, actor)
     await _save_parts(db, tenant_id, group, data)
     await db.flush()
@@ -266,6 +282,7 @@ async def update_group(
 ) -> TourGroup:
     """Change a draft group. When its dates or number change, its guides are assigned
     again for the new dates, so the guides module checks them for overlaps once more."""
+    _check(data)
     group = await _draft(db, tenant_id, group_id)
     moved = (group.start_date, group.end_date) != (data.start_date, data.end_date)
     group_no = await _number(db, tenant_id, data, "", group)

@@ -173,6 +173,12 @@ class TestGroupForm:
         assert rows.text.count('name="day_date"') == 4
         assert 'value="洪崖洞、解放碑"' in rows.text
 
+    async def test_day_rows_for_an_absurd_range_stop_at_sixty(self, signed_in):
+        query = {"start_date": "2026-12-01", "end_date": "9999-12-31"}
+        rows = await signed_in.get("/console/groups/rows/days", params=query)
+        assert rows.status_code == 200
+        assert rows.text.count('name="day_date"') == 60
+
     async def test_editing_a_draft_changes_it(self, db, owner, signed_in):
         group = await make_group(db, tenant=owner.tenant)
         form = await signed_in.get(f"/console/groups/{group.id}/edit")

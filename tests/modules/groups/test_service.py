@@ -12,7 +12,7 @@ from app.errors import Conflict, Invalid
 from modules.contracts import service as contracts
 from modules.groups import service
 from modules.groups.repository import GroupRepository
-from modules.groups.schemas import DayInput
+from modules.groups.schemas import DayInput, VehicleInput
 from tests.factories.groups import departure, group_input, make_group, signed_contract
 
 ACTOR = service.Actor()
@@ -121,6 +121,16 @@ class TestDays:
         assert len(days) == 4
         assert days[0].places == ["洪崖洞", "解放碑"]
         assert days[3].places == []
+
+
+class TestServiceChecks:
+    async def test_a_bad_plate_or_a_long_tour_is_refused_without_the_form(self, db, agency):
+        bad = group_input(vehicles=[VehicleInput("渝12345", 45, "王师傅")])
+        with pytest.raises(Invalid) as refused:
+            await make_group(db, tenant=agency, data=bad)
+        assert first_error(refused.value)["field"] == "vehicles.0.plate_no"
+        with pytest.raises(Invalid):
+            await make_group(db, tenant=agency, data=group_input(nights=60, days=[]))
 
 
 class TestLocking:
