@@ -346,6 +346,10 @@ def print_logins(logins: list[DemoLogin], base_url: str) -> None:
     for login in logins:
         click.echo(f"  {login.slug:<18} {login.email:<30} {login.password:<16} {login.name}")
     click.echo("  Staff of each: manager@, frontdesk@, cashier@, agent@, guide1@ … same password.")
+    click.echo(
+        f"Guest terminals — {base_url}/terminal/jiefangbei-hotel/demo/<room> opens a room's "
+        "terminal without a code (development only; or console → 客房终端 → 以此终端打开)"
+    )
     click.echo(f"Platform operator — sign in at {base_url}/platform/login")
     click.echo(f"  {OPERATOR_EMAIL:<49} {DEMO_PASSWORD}")
     click.echo("")

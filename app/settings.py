@@ -41,6 +41,8 @@ class Settings(BaseSettings):
     forwarded_allow_ips: str = ""
 
     data_dir: Path = PROJECT_ROOT / ".zhilv"
+    # Uploaded terminal videos; every web process must see the same directory.
+    media_dir: Path | None = None  # default: <DATA_DIR>/media
     default_locale: Literal["zh_CN", "en"] = "zh_CN"
     default_timezone: str = "Asia/Shanghai"
 

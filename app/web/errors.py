@@ -53,6 +53,8 @@ def is_htmx(request: Request[Any, Any, Any]) -> bool:
 
 def _login_url(request: Request[Any, Any, Any]) -> str:
     access = request.route_handler.opt.get("access") if request.scope.get("route_handler") else None
+    if access == "device":
+        return "/terminal/pair"  # a terminal that lost its pairing pairs again
     base = "/platform/login" if access == "operator" else "/console/login"
     return f"{base}?next={request.url.path}"
 
