@@ -1,7 +1,7 @@
 """Demo data of the groups module for `make run` (never production). Idempotent.
 
-For the demo travel agency (巴渝旅行社): one 重庆—武隆—大足 group departing in a couple of
-weeks, covering the demo's signed contracts that depart first, with every day planned,
+For the demo travel agency (巴渝旅行社): one group departing in a couple of weeks (the
+武隆 tour of the contracts demo), covering the demo's signed contracts that depart first, with every day planned,
 a 45-seat coach and a guide, filed with the bureau (the worker sends it to the
 stand-in, which hands back receipts). Runs after the guides and contracts demos; when
 either left nothing to work with, it logs why and creates nothing."""
@@ -25,15 +25,22 @@ from modules.groups.service.guiding import assign_guide
 
 log = logging.getLogger("zhilv.groups")
 
-# Day by day, as a Chongqing agent plans 重庆—武隆—大足 (REFERENCE §5.4): the city on the
-# first day, 武隆 in the middle, 大足 on the way home.
-FIRST_DAY = (["洪崖洞", "解放碑", "长江索道"], "重庆解放碑威斯汀酒店")
-MIDDLE_DAYS = (
-    (["武隆天生三桥", "龙水峡地缝"], "武隆仙女山华邦酒店"),
-    (["仙女山国家森林公园", "芙蓉洞"], "武隆仙女山华邦酒店"),
-    (["磁器口古镇", "湖广会馆"], "重庆解放碑威斯汀酒店"),
+# Day by day, as a Chongqing agent plans it (REFERENCE §5.4), for the destinations the
+# demo's contracts name: 武隆 (三日游), 大足 (一日游), or the classic 重庆—武隆—大足.
+PLANS: dict[str, tuple[tuple[list[str], str], ...]] = {
+    "武隆": (
+        (["武隆天生三桥", "龙水峡地缝"], "武隆仙女山华邑酒店"),
+        (["仙女山国家森林公园"], "武隆仙女山华邑酒店"),
+        (["芙蓉洞", "返回重庆"], ""),
+    ),
+    "大足": ((["大足石刻（宝顶山）", "大足石刻（北山）", "返回重庆"], ""),),
+}
+CLASSIC = (
+    (["洪崖洞", "解放碑", "长江索道"], "重庆解放碑威斯汀酒店"),
+    (["武隆天生三桥", "龙水峡地缝"], "武隆仙女山华邑酒店"),
+    (["仙女山国家森林公园", "芙蓉洞"], "武隆仙女山华邑酒店"),
+    (["大足石刻（宝顶山）", "返回重庆"], ""),
 )
-LAST_DAY = (["大足石刻（宝顶山）", "返回重庆"], "")
 COACH = VehicleInput(
     plate_no="渝A65432", seats=45, driver_name="王建国", driver_phone="13883456789"
 )
@@ -49,10 +56,14 @@ def _first_departure(contracts: list[Any], today: date) -> list[Any]:
     return [c for c in usable if c.start_date == first]
 
 
-def _days(start: date, end: date) -> list[DayInput]:
+def _days(start: date, end: date, destinations: tuple[str, ...]) -> list[DayInput]:
+    """One planned day per date: the destination's plan when it has as many days, else
+    the classic tour (its last day always the way home)."""
     count = (end - start).days + 1
-    plan = [FIRST_DAY] + [MIDDLE_DAYS[i % len(MIDDLE_DAYS)] for i in range(count - 2)]
-    plan = [*plan, LAST_DAY][:count] if count > 1 else [FIRST_DAY]
+    plan = next((PLANS[d] for d in destinations if len(PLANS.get(d, ())) == count), None)
+    if plan is None:
+        middle = [CLASSIC[1 + i % 2] for i in range(max(count - 2, 0))]
+        plan = tuple([CLASSIC[0], *middle, CLASSIC[-1]][-count:])
     return [DayInput(start + timedelta(days=i), list(p), h) for i, (p, h) in enumerate(plan)]
 
 
@@ -83,7 +94,7 @@ async def seed_demo(db: AsyncSession, tenant_id: TenantId, kinds: tuple[str, ...
         start_date=start,
         end_date=end,
         contract_ids=[c.id for c in chosen],
-        days=_days(start, end),
+        days=_days(start, end, tuple(chosen[0].destinations)),
         vehicles=[COACH],
         notes="游客集合：解放碑步行街 8:00；导游全程陪同。",
     )
