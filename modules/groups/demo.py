@@ -1,10 +1,11 @@
 """Demo data of the groups module for `make run` (never production). Idempotent.
 
 For the demo travel agency (巴渝旅行社): one group departing in a couple of weeks (the
-武隆 tour of the contracts demo), covering the demo's signed contracts that depart first, with every day planned,
-a 45-seat coach and a guide, filed with the bureau (the worker sends it to the
-stand-in, which hands back receipts). Runs after the guides and contracts demos; when
-either left nothing to work with, it logs why and creates nothing."""
+武隆 tour of the contracts demo), covering the demo's signed contracts that depart
+first, with every day planned, a 45-seat coach and a guide, filed with the bureau (the
+worker sends it to the stand-in, which hands back receipts). Runs after the guides and
+contracts demos; when either left nothing to work with, it logs why and creates
+nothing."""
 
 from __future__ import annotations
 
