@@ -20,6 +20,7 @@ from modules.contracts.schemas import (  # noqa: F401 - re-exported
     parse_cancel_form,
     parse_draft_form,
 )
+from modules.contracts.service.binding import *  # noqa: F403
 from modules.contracts.service.changes import *  # noqa: F403
 from modules.contracts.service.common import (  # noqa: F401 - re-exported
     SYSTEM,

@@ -17,9 +17,10 @@ from modules.contracts.models import Contract, ContractSignature
 from modules.contracts.repository import ContractRepository
 from modules.contracts.schemas import CancelInput, DraftInput
 from modules.contracts.service import bureau
+from modules.contracts.service.binding import store_pdf, verify_code
 from modules.contracts.service.common import BINDING, Actor, ContractNotSigned, load, now
 from modules.contracts.service.drafts import apply_input
-from modules.contracts.service.signing import _freeze, store_pdf, verify_code
+from modules.contracts.service.signing import freeze_version
 from tenants.service import record_audit
 
 __all__ = ["amend", "cancel", "refund_quote"]
@@ -47,7 +48,7 @@ async def amend(
     before = await repo.version(c.id, c.version)
     assert before is not None
     await apply_input(db, tenant_id, c, data)
-    version = await _freeze(db, tenant_id, c, actor, reason=reason.strip())
+    version = await freeze_version(db, tenant_id, c, actor, reason=reason.strip())
     at = now()
     agency, _code = await repo.agency()
     signature = ContractSignature(

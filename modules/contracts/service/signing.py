@@ -14,7 +14,6 @@ import secrets
 import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from zoneinfo import ZoneInfo
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -29,7 +28,6 @@ from modules.contracts import domain
 from modules.contracts.models import Contract, ContractSignature, ContractVersion
 from modules.contracts.repository import ContractRepository
 from modules.contracts.schemas import SigningView
-from modules.contracts.service import bureau
 from modules.contracts.service.common import (
     Actor,
     NoEnterpriseCode,
@@ -39,7 +37,7 @@ from modules.contracts.service.common import (
     now,
     snapshot,
 )
-from modules.contracts.service.documents import render_contract_pdf, render_document, sha256_hex
+from modules.contracts.service.documents import render_document
 from modules.contracts.service.guides import guide_problem, guides_by_ids
 from tenants.service import record_audit
 
@@ -50,14 +48,11 @@ __all__ = [
     "LINK_TTL",
     "SIGNING_PATH",
     "SigningLink",
-    "countersign",
     "recall",
     "send_signing_code",
     "send_to_tourist",
     "signing_view",
     "tourist_sign",
-    "verify_code",
-    "verify_code_hash",
 ]
 
 SIGNING_PATH = "/sign/contract"
@@ -65,9 +60,6 @@ LINK_TTL = timedelta(days=7)
 CODE_TTL = timedelta(minutes=10)
 CODE_RESEND_AFTER = timedelta(seconds=60)
 CODE_ATTEMPTS = 5
-# Printed on the PDF for the public check; no 0/O, 1/I to misread.
-VERIFY_ALPHABET = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"
-VERIFY_LENGTH = 8
 LINK_NOT_VALID = "This link is not valid, has expired or has already been used."
 
 
@@ -89,7 +81,7 @@ def _incomplete(items: list[domain.CheckItem]) -> Invalid:
     )
 
 
-async def _freeze(
+async def freeze_version(
     db: AsyncSession, tenant_id: TenantId, c: Contract, actor: Actor, reason: str = ""
 ) -> ContractVersion:
     """Check the contract and freeze its text as the next version."""
@@ -154,7 +146,7 @@ async def send_to_tourist(
     repo = ContractRepository(db, tenant_id)
     c = await load(repo, contract_id, lock=True)
     if c.status == "draft":
-        await _freeze(db, tenant_id, c, actor)
+        await freeze_version(db, tenant_id, c, actor)
     elif c.status != "awaiting_tourist":
         raise Conflict("This contract is not waiting for the tourist's signature.")
     secret = new_secret()
@@ -326,83 +318,3 @@ async def tourist_sign(
     )  # fmt: skip
     await db.flush()  # the audit row, while this tenant is bound
     return await _view(repo, c)
-
-
-def verify_code(tenant_id: uuid.UUID, e_number: str) -> str:
-    """The 8-character code printed on the contract for the public check, derived with
-    HMAC from the e-number (so every version's PDF prints the same code) and checked
-    against its stored hash (so a later change of SECRET_KEY leaves printed codes valid)."""
-    key = get_settings().secret_key.encode()
-    mac = hmac.new(key, f"contract-verify:{tenant_id}:{e_number}".encode(), "sha256").digest()
-    return "".join(VERIFY_ALPHABET[b % len(VERIFY_ALPHABET)] for b in mac[:VERIFY_LENGTH])
-
-
-def verify_code_hash(e_number: str, code: str) -> str:
-    return digest(f"{e_number}:{code.strip().upper()}")
-
-
-async def countersign(
-    db: AsyncSession, tenant_id: TenantId, contract_id: uuid.UUID, *, actor: Actor
-) -> str:
-    """The agency's signature: the contract binds now. In this one transaction it takes
-    the next e-number of the agency's year (the counter row stays locked until commit,
-    so concurrent signings never share or skip a number), its PDF is rendered and
-    stored, and it is filed with the bureau. Returns the e-number."""
-    repo = ContractRepository(db, tenant_id)
-    c = await load(repo, contract_id, lock=True)
-    if c.status != "awaiting_agency":
-        raise Conflict("Only a contract the tourist has signed can be countersigned.")
-    agency, enterprise_code = await repo.agency()
-    org = domain.org_code(enterprise_code)
-    if org is None:
-        raise NoEnterpriseCode()
-    version = await repo.version(c.id, c.version)
-    assert version is not None
-    signed_at = now()
-    tz = await repo.timezone()
-    year = signed_at.astimezone(ZoneInfo(tz)).year
-    e_number = str(domain.make_e_number(org, year, await repo.next_sequence(year)))
-    code = verify_code(tenant_id, e_number)
-    c.e_number, c.e_year, c.e_sequence = e_number, year, int(e_number.split("-")[2])
-    c.verify_code_hash = verify_code_hash(e_number, code)
-    c.status, c.signed_at, c.updated_at = "signed", signed_at, signed_at
-    signature = ContractSignature(
-        contract_id=c.id, version_id=version.id, party="agency",
-        signer_name=actor.name or agency, user_id=actor.user_id, signed_at=signed_at,
-        ip=actor.ip, user_agent=(actor.user_agent or "")[:500] or None,
-        document_sha256=version.document_sha256,
-    )  # fmt: skip
-    await repo.save(signature, c)
-    await store_pdf(repo, c, version, code, signed_at, tz)
-    c.filing_id = await bureau.file_contract(
-        db, tenant_id, c.id, e_number, signed_at, version.snapshot
-    )
-    await record_audit(
-        db, tenant_id, "contracts.signed", actor_user_id=actor.user_id,
-        subject_type="contract", subject_id=c.id,
-        data={"e_number": e_number, "sha256": version.document_sha256}, ip=actor.ip,
-    )  # fmt: skip
-    await db.flush()
-    return e_number
-
-
-async def store_pdf(
-    repo: ContractRepository,
-    c: Contract,
-    version: ContractVersion,
-    code: str,
-    at: datetime,
-    tz: str,
-) -> None:
-    """Render the version's PDF once and store it (the row is frozen from then on)."""
-    assert c.e_number is not None
-    pdf = await render_contract_pdf(
-        e_number=c.e_number,
-        verify_code=code,
-        version=version,
-        signatures=await repo.signatures_of_version(version.id),
-        effective_at=at,
-        tz=tz,
-    )
-    version.pdf, version.pdf_sha256, version.effective_at = pdf, sha256_hex(pdf), at
-    await repo.save(version)

@@ -30,9 +30,9 @@ from modules.contracts.schemas import (
     PublicContractView,
 )
 from modules.contracts.service import bureau
+from modules.contracts.service.binding import verify_code_hash
 from modules.contracts.service.common import checklist, load, terms
 from modules.contracts.service.guides import GuideChoice, guides_by_ids
-from modules.contracts.service.signing import verify_code_hash
 
 __all__ = [
     "ContractPage",
