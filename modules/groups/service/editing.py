@@ -9,6 +9,7 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
+from typing import Any
 
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -66,11 +67,33 @@ async def next_group_no(db: AsyncSession, tenant_id: TenantId, prefix: str, depa
     return domain.default_group_no(prefix, departure, taken)
 
 
+def _why_not(c: Any, data: GroupInput, held: dict[uuid.UUID, str]) -> dict[str, object] | None:
+    """Why a binding contract cannot join this group, or None."""
+    if c.status not in links.TRAVELLING_STATUSES:
+        return _problem("contracts", "Contract %(e)s is not signed or was cancelled.", e=c.e_number)
+    if not domain.fits(data.start_date, data.end_date, c.start_date, c.end_date):
+        return _problem(
+            "contracts",
+            "Contract %(e)s travels %(start)s to %(end)s, outside the group's dates.",
+            e=c.e_number,
+            start=c.start_date.isoformat(),
+            end=c.end_date.isoformat(),
+        )
+    if c.id in held:
+        return _problem(
+            "contracts",
+            "Contract %(e)s is already in group %(group)s.",
+            e=c.e_number,
+            group=held[c.id],
+        )
+    return None
+
+
 async def _contract_rows(
     db: AsyncSession, tenant_id: TenantId, data: GroupInput, group_id: uuid.UUID | None
 ) -> list[GroupContract]:
     """The chosen contracts, if each is signed, not cancelled, within the group's dates
-    and not travelling with another active group."""
+    and not travelling with another active group (every refusal named at once)."""
     binding, _refused = await links.binding_contracts(db, tenant_id, data.contract_ids)
     found = {c.id: c for c in binding}
     repo = GroupRepository(db, tenant_id)
@@ -87,37 +110,17 @@ async def _contract_rows(
                 if e_number
                 else _problem("contracts", "A chosen contract is not signed or was cancelled.")
             )
-            continue
-        if c.status not in links.TRAVELLING_STATUSES:
-            problems.append(
-                _problem(
-                    "contracts", "Contract %(e)s is not signed or was cancelled.", e=c.e_number
+        elif problem := _why_not(c, data, held):
+            problems.append(problem)
+        else:
+            rows.append(
+                GroupContract(
+                    contract_id=c.id,
+                    e_number=c.e_number,
+                    tourist_count=c.tourist_count,
+                    active=True,
                 )
             )
-        elif not domain.fits(data.start_date, data.end_date, c.start_date, c.end_date):
-            problems.append(
-                _problem(
-                    "contracts",
-                    "Contract %(e)s travels %(start)s to %(end)s, outside the group's dates.",
-                    e=c.e_number,
-                    start=c.start_date.isoformat(),
-                    end=c.end_date.isoformat(),
-                )
-            )
-        elif contract_id in held:
-            problems.append(
-                _problem(
-                    "contracts",
-                    "Contract %(e)s is already in group %(group)s.",
-                    e=c.e_number,
-                    group=held[contract_id],
-                )
-            )
-        rows.append(
-            GroupContract(
-                contract_id=c.id, e_number=c.e_number, tourist_count=c.tourist_count, active=True
-            )
-        )
     if problems:
         raise Invalid(errors=problems)
     return rows

@@ -116,6 +116,18 @@ def group_payload(group: TourGroup, parts: _Parts) -> dict[str, Any]:
     }
 
 
+async def _fileable(repo: GroupRepository, group_id: uuid.UUID) -> TourGroup:
+    """The draft group, locked: two agents pressing "file" at once make one filing."""
+    group = await repo.group(group_id, for_update=True)
+    if group is None:
+        raise NotFound()
+    if group.status == "filed":
+        raise AlreadyFiled()
+    if group.status != "draft":
+        raise Conflict("A cancelled group cannot be filed.")
+    return group
+
+
 async def file_group(
     db: AsyncSession,
     tenant_id: TenantId,
@@ -129,13 +141,7 @@ async def file_group(
     of what is missing, unless the group has contracts, every day planned, a coach with
     enough seats and a guide."""
     repo = GroupRepository(db, tenant_id)
-    group = await repo.group(group_id, for_update=True)
-    if group is None:
-        raise NotFound()
-    if group.status == "filed":
-        raise AlreadyFiled()
-    if group.status != "draft":
-        raise Conflict("A cancelled group cannot be filed.")
+    group = await _fileable(repo, group_id)
     parts = await _parts(db, tenant_id, group)
     missing = _problems(group, parts, today)
     if missing:
