@@ -1,13 +1,19 @@
-"""A contract travels with one active group, whatever agents click at the same moment.
+"""Invariants under concurrent clicks, proven with racing REAL transactions.
+
+A contract travels with one active group, whatever agents click at the same moment.
 
 Each agent's save (under its own group number) runs in its own committed transaction on its own connection, as
 requests do. Both pass the application's check (neither sees the other's uncommitted
 group); the partial unique index on (tenant_id, contract_id) among active rows lets one
-win and answers the others with a clean 409, never a 500."""
+win and answers the others with a clean 409, never a 500.
+
+A group is filed once: two agents pressing "file" at the same moment make one group
+filing and one set of guide assignments; the other gets "already filed" (409)."""
 
 from __future__ import annotations
 
 import asyncio
+from datetime import UTC, datetime
 
 import pytest
 from sqlalchemy import text
@@ -17,6 +23,7 @@ from app.errors import Conflict
 from modules.groups import service
 from tests.factories.contracts import make_agency
 from tests.factories.groups import departure, group_input, signed_contract
+from tests.factories.guides import make_guide
 
 pytestmark = pytest.mark.realdb
 
@@ -62,3 +69,43 @@ class TestRaceForOneContract:
                 {"c": contract_id},
             )
         assert active == 1
+
+
+async def _ready(database: Database):  # type: ignore[no-untyped-def]
+    async with database.transaction() as db:
+        agency = (await make_agency(db)).tenant
+        tid = TenantId(agency.id)
+        contract_id, _e = await signed_contract(db, tenant=agency, start=departure())
+        guide = (await make_guide(db, tenant=agency)).summary
+        data = group_input(start=departure(), contract_ids=[contract_id])
+        group = await service.create_group(db, tid, data, actor=service.Actor())
+        await service.assign_guide(db, tid, group.id, guide.id, actor=service.Actor())
+        return tid, group.id
+
+
+async def _file(database: Database, tid: TenantId, group_id, gate: asyncio.Event) -> str:  # type: ignore[no-untyped-def]
+    await gate.wait()
+    try:
+        async with database.transaction(tid) as db:
+            await service.file_group(
+                db, tid, group_id, actor=service.Actor(), today=datetime.now(UTC).date()
+            )
+        return "filed"
+    except Conflict as exc:
+        return f"409 {type(exc).__name__}"
+
+
+class TestRaceToFile:
+    async def test_two_agents_filing_at_once_make_one_filing(self, committed_database):
+        tid, group_id = await _ready(committed_database)
+        gate = asyncio.Event()
+        racers = [
+            asyncio.create_task(_file(committed_database, tid, group_id, gate)) for _ in range(4)
+        ]
+        await asyncio.sleep(0.05)
+        gate.set()
+        outcomes = await asyncio.gather(*racers, return_exceptions=True)
+        assert sorted(str(o) for o in outcomes) == ["409 AlreadyFiled"] * 3 + ["filed"]
+        async with committed_database.transaction(tid) as db:
+            page = await service.group_page(db, tid, group_id, today=departure(0))
+        assert [f.kind for f in page.filings] == ["group", "guide_assignment"]
