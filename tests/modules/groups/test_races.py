@@ -71,7 +71,7 @@ class TestRaceForOneContract:
         assert active == 1
 
 
-async def _ready(database: Database):  # type: ignore[no-untyped-def]
+async def _ready(database: Database):
     async with database.transaction() as db:
         agency = (await make_agency(db)).tenant
         tid = TenantId(agency.id)
@@ -83,7 +83,7 @@ async def _ready(database: Database):  # type: ignore[no-untyped-def]
         return tid, group.id
 
 
-async def _file(database: Database, tid: TenantId, group_id, gate: asyncio.Event) -> str:  # type: ignore[no-untyped-def]
+async def _file(database: Database, tid: TenantId, group_id, gate: asyncio.Event) -> str:
     await gate.wait()
     try:
         async with database.transaction(tid) as db:
