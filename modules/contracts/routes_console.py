@@ -157,6 +157,23 @@ class ContractsController(Controller):
             context={"d": {}, "i": 0, "errors": {}},
         )
 
+    @post("/check")
+    async def check(self, request: Request[Any, Any, Any], ctx: Ctx) -> Template:
+        """The checklist of what is typed in the form, without saving it (htmx)."""
+        form = await form_lists(request)
+        try:
+            data = service.parse_draft_form(form)
+        except Invalid as exc:
+            return Template(
+                template_name="contracts/_partials/form_errors.html",
+                context={"errors": field_errors(exc)},
+                status_code=422,
+            )
+        items = await service.check_input(ctx.db, ctx.tenant_id, data)
+        return Template(
+            template_name="contracts/_partials/checklist.html", context={"items": items}
+        )
+
     @get("/{contract_id:uuid}", opt={"owns": CONTRACT})
     async def detail(
         self,

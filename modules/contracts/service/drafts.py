@@ -28,6 +28,7 @@ from tenants.service import record_audit
 
 __all__ = [
     "apply_input",
+    "check_input",
     "completeness",
     "create_draft",
     "draft_defaults",
@@ -36,6 +37,12 @@ __all__ = [
     "validate_draft",
 ]
 
+TERMS_FROM_INPUT = tuple(
+    f
+    for f in domain.Terms.__dataclass_fields__
+    if f not in ("agency_name", "tourists", "days", "selling_agency", "ground_operator",
+                 "guide_count")
+)  # fmt: skip
 CONTRACT_FIELDS = tuple(f for f in DraftInput.__dataclass_fields__ if f not in ("tourists", "days"))
 
 
@@ -168,3 +175,25 @@ async def draft_input(db: AsyncSession, tenant_id: TenantId, contract_id: uuid.U
         for d in await repo.days(c.id)
     )
     return DraftInput(**values, tourists=tourists, days=days)
+
+
+async def check_input(
+    db: AsyncSession, tenant_id: TenantId, data: DraftInput
+) -> list[domain.CheckItem]:
+    """The Art. 58 checklist of what is typed in the form, before it is saved."""
+    name, _code = await ContractRepository(db, tenant_id).agency()
+    terms = domain.Terms(
+        **{f: getattr(data, f) for f in TERMS_FROM_INPUT},
+        agency_name=name,
+        tourists=tuple(
+            domain.Person(p.name, p.id_type, p.id_number, p.phone, p.is_lead) for p in data.tourists
+        ),
+        days=tuple(
+            domain.Day(d.day_no, d.route, d.sights, d.transport, d.lodging, d.meals, d.free_time)
+            for d in data.days
+        ),
+        selling_agency=data.selling_agency if data.sold_by_agent else "",
+        ground_operator=data.ground_operator if data.delegated else "",
+        guide_count=len(data.guide_ids),
+    )
+    return domain.checklist(terms, sold_by_agent=data.sold_by_agent, delegated=data.delegated)

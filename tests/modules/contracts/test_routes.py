@@ -147,3 +147,18 @@ class TestAccess:
         assert "草稿线路" in drafts.text and e_number not in drafts.text
         pending = await signed_in.get("/console/contracts?filing=pending")
         assert e_number in pending.text
+
+
+class TestCheckButton:
+    async def test_the_form_is_checked_without_saving(self, db, tid, signed_in):
+        answer = await form_post(signed_in, "/console/contracts/check", _form(min_group_size=""))
+        assert answer.status_code == 200
+        assert "尚缺" in answer.text
+        assert 'class="missing">最低成团人数' in answer.text
+        assert 'class="ok">游客姓名及有效证件' in answer.text
+        listing = await service.list_contracts(db, tid)
+        assert listing.rows == ()
+
+    async def test_unreadable_input_is_named(self, signed_in):
+        answer = await form_post(signed_in, "/console/contracts/check", _form(price_total="x"))
+        assert answer.status_code == 422 and "请输入以元为单位的金额" in answer.text
