@@ -21,6 +21,7 @@ from tests.bureau_fixtures import bureau_sim_server as bureau_sim_server
 from tests.factories.filings import SECRET, make_registration
 from tests.factories.groups import departure, make_group, signed_contract
 from tests.factories.guides import make_guide
+from tests.helpers import sign_in
 
 ACTOR = service.Actor()
 
@@ -142,17 +143,17 @@ class TestRefusals:
 
 class TestReceipts:
     async def test_the_stand_in_accepts_both_and_the_group_shows_the_receipts(
-        self, db, registered, tid, settings, bureau_sim: BureauSim
+        self, db, owner, registered, tid, settings, client, bureau_sim: BureauSim
     ):
         bureau_sim.register(registered.enterprise_code, SECRET)
         group, _e, _guide = await ready_group(db, registered, tid)
         await service.file_group(db, tid, group.id, actor=ACTOR, today=date.today())
-        client = BureauClient(bureau_sim.url, timeout=5)
+        bureau = BureauClient(bureau_sim.url, timeout=5)
         try:
             for _ in range(3):  # contracts, then the group, then its guide assignment
-                await filings.send_due(db, tid, client, settings, limit=100)
+                await filings.send_due(db, tid, bureau, settings, limit=100)
         finally:
-            await client.aclose()
+            await bureau.aclose()
         page = await service.group_page(db, tid, group.id, today=date.today())
         states = {f.kind: (f.state, f.receipt_no or "") for f in page.filings}
         assert states["group"][0] == "accepted" and states["group"][1].startswith("CQTD")
@@ -160,3 +161,7 @@ class TestReceipts:
         assert states["guide_assignment"][1].startswith("CQDY")
         received = bureau_sim.filings(kind="group")
         assert [f["body"]["group_no"] for f in received] == [group.group_no]
+        await sign_in(client, owner)
+        shown = await client.get(f"/console/groups/{group.id}")
+        assert states["group"][1] in shown.text and states["guide_assignment"][1] in shown.text
+        assert "已受理" in shown.text
