@@ -188,6 +188,8 @@ class GroupsController(Controller):
             notice=NOTICES.get(notice or ""),
             errors=errors or {},
             labels=_labels(),
+            # The Bureau filings pages are for managers (and auditors): agents see states.
+            filings_link=ctx.principal.has_role("manager", "auditor"),
         )
 
     @get("/{group_id:uuid}", opt={"owns": GROUP})
