@@ -14,6 +14,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.db.engine import TenantId
 from app.errors import Conflict
+from app.i18n import gettext as _
+from app.notifications.service import queue_message
 from app.security.tokens import digest
 from app.settings import get_settings
 from modules.contracts import domain
@@ -21,10 +23,10 @@ from modules.contracts.models import Contract, ContractSignature, ContractVersio
 from modules.contracts.repository import ContractRepository
 from modules.contracts.service import bureau
 from modules.contracts.service.common import Actor, NoEnterpriseCode, load, now
-from modules.contracts.service.documents import render_contract_pdf, sha256_hex
+from modules.contracts.service.documents import render_contract_pdf, sha256_hex, verify_url
 from tenants.service import record_audit
 
-__all__ = ["countersign", "store_pdf", "verify_code", "verify_code_hash"]
+__all__ = ["agency_signature", "countersign", "store_pdf", "verify_code", "verify_code_hash"]
 
 # Printed on the PDF for the public check; no 0/O, 1/I to misread.
 VERIFY_ALPHABET = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"
@@ -69,17 +71,12 @@ async def countersign(
     c.e_number, c.e_year, c.e_sequence = e_number, year, int(e_number.split("-")[2])
     c.verify_code_hash = verify_code_hash(e_number, code)
     c.status, c.signed_at, c.updated_at = "signed", signed_at, signed_at
-    signature = ContractSignature(
-        contract_id=c.id, version_id=version.id, party="agency",
-        signer_name=actor.name or agency, user_id=actor.user_id, signed_at=signed_at,
-        ip=actor.ip, user_agent=(actor.user_agent or "")[:500] or None,
-        document_sha256=version.document_sha256,
-    )  # fmt: skip
-    await repo.save(signature, c)
+    await repo.save(agency_signature(c, version, actor, agency, signed_at), c)
     await store_pdf(repo, c, version, code, signed_at, tz)
     c.filing_id = await bureau.file_contract(
         db, tenant_id, c.id, e_number, signed_at, version.snapshot
     )
+    await _tell_tourist(db, tenant_id, c, agency, code)
     await record_audit(
         db, tenant_id, "contracts.signed", actor_user_id=actor.user_id,
         subject_type="contract", subject_id=c.id,
@@ -87,6 +84,36 @@ async def countersign(
     )  # fmt: skip
     await db.flush()
     return e_number
+
+
+def agency_signature(
+    c: Contract, version: ContractVersion, actor: Actor, agency: str, at: datetime
+) -> ContractSignature:
+    """The agency's signature of a version, by the staff member, with the text's SHA-256."""
+    return ContractSignature(
+        contract_id=c.id, version_id=version.id, party="agency",
+        signer_name=actor.name or agency, user_id=actor.user_id, signed_at=at, ip=actor.ip,
+        user_agent=(actor.user_agent or "")[:500] or None,
+        document_sha256=version.document_sha256,
+    )  # fmt: skip
+
+
+async def _tell_tourist(
+    db: AsyncSession, tenant_id: TenantId, c: Contract, agency: str, code: str
+) -> None:
+    """The tourist learns the contract binds, with its number and the code to check it."""
+    assert c.e_number is not None
+    body = _(
+        "%(agency)s: your travel contract %(number)s is signed and in force. Check it and "
+        "download it with the code %(code)s: %(url)s",
+        agency=agency,
+        number=c.e_number,
+        code=code,
+        url=f"{verify_url(c.e_number)}&code={code}",
+    )
+    await queue_message(
+        db, tenant_id, channel="sms", recipient=c.lead_phone, body=body, purpose="contract_signed"
+    )
 
 
 async def store_pdf(

@@ -13,11 +13,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from app.db.engine import TenantId
 from app.errors import Invalid
 from modules.contracts import domain
-from modules.contracts.models import Contract, ContractSignature
+from modules.contracts.models import Contract
 from modules.contracts.repository import ContractRepository
 from modules.contracts.schemas import CancelInput, DraftInput
 from modules.contracts.service import bureau
-from modules.contracts.service.binding import store_pdf, verify_code
+from modules.contracts.service.binding import agency_signature, store_pdf, verify_code
 from modules.contracts.service.common import BINDING, Actor, ContractNotSigned, load, now
 from modules.contracts.service.drafts import apply_input
 from modules.contracts.service.signing import freeze_version
@@ -51,12 +51,7 @@ async def amend(
     version = await freeze_version(db, tenant_id, c, actor, reason=reason.strip())
     at = now()
     agency, _code = await repo.agency()
-    signature = ContractSignature(
-        contract_id=c.id, version_id=version.id, party="agency",
-        signer_name=actor.name or agency, user_id=actor.user_id, signed_at=at, ip=actor.ip,
-        user_agent=(actor.user_agent or "")[:500] or None,
-        document_sha256=version.document_sha256,
-    )  # fmt: skip
+    signature = agency_signature(c, version, actor, agency, at)
     await repo.save(signature)
     changes = bureau.changes_between(before.snapshot, version.snapshot)
     if changes:  # a change the bureau does not record (a hotel's name) is not filed

@@ -198,8 +198,9 @@ async def _by_token(repo: ContractRepository, token_secret: str, *, lock: bool =
     c = await repo.by_token_hash(digest(token_secret or ""), lock=lock) if token_secret else None
     if c is None:
         raise NotFound(LINK_NOT_VALID)
-    expired = c.sign_token_expires_at is not None and c.sign_token_expires_at < now()
-    if expired and c.status == "awaiting_tourist":
+    # Expired whatever the status: the page shows ID numbers; once signed, the tourist
+    # has the e-number and its check code by SMS instead.
+    if c.sign_token_expires_at is not None and c.sign_token_expires_at < now():
         raise NotFound(LINK_NOT_VALID)
     return c
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 import hashlib
 import json
 from dataclasses import replace
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from sqlalchemy import select, update
@@ -14,8 +14,9 @@ from sqlalchemy.exc import DBAPIError
 
 from app.bureau_sim.rules import amendment_errors, cancellation_errors, contract_errors
 from app.errors import Conflict, Invalid, NotFound
+from app.notifications.models import OutboundMessage
 from modules.contracts import domain, service
-from modules.contracts.models import ContractVersion
+from modules.contracts.models import Contract, ContractVersion
 from modules.contracts.schemas import CancelInput
 from modules.filings.models import Filing
 from tests.factories.contracts import (
@@ -24,6 +25,7 @@ from tests.factories.contracts import (
     make_draft,
     sign_contract,
     token_secret,
+    tourist_signed,
 )
 from tests.modules.contracts.conftest import pdf_text
 
@@ -148,6 +150,24 @@ class TestSigning:
         assert hashlib.sha256(view.document_html.encode()).hexdigest() == view.document_sha256
         with pytest.raises(NotFound):
             await service.signing_view(db, tid, "not-the-secret")
+
+    async def test_the_tourist_is_told_the_number_and_the_check_code(self, db, tid, owner):
+        _id, e_number = await sign_contract(db, tenant=owner.tenant)
+        stmt = select(OutboundMessage).where(
+            OutboundMessage.tenant_id == tid, OutboundMessage.purpose == "contract_signed"
+        )
+        [sms] = (await db.execute(stmt)).scalars().all()
+        assert sms.recipient == "13800000001" and e_number in sms.body
+        assert service.verify_code(tid, e_number) in sms.body
+
+    async def test_an_expired_link_shows_nothing_even_after_signing(self, db, tid, owner):
+        contract_id, secret = await tourist_signed(db, tenant=owner.tenant)
+        assert (await service.signing_view(db, tid, secret)).status == "awaiting_agency"
+        c = await db.get(Contract, contract_id)
+        c.sign_token_expires_at = datetime.now(UTC) - timedelta(minutes=1)
+        await db.flush()
+        with pytest.raises(NotFound):
+            await service.signing_view(db, tid, secret)
 
     async def test_countersigning_waits_for_the_tourist(self, db, tid, owner):
         contract_id = await make_draft(db, tenant=owner.tenant)
