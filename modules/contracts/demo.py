@@ -144,7 +144,12 @@ async def seed_demo(db: AsyncSession, tenant_id: TenantId, kinds: tuple[str, ...
     if sum((await ContractRepository(db, tenant_id).counts_by_status()).values()):
         return
     today = datetime.now(UTC).date()
-    guides = tuple(g.id for g in (await service.guide_options(db, tenant_id))[:1])
+    trip_end = today + timedelta(days=14)
+    guides = tuple(
+        g.id
+        for g in await service.guide_options(db, tenant_id)
+        if g.licence_valid_until is None or g.licence_valid_until >= trip_end
+    )[:1]
     family = (
         _person("陈静", "500105", "19860312", "228", "13883300101", True),
         _person("王磊", "500105", "19840707", "315", "13883300102"),

@@ -5,9 +5,11 @@ from __future__ import annotations
 
 from modules.contracts import domain, service
 from modules.contracts.demo import seed_demo
+from tests.factories.guides import make_guide
 
 
 async def test_the_demo_agency_has_signed_waiting_and_draft_contracts(db, owner, tid):
+    guide = (await make_guide(db, tenant=owner.tenant, name="周婷")).summary
     await seed_demo(db, tid, ("agency",))
     listing = await service.list_contracts(db, tid)
     statuses = sorted(r.status for r in listing.rows)
@@ -18,6 +20,8 @@ async def test_the_demo_agency_has_signed_waiting_and_draft_contracts(db, owner,
     _name, pdf = await service.contract_pdf(db, tid, signed[0].id)
     assert pdf.startswith(b"%PDF")
     assert len(await service.signed_contracts(db, tid)) == 2
+    wulong = next(r for r in signed if "武隆" in r.route_name)
+    assert [g.id for g in (await service.contract_page(db, tid, wulong.id)).guides] == [guide.id]
     await seed_demo(db, tid, ("agency",))
     assert len((await service.list_contracts(db, tid)).rows) == 4
 
