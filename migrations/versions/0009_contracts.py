@@ -29,13 +29,17 @@ TENANT_TABLES = (
     "contract_signatures",
 )
 # A signed PDF is served unchanged ever after: once a version has its PDF, the row is
-# frozen; versions and signatures are never deleted.
+# frozen (a version sent but taken back before anyone signed it may be deleted; one the
+# tourist signed is held by its signature's foreign key). Signatures are append-only.
 FROZEN_VERSION = """
 CREATE FUNCTION contract_version_frozen() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
-  IF TG_OP = 'DELETE' OR OLD.pdf IS NOT NULL THEN
+  IF OLD.pdf IS NOT NULL THEN
     RAISE EXCEPTION 'contract version % is signed and cannot change (append-only)', OLD.id
       USING ERRCODE = 'P0001';
+  END IF;
+  IF TG_OP = 'DELETE' THEN
+    RETURN OLD;
   END IF;
   RETURN NEW;
 END $$

@@ -229,3 +229,33 @@ class TestChanges:
             await service.cancel(
                 db, tid, contract_id, CancelInput("tourist", "x", None), actor=service.SYSTEM
             )
+
+
+class TestWithoutCreditCode:
+    async def test_an_agency_without_credit_code_cannot_send_or_sign(self, db):
+        from tests.factories.tenants import make_tenant
+
+        bare = await make_tenant(db, kinds=("agency",))
+        tid = bare.tenant.id
+        contract_id = await make_draft(db, tenant=bare.tenant)
+        with pytest.raises(service.NoEnterpriseCode):
+            await service.send_to_tourist(db, tid, contract_id, actor=service.SYSTEM)
+
+
+class TestRecall:
+    async def test_taking_back_voids_the_link_and_the_unsigned_version(self, db, tid, owner):
+        contract_id = await make_draft(db, tenant=owner.tenant)
+        link = await service.send_to_tourist(db, tid, contract_id, actor=service.SYSTEM)
+        await service.recall(db, tid, contract_id, actor=service.SYSTEM)
+        page = await service.contract_page(db, tid, contract_id)
+        assert page.contract.status == "draft" and page.versions == []
+        with pytest.raises(NotFound):
+            await service.signing_view(db, tid, token_secret(link))
+        await service.update_draft(
+            db, tid, contract_id, complete_input(route_name="改线"), actor=service.SYSTEM
+        )
+        await sign_contract(db, tenant=owner.tenant, contract_id=contract_id)
+        page = await service.contract_page(db, tid, contract_id)
+        assert [v.version for v in page.versions] == [1] and "改线" in page.versions[
+            0
+        ].document_html
