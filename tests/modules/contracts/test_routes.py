@@ -162,3 +162,50 @@ class TestCheckButton:
     async def test_unreadable_input_is_named(self, signed_in):
         answer = await form_post(signed_in, "/console/contracts/check", _form(price_total="x"))
         assert answer.status_code == 422 and "请输入以元为单位的金额" in answer.text
+
+
+def _form_of(data):  # type: ignore[no-untyped-def]
+    """A saved contract's terms as the form posts them."""
+    from modules.contracts.web import values_of
+
+    v, tourists, days = values_of(data)
+    form = {k: val for k, val in v.items() if isinstance(val, str)}
+    form.update(
+        sold_by_agent="1" if v["sold_by_agent"] else "", delegated="1" if v["delegated"] else "",
+        t_key=[t["key"] for t in tourists], t_name=[t["name"] for t in tourists],
+        t_id_type=[t["id_type"] for t in tourists], t_id_number=[t["id_number"] for t in tourists],
+        t_phone=[t["phone"] for t in tourists],
+        lead_key=next(t["key"] for t in tourists if t["is_lead"]),
+    )  # fmt: skip
+    for field in ("route", "sights", "transport", "lodging", "meals", "free_time"):
+        form[f"d_{field}"] = [d[field] for d in days]
+    return form
+
+
+class TestAmendPage:
+    async def test_an_amendment_needs_a_reason_then_makes_version_two(
+        self, db, owner, tid, signed_in
+    ):
+        contract_id, _n = await sign_contract(db, tenant=owner.tenant)
+        form = _form_of(await service.draft_input(db, tid, contract_id))
+        page = await signed_in.get(f"/console/contracts/{contract_id}/amend")
+        assert page.status_code == 200 and "变更原因" in page.text
+        path = f"/console/contracts/{contract_id}/amend"
+        refused = await form_post(signed_in, path, {**form, "price_total": "4180"})
+        assert refused.status_code == 422 and "请说明变更原因" in refused.text
+        done = await form_post(
+            signed_in, path, {**form, "price_total": "4180", "reason": "游客书面同意升级"}
+        )
+        assert done.status_code == 303
+        db.expire_all()
+        page = await service.contract_page(db, tid, contract_id)
+        assert [v.version for v in page.versions] == [1, 2]
+        assert page.contract.price_total_fen == 418000
+
+    async def test_taking_back_a_sent_contract(self, db, owner, tid, signed_in):
+        contract_id = await make_draft(db, tenant=owner.tenant)
+        await service.send_to_tourist(db, tid, contract_id, actor=service.SYSTEM)
+        done = await form_post(signed_in, f"/console/contracts/{contract_id}/recall", {})
+        assert done.status_code == 303
+        page = await signed_in.get(done.headers["location"])
+        assert "合同已撤回为草稿" in page.text
