@@ -3,6 +3,7 @@ as often as needed, and checks it against Tourism Law Art. 58–60 before sendin
 
 from __future__ import annotations
 
+import re
 import uuid
 from dataclasses import asdict
 
@@ -37,6 +38,7 @@ __all__ = [
     "validate_draft",
 ]
 
+MOBILE = re.compile(r"1[3-9]\d{9}")
 TERMS_FROM_INPUT = tuple(
     f
     for f in domain.Terms.__dataclass_fields__
@@ -68,8 +70,13 @@ def validate_draft(data: DraftInput) -> None:
         fail("insurance", "Choose how insurance is arranged.")
     if data.dispute_resolution and data.dispute_resolution not in domain.DISPUTE_CHOICES:
         fail("dispute_resolution", "Choose how disputes are resolved.")
-    if data.lead_phone and not data.lead_phone.replace("-", "").replace(" ", "").isdigit():
-        fail("lead_phone", "Enter a mobile phone number.")
+    if data.lead_phone and not MOBILE.fullmatch(data.lead_phone):
+        fail("lead_phone", "Enter an 11-digit mainland mobile number; the signing link goes there.")
+    seen: set[str] = set()
+    for i, p in enumerate(data.tourists):
+        if p.id_number in seen:
+            fail(f"tourists.{i}.id_number", "This document is already on the list.")
+        seen.add(p.id_number)
     if data.lead_email and "@" not in data.lead_email:
         fail("lead_email", "Enter an e-mail address.")
     trip = (data.end_date - data.start_date).days + 1 if data.start_date and data.end_date else 0

@@ -49,6 +49,14 @@ class TestDrafting:
             await make_draft(db, tenant=owner.tenant, data=data)
         assert refused.value.errors[0]["field"] == "tourists.1.id_number"
 
+    async def test_the_same_document_twice_and_a_landline_are_refused(self, db, owner):
+        lead = complete_input().tourists[0]
+        data = complete_input(tourists=(lead, replace(lead, is_lead=False)), lead_phone="023-1234")
+        with pytest.raises(Invalid) as refused:
+            await make_draft(db, tenant=owner.tenant, data=data)
+        fields = {e["field"] for e in refused.value.errors}
+        assert fields == {"tourists.1.id_number", "lead_phone"}
+
     async def test_sending_an_incomplete_draft_lists_every_missing_item(self, db, tid, owner):
         data = complete_input(min_group_size=None, free_time="", payment_deadline=None)
         contract_id = await make_draft(db, tenant=owner.tenant, data=data)
