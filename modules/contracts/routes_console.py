@@ -31,6 +31,8 @@ from tenants.shell import console_page
 
 CONTRACT_ROLES = frozenset({"manager", "agent"})
 CONTRACT = {"contract_id": Contract}
+# Who may open the bureau filings console (its own rule; the link is shown only to them).
+FILING_VIEWERS = ("manager", "auditor")
 NOTICES = {
     "saved": "The draft is saved.",
     "recalled": "The contract is back to draft; the tourist's link no longer works.",
@@ -85,6 +87,7 @@ async def contract_detail(
         request, ctx, "contracts/detail.html", active="contracts", status_code=status_code,
         page=page, c=page.contract, notice=NOTICES.get(notice or ""), errors=errors or {},
         link=link, labels=labels(), tz=ctx.tenant.timezone if ctx.tenant else "Asia/Shanghai",
+        can_see_filings=ctx.principal.has_role(*FILING_VIEWERS),
     )  # fmt: skip
 
 
