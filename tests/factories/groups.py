@@ -16,7 +16,6 @@ from modules.groups.models import GroupContract, GroupFiling, TourGroup
 from modules.groups.repository import GroupRepository
 from modules.groups.schemas import DayInput, GroupInput, VehicleInput
 from tenants.models import Tenant
-from tests.factories.contracts import TABLE_FACTORIES as CONTRACT_FACTORIES
 from tests.factories.contracts import complete_input, make_draft, sign_contract
 
 COACH = VehicleInput(
@@ -65,9 +64,9 @@ async def make_group(
 
 
 async def contract_row(db: AsyncSession, tenant: Tenant) -> uuid.UUID:
-    """Any contract row of the tenant (a draft will do where only the reference counts)."""
-    contract_id: uuid.UUID = await CONTRACT_FACTORIES["contracts"](db, tenant)
-    return contract_id
+    """Any contract row of the tenant: a draft will do where only the reference counts
+    (and costs no signing)."""
+    return await make_draft(db, tenant=tenant)
 
 
 async def signed_contract(
