@@ -46,15 +46,14 @@ class GroupRepository(TenantScopedRepository):
         )
         return list((await self.db.execute(stmt)).scalars().all())
 
-    async def groups_between(
-        self, *, ending_from: date | None = None, starting_before: date | None = None
-    ) -> Sequence[TourGroup]:
-        stmt = self.scoped(TourGroup)
-        if ending_from is not None:
-            stmt = stmt.where(TourGroup.end_date >= ending_from)
-        if starting_before is not None:
-            stmt = stmt.where(TourGroup.start_date < starting_before)
-        stmt = stmt.order_by(TourGroup.start_date, TourGroup.group_no)
+    async def not_returned(self, today: date, limit: int) -> Sequence[TourGroup]:
+        """Groups still to leave or on the road, soonest first."""
+        stmt = (
+            self.scoped(TourGroup)
+            .where(TourGroup.end_date >= today)
+            .order_by(TourGroup.start_date, TourGroup.group_no)
+            .limit(limit)
+        )
         return (await self.db.execute(stmt)).scalars().all()
 
     async def recent_past(self, before: date, limit: int) -> Sequence[TourGroup]:

@@ -32,6 +32,7 @@ __all__ = [
 ]
 
 PAST_SHOWN = 50
+UPCOMING_SHOWN = 200
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,6 +47,7 @@ class GroupList:
     upcoming: list[GroupRow]  # not yet returned (on the road included), soonest first
     departed: list[GroupRow]  # returned, latest first
     today: date
+    more_upcoming: bool = False  # more than UPCOMING_SHOWN: the list stops there
 
 
 @dataclass(frozen=True, slots=True)
@@ -97,8 +99,12 @@ async def _filing_state(
 
 
 async def list_groups(db: AsyncSession, tenant_id: TenantId, *, today: date) -> GroupList:
+    """The agency's groups not yet returned (the first 200) and the last 50 returned, each
+    with its own filing's state (one look-up per group in the filings module)."""
     repo = GroupRepository(db, tenant_id)
-    upcoming = await repo.groups_between(ending_from=today)
+    upcoming = list(await repo.not_returned(today, UPCOMING_SHOWN + 1))
+    more = len(upcoming) > UPCOMING_SHOWN
+    upcoming = upcoming[:UPCOMING_SHOWN]
     departed = await repo.recent_past(today, PAST_SHOWN)
     filing_ids = await repo.group_filing_ids([g.id for g in [*upcoming, *departed]])
 
@@ -113,6 +119,7 @@ async def list_groups(db: AsyncSession, tenant_id: TenantId, *, today: date) -> 
         upcoming=[await row(g) for g in upcoming],
         departed=[await row(g) for g in departed],
         today=today,
+        more_upcoming=more,
     )
 
 
