@@ -25,7 +25,7 @@ from tenants.repository import TenantScopedRepository
 _TENANT_BY_ORG = text(
     "SELECT id FROM tenants WHERE substr(enterprise_code, 9, 9) = :org AND status = 'active'"
 )
-_TENANT_ROW = text("SELECT name, enterprise_code, timezone FROM tenants WHERE id = :id")
+_TENANT_ROW = text("SELECT name, enterprise_code, timezone, locale FROM tenants WHERE id = :id")
 _ENSURE_COUNTER = text(
     "INSERT INTO contract_counters (id, tenant_id, year, last_sequence) "
     "VALUES (:id, :tenant_id, :year, 0) ON CONFLICT (tenant_id, year) DO NOTHING"
@@ -51,6 +51,12 @@ class ContractRepository(TenantScopedRepository):
     async def timezone(self) -> str:
         row = (await self.db.execute(_TENANT_ROW, {"id": self.tenant_id})).one()
         return str(row.timezone)
+
+    async def locale(self) -> str:
+        """The agency's language: what its messages to tourists are written in (not the
+        language of the staff member who happens to press the button)."""
+        row = (await self.db.execute(_TENANT_ROW, {"id": self.tenant_id})).one()
+        return str(row.locale)
 
     async def contract(self, contract_id: uuid.UUID, *, lock: bool = False) -> Contract | None:
         """`lock` serialises every change of one contract: two clicks on "countersign"

@@ -15,6 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from app.db.engine import TenantId
 from app.errors import Conflict
 from app.i18n import gettext as _
+from app.i18n import use_locale
 from app.notifications.service import queue_message
 from app.security.tokens import digest
 from app.settings import get_settings
@@ -103,14 +104,15 @@ async def _tell_tourist(
 ) -> None:
     """The tourist learns the contract binds, with its number and the code to check it."""
     assert c.e_number is not None
-    body = _(
-        "%(agency)s: your travel contract %(number)s is signed and in force. Check it and "
-        "download it with the code %(code)s: %(url)s",
-        agency=agency,
-        number=c.e_number,
-        code=code,
-        url=f"{verify_url(c.e_number)}&code={code}",
-    )
+    with use_locale(await ContractRepository(db, tenant_id).locale()):
+        body = _(
+            "%(agency)s: your travel contract %(number)s is signed and in force. Check it "
+            "and download it with the code %(code)s: %(url)s",
+            agency=agency,
+            number=c.e_number,
+            code=code,
+            url=f"{verify_url(c.e_number)}&code={code}",
+        )
     await queue_message(
         db, tenant_id, channel="sms", recipient=c.lead_phone, body=body, purpose="contract_signed"
     )

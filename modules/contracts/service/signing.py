@@ -21,6 +21,7 @@ from app.db.engine import TenantId
 from app.documents import qr_svg_data_uri
 from app.errors import Conflict, Invalid, NotFound
 from app.i18n import gettext as _
+from app.i18n import use_locale
 from app.notifications.service import queue_message
 from app.security.tokens import digest, new_secret
 from app.settings import get_settings
@@ -114,26 +115,22 @@ async def freeze_version(
 async def _deliver_link(
     db: AsyncSession, tenant_id: TenantId, c: Contract, agency: str, url: str
 ) -> None:
-    body = _(
-        "%(agency)s: your travel contract is ready to sign. Read and sign it here within "
-        "7 days: %(url)s",
-        agency=agency,
-        url=url,
-    )
+    with use_locale(await ContractRepository(db, tenant_id).locale()):
+        body = _(
+            "%(agency)s: your travel contract is ready to sign. Read and sign it here within "
+            "7 days: %(url)s",
+            agency=agency,
+            url=url,
+        )
+        subject = _("Your travel contract from %(agency)s", agency=agency)
     await queue_message(
         db, tenant_id, channel="sms", recipient=c.lead_phone, body=body, purpose="contract_signing"
     )
     if c.lead_email:
-        subject = _("Your travel contract from %(agency)s", agency=agency)
         await queue_message(
-            db,
-            tenant_id,
-            channel="email",
-            recipient=c.lead_email,
-            subject=subject,
-            body=body,
+            db, tenant_id, channel="email", recipient=c.lead_email, subject=subject, body=body,
             purpose="contract_signing",
-        )
+        )  # fmt: skip
 
 
 async def send_to_tourist(
@@ -249,12 +246,13 @@ async def send_signing_code(
     c.code_hash = _code_hash(c.id, code)
     c.code_sent_at, c.code_expires_at, c.code_attempts = now(), now() + CODE_TTL, 0
     agency, _c = await repo.agency()
-    body = _(
-        "%(agency)s: your contract signing code is %(code)s, valid for 10 minutes. "
-        "Never tell it to anyone.",
-        agency=agency,
-        code=code,
-    )
+    with use_locale(await repo.locale()):
+        body = _(
+            "%(agency)s: your contract signing code is %(code)s, valid for 10 minutes. "
+            "Never tell it to anyone.",
+            agency=agency,
+            code=code,
+        )
     await queue_message(
         db, tenant_id, channel="sms", recipient=c.lead_phone, body=body, purpose="signing_code"
     )

@@ -14,6 +14,7 @@ from sqlalchemy.exc import DBAPIError
 
 from app.bureau_sim.rules import amendment_errors, cancellation_errors, contract_errors
 from app.errors import Conflict, Invalid, NotFound
+from app.i18n import use_locale
 from app.notifications.models import OutboundMessage
 from modules.contracts import domain, service
 from modules.contracts.models import Contract, ContractVersion
@@ -167,6 +168,16 @@ class TestSigning:
         [sms] = (await db.execute(stmt)).scalars().all()
         assert sms.recipient == "13800000001" and e_number in sms.body
         assert service.verify_code(tid, e_number) in sms.body
+
+    async def test_messages_to_the_tourist_are_in_the_agencys_language(self, db, tid, owner):
+        contract_id = await make_draft(db, tenant=owner.tenant)
+        with use_locale("en"):  # the agent works in English
+            await service.send_to_tourist(db, tid, contract_id, actor=service.SYSTEM)
+        stmt = select(OutboundMessage.body).where(
+            OutboundMessage.tenant_id == tid, OutboundMessage.purpose == "contract_signing"
+        )
+        bodies = (await db.execute(stmt)).scalars().all()
+        assert bodies and all("您的旅游合同已可签署" in b for b in bodies)
 
     async def test_an_expired_link_shows_nothing_even_after_signing(self, db, tid, owner):
         contract_id, secret = await tourist_signed(db, tenant=owner.tenant)
