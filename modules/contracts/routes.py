@@ -17,5 +17,6 @@ NAV: list[NavItem] = [
         roles=routes_console.CONTRACT_ROLES,
         module="contracts",
         order=40,
+        badge_url="/console/contracts/badge",
     ),
 ]

@@ -160,6 +160,12 @@ class ContractsController(Controller):
             context={"d": {}, "i": 0, "errors": {}},
         )
 
+    @get("/badge")
+    async def badge(self, ctx: Ctx) -> Template:
+        """The shell's badge: contracts the tourist signed that wait for the agency."""
+        count = await service.awaiting_countersign(ctx.db, ctx.tenant_id)
+        return Template(template_name="contracts/_partials/badge.html", context={"count": count})
+
     @post("/check")
     async def check(self, request: Request[Any, Any, Any], ctx: Ctx) -> Template:
         """The checklist of what is typed in the form, without saving it (htmx)."""

@@ -36,6 +36,7 @@ from modules.contracts.service.guides import GuideChoice, guides_by_ids
 
 __all__ = [
     "ContractPage",
+    "awaiting_countersign",
     "contract_page",
     "contract_pdf",
     "contracts_for_group",
@@ -159,6 +160,12 @@ async def list_contracts(
         has_next=len(rows) > PAGE_SIZE,
         counts=await repo.counts_by_status(),
     )
+
+
+async def awaiting_countersign(db: AsyncSession, tenant_id: TenantId) -> int:
+    """Contracts the tourist has signed that wait for the agency (not binding yet)."""
+    counts = await ContractRepository(db, tenant_id).counts_by_status()
+    return counts.get("awaiting_agency", 0)
 
 
 async def contract_pdf(

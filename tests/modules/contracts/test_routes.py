@@ -209,3 +209,10 @@ class TestAmendPage:
         assert done.status_code == 303
         page = await signed_in.get(done.headers["location"])
         assert "合同已撤回为草稿" in page.text
+
+
+class TestBadge:
+    async def test_the_badge_counts_contracts_waiting_for_the_agency(self, db, owner, signed_in):
+        assert (await signed_in.get("/console/contracts/badge")).text.strip() == ""
+        await tourist_signed(db, tenant=owner.tenant)
+        assert (await signed_in.get("/console/contracts/badge")).text.strip() == "1"
