@@ -27,7 +27,14 @@ from modules.contracts.service.common import Actor, NoEnterpriseCode, load, now
 from modules.contracts.service.documents import render_contract_pdf, sha256_hex, verify_url
 from tenants.service import record_audit
 
-__all__ = ["agency_signature", "countersign", "store_pdf", "verify_code", "verify_code_hash"]
+__all__ = [
+    "agency_signature",
+    "countersign",
+    "store_pdf",
+    "tell_tourist",
+    "verify_code",
+    "verify_code_hash",
+]
 
 # Printed on the PDF for the public check; no 0/O, 1/I to misread.
 VERIFY_ALPHABET = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"
@@ -77,7 +84,7 @@ async def countersign(
     c.filing_id = await bureau.file_contract(
         db, tenant_id, c.id, e_number, signed_at, version.snapshot
     )
-    await _tell_tourist(db, tenant_id, c, agency, code)
+    await tell_tourist(db, tenant_id, c, agency, code)
     await record_audit(
         db, tenant_id, "contracts.signed", actor_user_id=actor.user_id,
         subject_type="contract", subject_id=c.id,
@@ -99,22 +106,41 @@ def agency_signature(
     )  # fmt: skip
 
 
-async def _tell_tourist(
-    db: AsyncSession, tenant_id: TenantId, c: Contract, agency: str, code: str
+async def tell_tourist(
+    db: AsyncSession,
+    tenant_id: TenantId,
+    c: Contract,
+    agency: str,
+    code: str,
+    *,
+    amended: str | None = None,
 ) -> None:
-    """The tourist learns the contract binds, with its number and the code to check it."""
+    """The tourist learns the contract binds (or was amended, and why), with its number
+    and the code to check it and download the PDF."""
     assert c.e_number is not None
+    params = {
+        "agency": agency,
+        "number": c.e_number,
+        "code": code,
+        "url": f"{verify_url(c.e_number)}&code={code}",
+    }
     with use_locale(await ContractRepository(db, tenant_id).locale()):
-        body = _(
-            "%(agency)s: your travel contract %(number)s is signed and in force. Check it "
-            "and download it with the code %(code)s: %(url)s",
-            agency=agency,
-            number=c.e_number,
-            code=code,
-            url=f"{verify_url(c.e_number)}&code={code}",
-        )
+        if amended is None:
+            body = _(
+                "%(agency)s: your travel contract %(number)s is signed and in force. Check it "
+                "and download it with the code %(code)s: %(url)s",
+                **params,
+            )
+        else:
+            body = _(
+                "%(agency)s: your travel contract %(number)s was amended (%(reason)s). Check "
+                "the new version with the code %(code)s: %(url)s",
+                reason=amended,
+                **params,
+            )
+    purpose = "contract_signed" if amended is None else "contract_amended"
     await queue_message(
-        db, tenant_id, channel="sms", recipient=c.lead_phone, body=body, purpose="contract_signed"
+        db, tenant_id, channel="sms", recipient=c.lead_phone, body=body, purpose=purpose
     )
 
 

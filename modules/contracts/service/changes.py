@@ -17,7 +17,12 @@ from modules.contracts.models import Contract
 from modules.contracts.repository import ContractRepository
 from modules.contracts.schemas import CancelInput, DraftInput
 from modules.contracts.service import bureau
-from modules.contracts.service.binding import agency_signature, store_pdf, verify_code
+from modules.contracts.service.binding import (
+    agency_signature,
+    store_pdf,
+    tell_tourist,
+    verify_code,
+)
 from modules.contracts.service.common import BINDING, Actor, ContractNotSigned, load, now
 from modules.contracts.service.drafts import apply_input
 from modules.contracts.service.signing import freeze_version
@@ -60,7 +65,9 @@ async def amend(
             changes=changes, after=await _last_amendment_filing(repo, c),
         )  # fmt: skip
     # The PDF last: once it is stored, the version row is frozen.
-    await store_pdf(repo, c, version, verify_code(tenant_id, c.e_number), at, await repo.timezone())
+    code = verify_code(tenant_id, c.e_number)
+    await store_pdf(repo, c, version, code, at, await repo.timezone())
+    await tell_tourist(db, tenant_id, c, agency, code, amended=reason.strip())
     await record_audit(
         db, tenant_id, "contracts.amended", actor_user_id=actor.user_id,
         subject_type="contract", subject_id=c.id,

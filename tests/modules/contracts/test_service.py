@@ -221,6 +221,11 @@ class TestChanges:
         assert body["changes"] == {"price_total_fen": 418000}
         assert amendment_errors(body) == []
         assert filing.path.endswith(f"/{e_number}/amendments")
+        stmt = select(OutboundMessage.body).where(
+            OutboundMessage.tenant_id == tid, OutboundMessage.purpose == "contract_amended"
+        )
+        [sms] = (await db.execute(stmt)).scalars().all()
+        assert e_number in sms and "升级酒店，游客书面同意" in sms
 
     async def test_a_tourist_cancelling_five_days_ahead_gets_eighty_percent(self, db, tid, owner):
         contract_id, e_number = await sign_contract(db, tenant=owner.tenant)
