@@ -48,6 +48,7 @@ __all__ = [
 ]
 
 PAGE_SIZE = 30
+FILTER_WINDOW = 500
 FILING_STATES = ("none", "held", "waiting", "pending", "paused", "accepted", "rejected",
                  "conflicted")  # fmt: skip
 
@@ -128,27 +129,20 @@ async def list_contracts(
     filing_state = filing_state if filing_state in FILING_STATES else None
     page = max(page, 1)
     repo = ContractRepository(db, tenant_id)
-    wanted = PAGE_SIZE * 4 if filing_state else PAGE_SIZE + 1
+    # The filing state is the filings module's, read per contract: with that filter the
+    # newest FILTER_WINDOW contracts are read and paged here; without it, SQL pages.
+    start = (page - 1) * PAGE_SIZE
     found = await repo.page(
         status=status, date_from=date_from, date_to=date_to, search=search.strip() or None,
-        limit=wanted, offset=(page - 1) * PAGE_SIZE,
+        limit=FILTER_WINDOW if filing_state else PAGE_SIZE + 1,
+        offset=0 if filing_state else start,
     )  # fmt: skip
+    filings = {c.id: await bureau.filing_state(db, tenant_id, c.filing_id) for c in found}
+    if filing_state:
+        found = [c for c in found if _state(filings[c.id]) == filing_state]
+        found = found[start : start + PAGE_SIZE + 1]
     tourists = await repo.tourists_of([c.id for c in found])
-    rows = []
-    for c in found:
-        filing = await bureau.filing_state(db, tenant_id, c.filing_id)
-        if filing_state and (filing.state if filing else "none") != filing_state:
-            continue
-        people = tourists.get(c.id, [])
-        lead = next((t.name for t in people if t.is_lead), people[0].name if people else "")
-        rows.append(
-            ContractRow(
-                id=c.id, e_number=c.e_number, status=c.status, contract_type=c.contract_type,
-                route_name=c.route_name, start_date=c.start_date, end_date=c.end_date,
-                tourist_count=len(people), lead_name=lead, price_total_fen=c.price_total_fen,
-                filing=filing, created_at=c.created_at,
-            )
-        )  # fmt: skip
+    rows = [_row(c, tourists.get(c.id, []), filings[c.id]) for c in found]
     return ContractList(
         rows=tuple(rows[:PAGE_SIZE]),
         status=status,
@@ -160,6 +154,20 @@ async def list_contracts(
         has_next=len(rows) > PAGE_SIZE,
         counts=await repo.counts_by_status(),
     )
+
+
+def _state(filing: FilingState | None) -> str:
+    return filing.state if filing else "none"
+
+
+def _row(c: Contract, people: Sequence[ContractTourist], filing: FilingState | None) -> ContractRow:
+    lead = next((t.name for t in people if t.is_lead), people[0].name if people else "")
+    return ContractRow(
+        id=c.id, e_number=c.e_number, status=c.status, contract_type=c.contract_type,
+        route_name=c.route_name, start_date=c.start_date, end_date=c.end_date,
+        tourist_count=len(people), lead_name=lead, price_total_fen=c.price_total_fen,
+        filing=filing, created_at=c.created_at,
+    )  # fmt: skip
 
 
 async def awaiting_countersign(db: AsyncSession, tenant_id: TenantId) -> int:

@@ -146,7 +146,9 @@ class TestAccess:
         drafts = await signed_in.get("/console/contracts?status=draft")
         assert "草稿线路" in drafts.text and e_number not in drafts.text
         pending = await signed_in.get("/console/contracts?filing=pending")
-        assert e_number in pending.text
+        assert e_number in pending.text and "草稿线路" not in pending.text
+        unfiled = await signed_in.get("/console/contracts?filing=none")
+        assert "草稿线路" in unfiled.text and e_number not in unfiled.text
 
 
 class TestCheckButton:
