@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from enum import StrEnum
 
 from app.identifiers import resident_id_problem
@@ -161,6 +161,18 @@ def refund_for(
         deduction = actual_cost_fen
     deduction = min(deduction, price_fen)
     return Refund(days, bp, deduction, 0, price_fen - deduction)
+
+
+def refund_due_by(notice: date, working_days: int = 5) -> date:
+    """The refund (and any penalty) is due within 5 working days of the day the notice
+    arrived (model text Art. 15 and 17). Weekends are skipped; public holidays and the
+    make-up working days around them are not modelled."""
+    day, left = notice, working_days
+    while left:
+        day += timedelta(days=1)
+        if day.weekday() < 5:
+            left -= 1
+    return day
 
 
 # --- what a contract must say before it may be signed (Tourism Law Art. 58–61) -------------

@@ -5,7 +5,7 @@ its signed PDF."""
 from __future__ import annotations
 
 import uuid
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -31,6 +31,13 @@ from tenants.context import Ctx, RequestContext
 from tenants.shell import console_page
 
 
+def _due_by(notice: str | None) -> date | None:
+    try:
+        return domain.refund_due_by(date.fromisoformat(notice)) if notice else None
+    except ValueError:
+        return None
+
+
 def _to(contract_id: uuid.UUID, notice: str) -> Redirect:
     return Redirect(f"/console/contracts/{contract_id}?notice={notice}", status_code=303)
 
@@ -52,6 +59,7 @@ async def _cancel_page(
     return console_page(
         request, ctx, "contracts/cancel.html", active="contracts", status_code=status_code,
         page=page, c=page.contract, typed=typed, quote=quote, errors=errors or {},
+        due_by=_due_by(typed.get("notice_date")) if quote else None,
         labels=labels(), cancellers=domain.CANCELLERS,
     )  # fmt: skip
 

@@ -88,6 +88,7 @@ async def contract_detail(
         page=page, c=page.contract, notice=NOTICES.get(notice or ""), errors=errors or {},
         link=link, labels=labels(), tz=ctx.tenant.timezone if ctx.tenant else "Asia/Shanghai",
         can_see_filings=ctx.principal.has_role(*FILING_VIEWERS),
+        refund_due_by=domain.refund_due_by,
     )  # fmt: skip
 
 

@@ -199,3 +199,10 @@ class TestChecklist:
         assert domain.parse_yuan("¥3,980.5") == 398050
         assert domain.parse_yuan("3980") == 398000
         assert domain.parse_yuan("abc") is None
+
+
+class TestRefundDeadline:
+    def test_five_working_days_skip_the_weekend(self):
+        assert domain.refund_due_by(date(2026, 11, 25)) == date(2026, 12, 2)  # Wed → Wed
+        assert domain.refund_due_by(date(2026, 11, 27)) == date(2026, 12, 4)  # Fri → Fri
+        assert domain.refund_due_by(date(2026, 11, 28)) == date(2026, 12, 4)  # Sat → Fri

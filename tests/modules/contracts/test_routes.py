@@ -118,11 +118,14 @@ class TestCancelPage:
             signed_in, f"/console/contracts/{contract_id}/cancel", {**form, "preview": "1"}
         )
         assert quote.status_code == 200 and "¥2,388.00" in quote.text
+        assert "退款截止日期" in quote.text
         assert (await service.contract_page(db, tid, contract_id)).contract.status == "signed"
         done = await form_post(signed_in, f"/console/contracts/{contract_id}/cancel", form)
         assert done.status_code == 303
         db.expire_all()
         assert (await service.contract_page(db, tid, contract_id)).contract.status == "cancelled"
+        shown = await signed_in.get(done.headers["location"])
+        assert "已解除" in shown.text and "¥2,388.00" in shown.text and "前退还" in shown.text
 
     async def test_cancelling_without_a_reason_is_refused(self, db, owner, signed_in):
         contract_id, _n = await sign_contract(db, tenant=owner.tenant)
