@@ -108,7 +108,9 @@ class ContractActionsController(Controller):
     @get("/amend")
     async def amend_form(
         self, request: Request[Any, Any, Any], ctx: Ctx, contract_id: FromPath[uuid.UUID]
-    ) -> Template:
+    ) -> Response[Any]:
+        if await service.contract_status(ctx.db, ctx.tenant_id, contract_id) != "signed":
+            return Redirect(f"/console/contracts/{contract_id}", status_code=303)
         data = await service.draft_input(ctx.db, ctx.tenant_id, contract_id)
         v, tourists, days = values_of(data)
         return await form_page(
@@ -143,7 +145,9 @@ class ContractActionsController(Controller):
     @get("/cancel")
     async def cancel_form(
         self, request: Request[Any, Any, Any], ctx: Ctx, contract_id: FromPath[uuid.UUID]
-    ) -> Template:
+    ) -> Response[Any]:
+        if await service.contract_status(ctx.db, ctx.tenant_id, contract_id) != "signed":
+            return Redirect(f"/console/contracts/{contract_id}", status_code=303)
         return await _cancel_page(request, ctx, contract_id)
 
     @post("/cancel")

@@ -39,6 +39,7 @@ __all__ = [
     "awaiting_countersign",
     "contract_page",
     "contract_pdf",
+    "contract_status",
     "contracts_for_group",
     "list_contracts",
     "lookup_tenant_by_e_number",
@@ -168,6 +169,11 @@ def _row(c: Contract, people: Sequence[ContractTourist], filing: FilingState | N
         tourist_count=len(people), lead_name=lead, price_total_fen=c.price_total_fen,
         filing=filing, created_at=c.created_at,
     )  # fmt: skip
+
+
+async def contract_status(db: AsyncSession, tenant_id: TenantId, contract_id: uuid.UUID) -> str:
+    """Where a contract stands (pages offer only what its state allows)."""
+    return (await load(ContractRepository(db, tenant_id), contract_id)).status
 
 
 async def awaiting_countersign(db: AsyncSession, tenant_id: TenantId) -> int:

@@ -221,3 +221,12 @@ class TestBadge:
         assert (await signed_in.get("/console/contracts/badge")).text.strip() == ""
         await tourist_signed(db, tenant=owner.tenant)
         assert (await signed_in.get("/console/contracts/badge")).text.strip() == "1"
+
+
+class TestOnlyWhatTheStateAllows:
+    async def test_amend_and_cancel_pages_of_a_draft_lead_back_to_it(self, db, owner, signed_in):
+        contract_id = await make_draft(db, tenant=owner.tenant)
+        for action in ("amend", "cancel"):
+            answer = await signed_in.get(f"/console/contracts/{contract_id}/{action}")
+            assert answer.status_code == 303
+            assert answer.headers["location"] == f"/console/contracts/{contract_id}"
