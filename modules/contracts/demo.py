@@ -113,24 +113,28 @@ def _three_gorges(start: date, tourists: tuple[PersonInput, ...]) -> DraftInput:
     )  # fmt: skip
 
 
-async def _code_from_phone(db: AsyncSession, tenant_id: TenantId) -> str:
-    """The latest signing code, as the tourist reads it in the SMS."""
+async def _code_from_phone(db: AsyncSession, tenant_id: TenantId, used: set[uuid.UUID]) -> str:
+    """The newest signing code, as the tourist reads it in the SMS (messages of one
+    transaction share their time, so the ones already used are remembered)."""
     page = await list_messages(db, tenant_id, channel="sms")
     for message in page.messages:
-        if message.purpose == "signing_code":
-            found = re.search(r"(?<!\d)(\d{6})(?!\d)", message.body)
+        if message.purpose == "signing_code" and message.id not in used:
+            found = re.findall(r"(?<!\d)(\d{6})(?!\d)", message.body)
             if found:
-                return found.group(1)
+                used.add(message.id)
+                return str(found[-1])  # after the agency's name, which may hold digits
     raise RuntimeError("no signing code was sent")
 
 
-async def _signed(db: AsyncSession, tenant_id: TenantId, data: DraftInput) -> str:
+async def _signed(
+    db: AsyncSession, tenant_id: TenantId, data: DraftInput, used: set[uuid.UUID]
+) -> str:
     actor = service.Actor(user_id=None, name="杨雪")
     contract_id = await service.create_draft(db, tenant_id, data, actor=actor)
     link = await service.send_to_tourist(db, tenant_id, contract_id, actor=actor)
     secret = link.url.split("token=", 1)[1].split(".", 1)[1]
     await service.send_signing_code(db, tenant_id, secret, ip="127.0.0.1")
-    code = await _code_from_phone(db, tenant_id)
+    code = await _code_from_phone(db, tenant_id, used)
     await service.tourist_sign(
         db, tenant_id, secret, code, ip="127.0.0.1", user_agent="Demo (iPhone; 微信内置浏览器)"
     )
@@ -159,8 +163,9 @@ async def seed_demo(db: AsyncSession, tenant_id: TenantId, kinds: tuple[str, ...
         _person("刘洋", "500103", "19920807", "215", "13996300201", True),
         _person("赵敏", "500112", "19931119", "046", "13996300202"),
     )
-    first = await _signed(db, tenant_id, _wulong(today + timedelta(days=12), family, guides))
-    second = await _signed(db, tenant_id, _dazu(today + timedelta(days=20), couple))
+    used: set[uuid.UUID] = set()
+    first = await _signed(db, tenant_id, _wulong(today + timedelta(days=12), family, guides), used)
+    second = await _signed(db, tenant_id, _dazu(today + timedelta(days=20), couple), used)
     waiting = (
         _person("周杰", "500106", "19780214", "113", "13752300301", True),
         _person("李梅", "500106", "19800508", "224", "13752300302"),

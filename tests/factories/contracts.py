@@ -101,18 +101,30 @@ async def make_draft(
     )
 
 
-async def last_code(db: AsyncSession, tenant: Tenant) -> str:
-    """The one-time code in the latest signing-code SMS (the tourist's phone, in tests)."""
-    stmt = (
-        select(OutboundMessage.body)
-        .where(OutboundMessage.tenant_id == tenant.id, OutboundMessage.purpose == "signing_code")
-        .order_by(OutboundMessage.created_at.desc(), OutboundMessage.id.desc())
-        .limit(1)
+async def _codes(db: AsyncSession, tenant: Tenant) -> dict[uuid.UUID, str]:
+    """Every signing code texted to the tenant's tourists, by message id."""
+    stmt = select(OutboundMessage.id, OutboundMessage.body).where(
+        OutboundMessage.tenant_id == tenant.id, OutboundMessage.purpose == "signing_code"
     )
-    body = (await db.execute(stmt)).scalar_one()
-    found = re.search(r"(?<!\d)(\d{6})(?!\d)", body)
-    assert found, body
-    return found.group(1)
+    found = {}
+    for message_id, body in (await db.execute(stmt)).all():
+        # The last six digits: the agency's name before the code may hold digits too.
+        matches = re.findall(r"(?<!\d)(\d{6})(?!\d)", body)
+        assert matches, body
+        found[message_id] = matches[-1]
+    return found
+
+
+async def last_code(db: AsyncSession, tenant: Tenant, before: set[uuid.UUID] | None = None) -> str:
+    """The one-time code of the newest signing-code SMS (the tourist's phone, in tests):
+    the one not among `before` (messages of one transaction share their created_at)."""
+    codes = await _codes(db, tenant)
+    new = [code for message_id, code in codes.items() if message_id not in (before or set())]
+    if before is None:
+        newest = max(codes)  # ids are time-ordered
+        return codes[newest]
+    assert len(new) == 1, new
+    return new[0]
 
 
 def token_secret(link: service.SigningLink) -> str:
@@ -127,8 +139,9 @@ async def tourist_signed(
     contract_id = contract_id or await make_draft(db, tenant=tenant)
     link = await service.send_to_tourist(db, tid, contract_id, actor=service.SYSTEM)
     secret = token_secret(link)
+    before = set(await _codes(db, tenant))
     await service.send_signing_code(db, tid, secret, ip="198.51.100.7")
-    code = await last_code(db, tenant)
+    code = await last_code(db, tenant, before)
     await service.tourist_sign(
         db, tid, secret, code, ip="198.51.100.7", user_agent="Mozilla/5.0 (iPhone)"
     )
@@ -170,16 +183,19 @@ async def _day(db: AsyncSession, tenant: Tenant) -> uuid.UUID:
     return (await ContractRepository(db, TenantId(tenant.id)).days(contract_id))[0].id
 
 
-async def _signed_version(db: AsyncSession, tenant: Tenant) -> uuid.UUID:
+async def _version(db: AsyncSession, tenant: Tenant) -> uuid.UUID:
+    """A frozen version (sent to the tourist; no PDF, which only countersigning renders)."""
     tenant = await _agency_tenant(db, tenant)
-    contract_id, _n = await sign_contract(db, tenant=tenant)
+    contract_id = await make_draft(db, tenant=tenant)
+    await service.send_to_tourist(db, TenantId(tenant.id), contract_id, actor=service.SYSTEM)
     versions = await ContractRepository(db, TenantId(tenant.id)).versions(contract_id)
     return versions[0].id
 
 
 async def _signature(db: AsyncSession, tenant: Tenant) -> uuid.UUID:
+    """The tourist's signature (the agency's would render a PDF: slower, nothing more)."""
     tenant = await _agency_tenant(db, tenant)
-    contract_id, _n = await sign_contract(db, tenant=tenant)
+    contract_id, _secret = await tourist_signed(db, tenant=tenant)
     return (await ContractRepository(db, TenantId(tenant.id)).signatures(contract_id))[0].id
 
 
@@ -195,7 +211,7 @@ TABLE_FACTORIES: dict[str, Any] = {
     "contracts": _contract,
     "contract_tourists": _tourist,
     "contract_days": _day,
-    "contract_versions": _signed_version,
+    "contract_versions": _version,
     "contract_signatures": _signature,
     "contract_counters": _counter,
 }
