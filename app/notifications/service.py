@@ -44,10 +44,11 @@ __all__ = [
 
 CHANNELS = ("email", "sms")
 STATUSES = ("pending", "sent", "failed")
-# Messages whose body is a credential (a one-time sign-in or reset link): the console
-# shows that they were sent, never what they said, so a manager cannot take over the
-# account of a colleague who asked for a password reset.
-SENSITIVE_PURPOSES = frozenset({"password_reset", "invitation"})
+# Messages whose body is a credential (a one-time sign-in or reset link, a tourist's
+# signing link or one-time signing code): the console shows that they were sent, never
+# what they said, so a manager cannot take over the account of a colleague who asked for
+# a password reset, nor sign a contract in a tourist's place.
+SENSITIVE_PURPOSES = frozenset({"password_reset", "invitation", "contract_signing", "signing_code"})
 STUCK_AFTER = timedelta(minutes=30)
 # Stored in `last_error` in English and translated when shown (a msgid in jobs.po).
 STUCK_REASON = "Not sent in time and no send job is waiting; use Send again."

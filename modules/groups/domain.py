@@ -27,7 +27,7 @@ PLACE_SEPARATORS = re.compile(r"[、，,;；/\n]+")
 
 STATUS_LABELS = {
     "draft": "Draft, not filed",
-    "filed": "Filed with the bureau",
+    "filed": "Reported to the bureau",
     "cancelled": "Group cancelled",
 }
 MAX_DAYS = 60

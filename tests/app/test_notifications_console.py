@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from sqlalchemy import select, text
 
 from app.db.engine import TenantId, bind_tenant
@@ -83,14 +84,19 @@ class TestMessageDetail:
         page = await client.get(f"/console/system/messages/{message_id}")
         assert page.status_code == 200 and "您的房间 1208 已预订" in page.text
 
-    async def test_hides_the_content_of_a_password_reset(self, client, db):
+    @pytest.mark.parametrize(
+        ("purpose", "body"),
+        [
+            ("password_reset", "重置链接 https://zhilv.test/reset/SECRET-TOKEN"),
+            ("contract_signing", "请签署合同 https://zhilv.test/sign/contract?token=SECRET-TOKEN"),
+            ("signing_code", "您的签约验证码 SECRET-TOKEN，10分钟内有效"),
+        ],
+    )
+    async def test_hides_the_content_of_a_credential(self, client, db, purpose, body):
+        """A manager reading the outbox must not get a colleague's reset link, nor a
+        tourist's signing link or code (with which they could sign in the tourist's place)."""
         owner = await make_tenant(db)
-        message_id = await _message(
-            db,
-            owner,
-            purpose="password_reset",
-            body="重置链接 https://zhilv.test/reset/SECRET-TOKEN",
-        )
+        message_id = await _message(db, owner, purpose=purpose, body=body)
         await sign_in(client, owner)
         page = await client.get(f"/console/system/messages/{message_id}")
         assert page.status_code == 200
