@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import asdict
-from typing import Any
+from typing import Any, ClassVar
 
 from litestar import Controller, Request, Response, get, post
 from litestar.datastructures import UploadFile
@@ -28,34 +28,87 @@ SPOT = {"spot_id": ScenicSpot}
 PHOTO = {"photo_id": SpotPhoto}
 
 
-class PagesController(Controller):
-    path = f"{BASE}/pages"
+class ContentController(Controller):
+    """A tab of the console's terminal content: managers only, and the page is the tab's
+    template with its form, its errors and what `_context` puts beside them."""
+
     opt = {"access": "staff", "roles": CONTENT_ROLES}  # noqa: RUF012 - Litestar reads it per class
     include_in_schema = False
+    tab: ClassVar[str]
+
+    async def _context(self, ctx: Ctx) -> dict[str, Any]:
+        """What the tab lists; a page's own keywords take precedence."""
+        return {}
 
     async def _page(
         self,
         request: Request[Any, Any, Any],
         ctx: Ctx,
         *,
-        editing: Any = None,
         form: dict[str, Any] | None = None,
         errors: dict[str, str] | None = None,
         status_code: int = 200,
+        **extra: Any,
     ) -> Template:
         return console_page(
             request,
             ctx,
-            "terminals/console/pages.html",
+            f"terminals/console/{self.tab}.html",
             active="terminals",
             status_code=status_code,
-            tab="pages",
-            pages=await service.list_pages(ctx.db, ctx.tenant_id),
-            editing=editing,
+            tab=self.tab,
             form=form or {},
             errors=errors or {},
-            categories=domain.PAGE_CATEGORY_LABELS,
+            **{**await self._context(ctx), **extra},
         )
+
+
+class EditorController(ContentController):
+    """Pages and spots: a list beside a form that adds one or edits the chosen one. A
+    refused form comes back with what was typed, over the one being edited, with a 422."""
+
+    async def _load(self, ctx: Ctx, item_id: uuid.UUID) -> Any:
+        raise NotImplementedError
+
+    async def _store(self, ctx: Ctx, item_id: uuid.UUID | None, data: Any) -> str:
+        """Save the form; the address to go to afterwards."""
+        raise NotImplementedError
+
+    async def _save(
+        self, request: Request[Any, Any, Any], ctx: Ctx, item_id: uuid.UUID | None, data: Any
+    ) -> Response[Any]:
+        try:
+            target = await attempt(ctx.db, self._store(ctx, item_id, data))
+        except Invalid as exc:
+            editing = await self._load(ctx, item_id) if item_id else None
+            return await self._page(
+                request,
+                ctx,
+                editing=editing,
+                form=asdict(data),
+                errors=field_errors(exc),
+                status_code=422,
+            )
+        return Redirect(target, status_code=303)
+
+
+class PagesController(EditorController):
+    path = f"{BASE}/pages"
+    tab = "pages"
+
+    async def _context(self, ctx: Ctx) -> dict[str, Any]:
+        return {
+            "pages": await service.list_pages(ctx.db, ctx.tenant_id),
+            "editing": None,
+            "categories": domain.PAGE_CATEGORY_LABELS,
+        }
+
+    async def _load(self, ctx: Ctx, item_id: uuid.UUID) -> Any:
+        return await service.get_page(ctx.db, ctx.tenant_id, item_id)
+
+    async def _store(self, ctx: Ctx, item_id: uuid.UUID | None, data: PageForm) -> str:
+        await service.save_page(ctx.db, ctx.tenant_id, item_id, data)
+        return f"{BASE}/pages"
 
     @get("/")
     async def pages(self, request: Request[Any, Any, Any], ctx: Ctx) -> Template:
@@ -78,23 +131,6 @@ class PagesController(Controller):
             "published": "on" if page.published else "",
         }
         return await self._page(request, ctx, editing=page, form=form)
-
-    async def _save(
-        self, request: Request[Any, Any, Any], ctx: Ctx, page_id: uuid.UUID | None, data: PageForm
-    ) -> Response[Any]:
-        try:
-            await attempt(ctx.db, service.save_page(ctx.db, ctx.tenant_id, page_id, data))
-        except Invalid as exc:
-            editing = await service.get_page(ctx.db, ctx.tenant_id, page_id) if page_id else None
-            return await self._page(
-                request,
-                ctx,
-                editing=editing,
-                form=asdict(data),
-                errors=field_errors(exc),
-                status_code=422,
-            )
-        return Redirect(f"{BASE}/pages", status_code=303)
 
     @post("/")
     async def create(
@@ -130,33 +166,19 @@ def _spot_form(spot: SpotView) -> dict[str, str]:
     }
 
 
-class SpotsController(Controller):
+class SpotsController(EditorController):
     path = f"{BASE}/spots"
-    opt = {"access": "staff", "roles": CONTENT_ROLES}  # noqa: RUF012 - Litestar reads it per class
-    include_in_schema = False
+    tab = "spots"
 
-    async def _page(
-        self,
-        request: Request[Any, Any, Any],
-        ctx: Ctx,
-        *,
-        editing: Any = None,
-        form: dict[str, Any] | None = None,
-        errors: dict[str, str] | None = None,
-        status_code: int = 200,
-    ) -> Template:
-        return console_page(
-            request,
-            ctx,
-            "terminals/console/spots.html",
-            active="terminals",
-            status_code=status_code,
-            tab="spots",
-            spots=await service.list_spots(ctx.db, ctx.tenant_id),
-            editing=editing,
-            form=form or {},
-            errors=errors or {},
-        )
+    async def _context(self, ctx: Ctx) -> dict[str, Any]:
+        return {"spots": await service.list_spots(ctx.db, ctx.tenant_id), "editing": None}
+
+    async def _load(self, ctx: Ctx, item_id: uuid.UUID) -> Any:
+        return await service.get_spot(ctx.db, ctx.tenant_id, item_id)
+
+    async def _store(self, ctx: Ctx, item_id: uuid.UUID | None, data: SpotForm) -> str:
+        spot = await service.save_spot(ctx.db, ctx.tenant_id, item_id, data)
+        return f"{BASE}/spots/{spot.id}"
 
     @get("/")
     async def spots(self, request: Request[Any, Any, Any], ctx: Ctx) -> Template:
@@ -169,23 +191,6 @@ class SpotsController(Controller):
         spot = await service.get_spot(ctx.db, ctx.tenant_id, spot_id)
         form = _spot_form(spot)
         return await self._page(request, ctx, editing=spot, form=form)
-
-    async def _save(
-        self, request: Request[Any, Any, Any], ctx: Ctx, spot_id: uuid.UUID | None, data: SpotForm
-    ) -> Response[Any]:
-        try:
-            spot = await attempt(ctx.db, service.save_spot(ctx.db, ctx.tenant_id, spot_id, data))
-        except Invalid as exc:
-            editing = await service.get_spot(ctx.db, ctx.tenant_id, spot_id) if spot_id else None
-            return await self._page(
-                request,
-                ctx,
-                editing=editing,
-                form=asdict(data),
-                errors=field_errors(exc),
-                status_code=422,
-            )
-        return Redirect(f"{BASE}/spots/{spot.id}", status_code=303)
 
     @post("/")
     async def create(

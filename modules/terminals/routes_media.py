@@ -7,7 +7,7 @@ import uuid
 from dataclasses import asdict
 from typing import Any
 
-from litestar import Controller, Request, Response, get, post
+from litestar import Request, Response, get, post
 from litestar.datastructures import UploadFile
 from litestar.params import FromPath, MultipartBody, URLEncodedBody
 from litestar.response import Redirect, Template
@@ -16,11 +16,10 @@ from app.errors import Invalid
 from modules.reservations import service as reservations
 from modules.terminals import service
 from modules.terminals.models import Announcement, PortCall, Video
-from modules.terminals.routes_content import BASE, CONTENT_ROLES
+from modules.terminals.routes_content import BASE, ContentController
 from modules.terminals.schemas import AnnouncementForm, PortCallForm
 from modules.terminals.web import field_errors, media_response, video_stream
 from tenants.context import Ctx
-from tenants.shell import console_page
 
 VIDEO = {"video_id": Video}
 MAX_UPLOAD = service.MAX_VIDEO_BYTES + 6 * 1024 * 1024  # the film, a poster, the fields
@@ -30,31 +29,12 @@ def _tz(ctx: Ctx) -> str:
     return ctx.tenant.timezone if ctx.tenant else "Asia/Shanghai"
 
 
-class VideosController(Controller):
+class VideosController(ContentController):
     path = f"{BASE}/videos"
-    opt = {"access": "staff", "roles": CONTENT_ROLES}  # noqa: RUF012 - Litestar reads it per class
-    include_in_schema = False
+    tab = "videos"
 
-    async def _page(
-        self,
-        request: Request[Any, Any, Any],
-        ctx: Ctx,
-        *,
-        form: dict[str, Any] | None = None,
-        errors: dict[str, str] | None = None,
-        status_code: int = 200,
-    ) -> Template:
-        return console_page(
-            request,
-            ctx,
-            "terminals/console/videos.html",
-            active="terminals",
-            status_code=status_code,
-            tab="videos",
-            form=form or {},
-            errors=errors or {},
-            videos=await service.list_videos(ctx.db, ctx.tenant_id),
-        )
+    async def _context(self, ctx: Ctx) -> dict[str, Any]:
+        return {"videos": await service.list_videos(ctx.db, ctx.tenant_id)}
 
     @get("/")
     async def videos(self, request: Request[Any, Any, Any], ctx: Ctx) -> Template:
@@ -119,33 +99,16 @@ class VideosController(Controller):
         return Redirect(f"{BASE}/videos", status_code=303)
 
 
-class AnnouncementsController(Controller):
+class AnnouncementsController(ContentController):
     path = f"{BASE}/announcements"
-    opt = {"access": "staff", "roles": CONTENT_ROLES}  # noqa: RUF012 - Litestar reads it per class
-    include_in_schema = False
+    tab = "announcements"
 
-    async def _page(
-        self,
-        request: Request[Any, Any, Any],
-        ctx: Ctx,
-        *,
-        form: dict[str, Any] | None = None,
-        errors: dict[str, str] | None = None,
-        status_code: int = 200,
-    ) -> Template:
-        return console_page(
-            request,
-            ctx,
-            "terminals/console/announcements.html",
-            active="terminals",
-            status_code=status_code,
-            tab="announcements",
-            form=form or {},
-            errors=errors or {},
-            tz=_tz(ctx),
-            announcements=await service.list_announcements(ctx.db, ctx.tenant_id),
-            voyages=await reservations.list_voyages(ctx.db, ctx.tenant_id),
-        )
+    async def _context(self, ctx: Ctx) -> dict[str, Any]:
+        return {
+            "tz": _tz(ctx),
+            "announcements": await service.list_announcements(ctx.db, ctx.tenant_id),
+            "voyages": await reservations.list_voyages(ctx.db, ctx.tenant_id),
+        }
 
     @get("/")
     async def announcements(self, request: Request[Any, Any, Any], ctx: Ctx) -> Template:
@@ -169,49 +132,34 @@ class AnnouncementsController(Controller):
         return Redirect(f"{BASE}/announcements", status_code=303)
 
 
-class ItineraryController(Controller):
+class ItineraryController(ContentController):
     path = f"{BASE}/itinerary"
-    opt = {"access": "staff", "roles": CONTENT_ROLES}  # noqa: RUF012 - Litestar reads it per class
-    include_in_schema = False
+    tab = "itinerary"
 
-    async def _page(
+    async def _voyage_page(
         self,
         request: Request[Any, Any, Any],
         ctx: Ctx,
         voyage_id: uuid.UUID | None,
-        *,
-        form: dict[str, Any] | None = None,
-        errors: dict[str, str] | None = None,
-        status_code: int = 200,
+        **kw: Any,
     ) -> Template:
+        """The chosen voyage's port calls (the first voyage's when none is chosen)."""
         voyages = await reservations.list_voyages(ctx.db, ctx.tenant_id)
         chosen = voyage_id or (voyages[0].id if voyages else None)
         voyage, calls = (
             await service.itinerary(ctx.db, ctx.tenant_id, chosen) if chosen else (None, [])
         )
-        return console_page(
-            request,
-            ctx,
-            "terminals/console/itinerary.html",
-            active="terminals",
-            status_code=status_code,
-            tab="itinerary",
-            voyages=voyages,
-            voyage=voyage,
-            calls=calls,
-            form=form or {},
-            errors=errors or {},
-        )
+        return await self._page(request, ctx, voyages=voyages, voyage=voyage, calls=calls, **kw)
 
     @get("/")
     async def first(self, request: Request[Any, Any, Any], ctx: Ctx) -> Template:
-        return await self._page(request, ctx, None)
+        return await self._voyage_page(request, ctx, None)
 
     @get("/{voyage_id:uuid}", opt={"owns": {"voyage_id": "voyages"}})
     async def voyage(
         self, request: Request[Any, Any, Any], ctx: Ctx, voyage_id: FromPath[uuid.UUID]
     ) -> Template:
-        return await self._page(request, ctx, voyage_id)
+        return await self._voyage_page(request, ctx, voyage_id)
 
     @post("/{voyage_id:uuid}", opt={"owns": {"voyage_id": "voyages"}})
     async def add(
@@ -224,7 +172,7 @@ class ItineraryController(Controller):
         try:
             await service.add_port_call(ctx.db, ctx.tenant_id, voyage_id, data)
         except Invalid as exc:
-            return await self._page(
+            return await self._voyage_page(
                 request,
                 ctx,
                 voyage_id,
