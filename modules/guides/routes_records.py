@@ -5,13 +5,14 @@ or the page again with the form's errors."""
 from __future__ import annotations
 
 import uuid
+from collections.abc import Awaitable
 from typing import Annotated, Any
 
 from litestar import Controller, Request, Response, get, post
 from litestar.params import FromPath, URLEncodedBody
 from litestar.response import Redirect
 
-from app.errors import Conflict, Invalid
+from app.errors import AppError, Conflict, Invalid
 from modules.guides import service
 from modules.guides.routes_console import GUIDE, GUIDE_ROLES, MULTIPART, guide_page
 from modules.guides.schemas import CertificateForm, ComplaintForm, RatingForm, ResolveForm
@@ -25,6 +26,34 @@ COMPLAINT = {**GUIDE, "complaint_id": "guide_complaints"}
 
 def _back(guide_id: uuid.UUID, notice: str) -> Redirect:
     return Redirect(f"/console/guides/{guide_id}?notice={notice}", status_code=303)
+
+
+async def _record(
+    request: Request[Any, Any, Any],
+    ctx: Ctx,
+    guide_id: uuid.UUID,
+    call: Awaitable[object],
+    *,
+    failed: str,
+    notice: str,
+    refused: tuple[type[AppError], ...] = (Invalid,),
+    **form: Any,
+) -> Response[Any]:
+    """Every form on the guide page: the service call in a savepoint, then back to the
+    page with `notice`, or the page again with the `failed` form's errors and input."""
+    try:
+        await attempt(ctx.db, call)
+    except refused as exc:
+        return await guide_page(
+            request,
+            ctx,
+            guide_id,
+            errors=field_errors(exc),
+            failed=failed,
+            status_code=exc.status_code,
+            **form,
+        )
+    return _back(guide_id, notice)
 
 
 class GuideRecordsController(Controller):
@@ -41,30 +70,18 @@ class GuideRecordsController(Controller):
         data: Annotated[CertificateForm, MULTIPART],
     ) -> Response[Any]:
         filename, content = await read_upload(data.file)
-        try:
-            await attempt(
-                ctx.db,
-                service.add_certificate(
-                    ctx.db,
-                    ctx.tenant_id,
-                    guide_id,
-                    data,
-                    filename=filename,
-                    data=content,
-                    actor=actor(ctx),
-                ),
-            )
-        except Invalid as exc:
-            return await guide_page(
-                request,
-                ctx,
-                guide_id,
-                errors=field_errors(exc),
-                failed="certificate",
-                status_code=exc.status_code,
-                certificate_form=data,
-            )
-        return _back(guide_id, "certificate_added")
+        call = service.add_certificate(
+            ctx.db, ctx.tenant_id, guide_id, data, filename=filename, data=content, actor=actor(ctx)
+        )
+        return await _record(
+            request,
+            ctx,
+            guide_id,
+            call,
+            failed="certificate",
+            notice="certificate_added",
+            certificate_form=data,
+        )
 
     @post("/ratings", opt={"owns": GUIDE})
     async def add_rating(
@@ -74,24 +91,12 @@ class GuideRecordsController(Controller):
         guide_id: FromPath[uuid.UUID],
         data: URLEncodedBody[RatingForm],
     ) -> Response[Any]:
-        try:
-            await attempt(
-                ctx.db,
-                service.add_rating(
-                    ctx.db, ctx.tenant_id, guide_id, data, today=today(ctx), actor=actor(ctx)
-                ),
-            )
-        except Invalid as exc:
-            return await guide_page(
-                request,
-                ctx,
-                guide_id,
-                errors=field_errors(exc),
-                failed="rating",
-                status_code=exc.status_code,
-                rating_form=data,
-            )
-        return _back(guide_id, "rating_added")
+        call = service.add_rating(
+            ctx.db, ctx.tenant_id, guide_id, data, today=today(ctx), actor=actor(ctx)
+        )
+        return await _record(
+            request, ctx, guide_id, call, failed="rating", notice="rating_added", rating_form=data
+        )
 
     @post("/complaints", opt={"owns": GUIDE})
     async def add_complaint(
@@ -101,24 +106,18 @@ class GuideRecordsController(Controller):
         guide_id: FromPath[uuid.UUID],
         data: URLEncodedBody[ComplaintForm],
     ) -> Response[Any]:
-        try:
-            await attempt(
-                ctx.db,
-                service.add_complaint(
-                    ctx.db, ctx.tenant_id, guide_id, data, today=today(ctx), actor=actor(ctx)
-                ),
-            )
-        except Invalid as exc:
-            return await guide_page(
-                request,
-                ctx,
-                guide_id,
-                errors=field_errors(exc),
-                failed="complaint",
-                status_code=exc.status_code,
-                complaint_form=data,
-            )
-        return _back(guide_id, "complaint_added")
+        call = service.add_complaint(
+            ctx.db, ctx.tenant_id, guide_id, data, today=today(ctx), actor=actor(ctx)
+        )
+        return await _record(
+            request,
+            ctx,
+            guide_id,
+            call,
+            failed="complaint",
+            notice="complaint_added",
+            complaint_form=data,
+        )
 
     @post(
         "/complaints/{complaint_id:uuid}/resolve",
@@ -132,28 +131,23 @@ class GuideRecordsController(Controller):
         complaint_id: FromPath[uuid.UUID],
         data: URLEncodedBody[ResolveForm],
     ) -> Response[Any]:
-        try:
-            await attempt(
-                ctx.db,
-                service.resolve_complaint(
-                    ctx.db,
-                    ctx.tenant_id,
-                    guide_id,
-                    complaint_id,
-                    resolution=data.resolution,
-                    actor=actor(ctx),
-                ),
-            )
-        except (Invalid, Conflict) as exc:
-            return await guide_page(
-                request,
-                ctx,
-                guide_id,
-                errors=field_errors(exc),
-                failed=f"resolve-{complaint_id}",
-                status_code=exc.status_code,
-            )
-        return _back(guide_id, "complaint_resolved")
+        call = service.resolve_complaint(
+            ctx.db,
+            ctx.tenant_id,
+            guide_id,
+            complaint_id,
+            resolution=data.resolution,
+            actor=actor(ctx),
+        )
+        return await _record(
+            request,
+            ctx,
+            guide_id,
+            call,
+            failed=f"resolve-{complaint_id}",
+            notice="complaint_resolved",
+            refused=(Invalid, Conflict),
+        )
 
 
 class CertificatesController(Controller):
