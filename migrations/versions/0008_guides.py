@@ -18,7 +18,13 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-from app.db.rls import disable_rls, enable_rls
+from app.db.migration_helpers import (
+    create_tenant_table,
+    drop_tenant_table,
+    foreign_key,
+    tenant_index,
+    tenant_unique,
+)
 
 revision: str = "0008"
 down_revision: str | None = "0007"
@@ -45,18 +51,13 @@ def _guide_registry() -> None:
             server_default=sa.text("now()"),
             nullable=False,
         ),
-        sa.ForeignKeyConstraint(
-            ["publisher_id"],
-            ["tenants.id"],
-            name=op.f("fk_guide_registry_publisher_id_tenants"),
-            ondelete="CASCADE",
-        ),
+        foreign_key("guide_registry", "publisher_id", "tenants", ondelete="CASCADE"),
         sa.PrimaryKeyConstraint("licence_no", name=op.f("pk_guide_registry")),
     )
 
 
 def _guides() -> None:
-    op.create_table(
+    create_tenant_table(
         "guides",
         sa.Column("licence_no", sa.String(length=32), nullable=False),
         sa.Column("name", sa.String(length=50), nullable=False),
@@ -79,14 +80,6 @@ def _guides() -> None:
             server_default=sa.text("now()"),
             nullable=False,
         ),
-        sa.Column("tenant_id", sa.Uuid(), nullable=False),
-        sa.Column("id", sa.Uuid(), nullable=False),
-        sa.Column(
-            "created_at",
-            sa.DateTime(timezone=True),
-            server_default=sa.text("now()"),
-            nullable=False,
-        ),
         sa.CheckConstraint(
             "level IN ('junior','intermediate','senior','master')", name=op.f("ck_guides_level")
         ),
@@ -95,26 +88,15 @@ def _guides() -> None:
             "(photo IS NULL) = (photo_type IS NULL AND photo_token IS NULL)",
             name=op.f("ck_guides_photo"),
         ),
-        sa.ForeignKeyConstraint(
-            ["tenant_id"],
-            ["tenants.id"],
-            name=op.f("fk_guides_tenant_id_tenants"),
-            ondelete="RESTRICT",
-        ),
-        sa.PrimaryKeyConstraint("id", name=op.f("pk_guides")),
-        sa.UniqueConstraint("tenant_id", "licence_no", name=op.f("uq_guides_tenant_id_licence_no")),
+        tenant_unique("guides", "licence_no"),
     )
-    op.create_index(
-        "ix_guides_tenant_id_status_licence_valid_until",
-        "guides",
-        ["tenant_id", "status", "licence_valid_until"],
-        unique=False,
-    )
+    tenant_index("guides", "status", "licence_valid_until")
 
 
 def _guide_assignments() -> None:
-    op.create_table(
-        "guide_assignments",
+    t = "guide_assignments"
+    create_tenant_table(
+        t,
         sa.Column("guide_id", sa.Uuid(), nullable=False),
         sa.Column("group_id", sa.Uuid(), nullable=False),
         sa.Column("group_no", sa.String(length=40), nullable=False),
@@ -122,53 +104,21 @@ def _guide_assignments() -> None:
         sa.Column("to_date", sa.Date(), nullable=False),
         sa.Column("status", sa.String(length=16), server_default="active", nullable=False),
         sa.Column("released_at", sa.DateTime(timezone=True), nullable=True),
-        sa.Column("tenant_id", sa.Uuid(), nullable=False),
-        sa.Column("id", sa.Uuid(), nullable=False),
-        sa.Column(
-            "created_at",
-            sa.DateTime(timezone=True),
-            server_default=sa.text("now()"),
-            nullable=False,
-        ),
         sa.CheckConstraint(
             "status IN ('active','released')", name=op.f("ck_guide_assignments_status")
         ),
         sa.CheckConstraint("from_date <= to_date", name=op.f("ck_guide_assignments_dates")),
-        sa.ForeignKeyConstraint(
-            ["guide_id"], ["guides.id"], name=op.f("fk_guide_assignments_guide_id_guides")
-        ),
-        sa.ForeignKeyConstraint(
-            ["tenant_id"],
-            ["tenants.id"],
-            name=op.f("fk_guide_assignments_tenant_id_tenants"),
-            ondelete="RESTRICT",
-        ),
-        sa.PrimaryKeyConstraint("id", name=op.f("pk_guide_assignments")),
+        foreign_key(t, "guide_id", "guides"),
     )
-    op.create_index(
-        "ix_guide_assignments_tenant_id_group_id",
-        "guide_assignments",
-        ["tenant_id", "group_id"],
-        unique=False,
-    )
-    op.create_index(
-        "ix_guide_assignments_tenant_id_guide_id_status",
-        "guide_assignments",
-        ["tenant_id", "guide_id", "status"],
-        unique=False,
-    )
-    op.create_index(
-        "uq_guide_assignments_tenant_id_guide_id_group_id_active",
-        "guide_assignments",
-        ["tenant_id", "guide_id", "group_id"],
-        unique=True,
-        postgresql_where=sa.text("status = 'active'"),
-    )
+    tenant_index(t, "group_id")
+    tenant_index(t, "guide_id", "status")
+    tenant_index(t, "guide_id", "group_id", unique=True, where="status = 'active'", suffix="active")
 
 
 def _guide_certificates() -> None:
-    op.create_table(
-        "guide_certificates",
+    t = "guide_certificates"
+    create_tenant_table(
+        t,
         sa.Column("guide_id", sa.Uuid(), nullable=False),
         sa.Column("kind", sa.String(length=16), nullable=False),
         sa.Column("number", sa.String(length=60), nullable=True),
@@ -179,44 +129,21 @@ def _guide_certificates() -> None:
         sa.Column("size", sa.Integer(), nullable=False),
         sa.Column("data", sa.LargeBinary(), nullable=False),
         sa.Column("uploaded_by", sa.Uuid(), nullable=True),
-        sa.Column("tenant_id", sa.Uuid(), nullable=False),
-        sa.Column("id", sa.Uuid(), nullable=False),
-        sa.Column(
-            "created_at",
-            sa.DateTime(timezone=True),
-            server_default=sa.text("now()"),
-            nullable=False,
-        ),
         sa.CheckConstraint(
             "kind IN ('qualification','language','first_aid','education','other')",
             name=op.f("ck_guide_certificates_kind"),
         ),
         sa.CheckConstraint("size > 0", name=op.f("ck_guide_certificates_size")),
-        sa.ForeignKeyConstraint(
-            ["guide_id"], ["guides.id"], name=op.f("fk_guide_certificates_guide_id_guides")
-        ),
-        sa.ForeignKeyConstraint(
-            ["tenant_id"],
-            ["tenants.id"],
-            name=op.f("fk_guide_certificates_tenant_id_tenants"),
-            ondelete="RESTRICT",
-        ),
-        sa.ForeignKeyConstraint(
-            ["uploaded_by"], ["users.id"], name=op.f("fk_guide_certificates_uploaded_by_users")
-        ),
-        sa.PrimaryKeyConstraint("id", name=op.f("pk_guide_certificates")),
+        foreign_key(t, "guide_id", "guides"),
+        foreign_key(t, "uploaded_by", "users"),
     )
-    op.create_index(
-        "ix_guide_certificates_tenant_id_guide_id",
-        "guide_certificates",
-        ["tenant_id", "guide_id"],
-        unique=False,
-    )
+    tenant_index(t, "guide_id")
 
 
 def _guide_complaints() -> None:
-    op.create_table(
-        "guide_complaints",
+    t = "guide_complaints"
+    create_tenant_table(
+        t,
         sa.Column("guide_id", sa.Uuid(), nullable=False),
         sa.Column("received_on", sa.Date(), nullable=False),
         sa.Column("description", sa.Text(), nullable=False),
@@ -226,14 +153,6 @@ def _guide_complaints() -> None:
         sa.Column("resolved_at", sa.DateTime(timezone=True), nullable=True),
         sa.Column("resolved_by", sa.Uuid(), nullable=True),
         sa.Column("recorded_by", sa.Uuid(), nullable=True),
-        sa.Column("tenant_id", sa.Uuid(), nullable=False),
-        sa.Column("id", sa.Uuid(), nullable=False),
-        sa.Column(
-            "created_at",
-            sa.DateTime(timezone=True),
-            server_default=sa.text("now()"),
-            nullable=False,
-        ),
         sa.CheckConstraint(
             "(status = 'resolved') = (resolution IS NOT NULL)",
             name=op.f("ck_guide_complaints_resolution"),
@@ -241,34 +160,17 @@ def _guide_complaints() -> None:
         sa.CheckConstraint(
             "status IN ('open','resolved')", name=op.f("ck_guide_complaints_status")
         ),
-        sa.ForeignKeyConstraint(
-            ["guide_id"], ["guides.id"], name=op.f("fk_guide_complaints_guide_id_guides")
-        ),
-        sa.ForeignKeyConstraint(
-            ["recorded_by"], ["users.id"], name=op.f("fk_guide_complaints_recorded_by_users")
-        ),
-        sa.ForeignKeyConstraint(
-            ["resolved_by"], ["users.id"], name=op.f("fk_guide_complaints_resolved_by_users")
-        ),
-        sa.ForeignKeyConstraint(
-            ["tenant_id"],
-            ["tenants.id"],
-            name=op.f("fk_guide_complaints_tenant_id_tenants"),
-            ondelete="RESTRICT",
-        ),
-        sa.PrimaryKeyConstraint("id", name=op.f("pk_guide_complaints")),
+        foreign_key(t, "guide_id", "guides"),
+        foreign_key(t, "recorded_by", "users"),
+        foreign_key(t, "resolved_by", "users"),
     )
-    op.create_index(
-        "ix_guide_complaints_tenant_id_guide_id",
-        "guide_complaints",
-        ["tenant_id", "guide_id"],
-        unique=False,
-    )
+    tenant_index(t, "guide_id")
 
 
 def _guide_ratings() -> None:
-    op.create_table(
-        "guide_ratings",
+    t = "guide_ratings"
+    create_tenant_table(
+        t,
         sa.Column("guide_id", sa.Uuid(), nullable=False),
         sa.Column("score", sa.SmallInteger(), nullable=False),
         sa.Column("comment", sa.Text(), nullable=True),
@@ -276,38 +178,14 @@ def _guide_ratings() -> None:
         sa.Column("group_no", sa.String(length=40), nullable=True),
         sa.Column("rated_on", sa.Date(), nullable=False),
         sa.Column("recorded_by", sa.Uuid(), nullable=True),
-        sa.Column("tenant_id", sa.Uuid(), nullable=False),
-        sa.Column("id", sa.Uuid(), nullable=False),
-        sa.Column(
-            "created_at",
-            sa.DateTime(timezone=True),
-            server_default=sa.text("now()"),
-            nullable=False,
-        ),
         sa.CheckConstraint(
             "source IN ('survey','online','phone','other')", name=op.f("ck_guide_ratings_source")
         ),
         sa.CheckConstraint("score BETWEEN 1 AND 5", name=op.f("ck_guide_ratings_score")),
-        sa.ForeignKeyConstraint(
-            ["guide_id"], ["guides.id"], name=op.f("fk_guide_ratings_guide_id_guides")
-        ),
-        sa.ForeignKeyConstraint(
-            ["recorded_by"], ["users.id"], name=op.f("fk_guide_ratings_recorded_by_users")
-        ),
-        sa.ForeignKeyConstraint(
-            ["tenant_id"],
-            ["tenants.id"],
-            name=op.f("fk_guide_ratings_tenant_id_tenants"),
-            ondelete="RESTRICT",
-        ),
-        sa.PrimaryKeyConstraint("id", name=op.f("pk_guide_ratings")),
+        foreign_key(t, "guide_id", "guides"),
+        foreign_key(t, "recorded_by", "users"),
     )
-    op.create_index(
-        "ix_guide_ratings_tenant_id_guide_id",
-        "guide_ratings",
-        ["tenant_id", "guide_id"],
-        unique=False,
-    )
+    tenant_index(t, "guide_id")
 
 
 def upgrade() -> None:
@@ -317,12 +195,9 @@ def upgrade() -> None:
     _guide_certificates()
     _guide_complaints()
     _guide_ratings()
-    for table in TENANT_TABLES:
-        enable_rls(op, table)
 
 
 def downgrade() -> None:
     for table in reversed(TENANT_TABLES):
-        disable_rls(op, table)
-        op.drop_table(table)
+        drop_tenant_table(table)
     op.drop_table("guide_registry")

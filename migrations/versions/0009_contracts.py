@@ -13,7 +13,15 @@ import sqlalchemy as sa
 from alembic import op
 from sqlalchemy.dialects import postgresql
 
-from app.db.rls import disable_rls, enable_rls
+from app.db.migration_helpers import (
+    append_only,
+    create_tenant_table,
+    drop_append_only,
+    drop_tenant_table,
+    foreign_key,
+    tenant_index,
+    tenant_unique,
+)
 
 revision: str = "0009"
 down_revision: str | None = "0008"
@@ -47,32 +55,17 @@ END $$
 
 
 def _contract_counters() -> None:
-    op.create_table(
+    create_tenant_table(
         "contract_counters",
         sa.Column("year", sa.Integer(), nullable=False),
         sa.Column("last_sequence", sa.Integer(), server_default=sa.text("0"), nullable=False),
-        sa.Column("tenant_id", sa.Uuid(), nullable=False),
-        sa.Column("id", sa.Uuid(), nullable=False),
-        sa.Column(
-            "created_at",
-            sa.DateTime(timezone=True),
-            server_default=sa.text("now()"),
-            nullable=False,
-        ),
         sa.CheckConstraint("last_sequence >= 0", name=op.f("ck_contract_counters_last_sequence")),
-        sa.ForeignKeyConstraint(
-            ["tenant_id"],
-            ["tenants.id"],
-            name=op.f("fk_contract_counters_tenant_id_tenants"),
-            ondelete="RESTRICT",
-        ),
-        sa.PrimaryKeyConstraint("id", name=op.f("pk_contract_counters")),
-        sa.UniqueConstraint("tenant_id", "year", name=op.f("uq_contract_counters_tenant_id_year")),
+        tenant_unique("contract_counters", "year"),
     )
 
 
 def _contracts() -> None:
-    op.create_table(
+    create_tenant_table(
         "contracts",
         sa.Column("contract_type", sa.String(length=24), nullable=False),
         sa.Column("status", sa.String(length=20), server_default="draft", nullable=False),
@@ -145,14 +138,6 @@ def _contracts() -> None:
             server_default=sa.text("now()"),
             nullable=False,
         ),
-        sa.Column("tenant_id", sa.Uuid(), nullable=False),
-        sa.Column("id", sa.Uuid(), nullable=False),
-        sa.Column(
-            "created_at",
-            sa.DateTime(timezone=True),
-            server_default=sa.text("now()"),
-            nullable=False,
-        ),
         sa.CheckConstraint(
             "contract_type IN "
             "('domestic_group','outbound_group','day_tour','domestic_independent')",
@@ -166,43 +151,18 @@ def _contracts() -> None:
             "status IN ('draft','awaiting_tourist','awaiting_agency','signed','cancelled')",
             name=op.f("ck_contracts_status"),
         ),
-        sa.ForeignKeyConstraint(
-            ["cancelled_by"], ["users.id"], name=op.f("fk_contracts_cancelled_by_users")
-        ),
-        sa.ForeignKeyConstraint(
-            ["created_by"], ["users.id"], name=op.f("fk_contracts_created_by_users")
-        ),
-        sa.ForeignKeyConstraint(
-            ["tenant_id"],
-            ["tenants.id"],
-            name=op.f("fk_contracts_tenant_id_tenants"),
-            ondelete="RESTRICT",
-        ),
-        sa.PrimaryKeyConstraint("id", name=op.f("pk_contracts")),
-        sa.UniqueConstraint("tenant_id", "e_number", name=op.f("uq_contracts_tenant_id_e_number")),
-        sa.UniqueConstraint(
-            "tenant_id",
-            "e_year",
-            "e_sequence",
-            name=op.f("uq_contracts_tenant_id_e_year_e_sequence"),
-        ),
+        foreign_key("contracts", "cancelled_by", "users"),
+        foreign_key("contracts", "created_by", "users"),
+        tenant_unique("contracts", "e_number"),
+        tenant_unique("contracts", "e_year", "e_sequence"),
     )
-    op.create_index(
-        "ix_contracts_tenant_id_sign_token_hash",
-        "contracts",
-        ["tenant_id", "sign_token_hash"],
-        unique=False,
-    )
-    op.create_index(
-        "ix_contracts_tenant_id_start_date", "contracts", ["tenant_id", "start_date"], unique=False
-    )
-    op.create_index(
-        "ix_contracts_tenant_id_status", "contracts", ["tenant_id", "status"], unique=False
-    )
+    tenant_index("contracts", "sign_token_hash")
+    tenant_index("contracts", "start_date")
+    tenant_index("contracts", "status")
 
 
 def _contract_days() -> None:
-    op.create_table(
+    create_tenant_table(
         "contract_days",
         sa.Column("contract_id", sa.Uuid(), nullable=False),
         sa.Column("day_no", sa.Integer(), nullable=False),
@@ -212,38 +172,13 @@ def _contract_days() -> None:
         sa.Column("lodging", sa.Text(), server_default="", nullable=False),
         sa.Column("meals", sa.Text(), server_default="", nullable=False),
         sa.Column("free_time", sa.Text(), server_default="", nullable=False),
-        sa.Column("tenant_id", sa.Uuid(), nullable=False),
-        sa.Column("id", sa.Uuid(), nullable=False),
-        sa.Column(
-            "created_at",
-            sa.DateTime(timezone=True),
-            server_default=sa.text("now()"),
-            nullable=False,
-        ),
-        sa.ForeignKeyConstraint(
-            ["contract_id"],
-            ["contracts.id"],
-            name=op.f("fk_contract_days_contract_id_contracts"),
-            ondelete="CASCADE",
-        ),
-        sa.ForeignKeyConstraint(
-            ["tenant_id"],
-            ["tenants.id"],
-            name=op.f("fk_contract_days_tenant_id_tenants"),
-            ondelete="RESTRICT",
-        ),
-        sa.PrimaryKeyConstraint("id", name=op.f("pk_contract_days")),
-        sa.UniqueConstraint(
-            "tenant_id",
-            "contract_id",
-            "day_no",
-            name=op.f("uq_contract_days_tenant_id_contract_id_day_no"),
-        ),
+        foreign_key("contract_days", "contract_id", "contracts", ondelete="CASCADE"),
+        tenant_unique("contract_days", "contract_id", "day_no"),
     )
 
 
 def _contract_tourists() -> None:
-    op.create_table(
+    create_tenant_table(
         "contract_tourists",
         sa.Column("contract_id", sa.Uuid(), nullable=False),
         sa.Column("position", sa.Integer(), nullable=False),
@@ -252,42 +187,17 @@ def _contract_tourists() -> None:
         sa.Column("id_number", sa.String(length=40), nullable=False),
         sa.Column("phone", sa.String(length=20), server_default="", nullable=False),
         sa.Column("is_lead", sa.Boolean(), server_default=sa.text("false"), nullable=False),
-        sa.Column("tenant_id", sa.Uuid(), nullable=False),
-        sa.Column("id", sa.Uuid(), nullable=False),
-        sa.Column(
-            "created_at",
-            sa.DateTime(timezone=True),
-            server_default=sa.text("now()"),
-            nullable=False,
-        ),
         sa.CheckConstraint(
             "id_type IN ('resident_id','passport','hk_macau_permit','taiwan_permit','other')",
             name=op.f("ck_contract_tourists_id_type"),
         ),
-        sa.ForeignKeyConstraint(
-            ["contract_id"],
-            ["contracts.id"],
-            name=op.f("fk_contract_tourists_contract_id_contracts"),
-            ondelete="CASCADE",
-        ),
-        sa.ForeignKeyConstraint(
-            ["tenant_id"],
-            ["tenants.id"],
-            name=op.f("fk_contract_tourists_tenant_id_tenants"),
-            ondelete="RESTRICT",
-        ),
-        sa.PrimaryKeyConstraint("id", name=op.f("pk_contract_tourists")),
+        foreign_key("contract_tourists", "contract_id", "contracts", ondelete="CASCADE"),
     )
-    op.create_index(
-        "ix_contract_tourists_tenant_id_contract_id",
-        "contract_tourists",
-        ["tenant_id", "contract_id"],
-        unique=False,
-    )
+    tenant_index("contract_tourists", "contract_id")
 
 
 def _contract_versions() -> None:
-    op.create_table(
+    create_tenant_table(
         "contract_versions",
         sa.Column("contract_id", sa.Uuid(), nullable=False),
         sa.Column("version", sa.Integer(), nullable=False),
@@ -300,40 +210,14 @@ def _contract_versions() -> None:
         sa.Column("effective_at", sa.DateTime(timezone=True), nullable=True),
         sa.Column("filing_id", sa.Uuid(), nullable=True),
         sa.Column("created_by", sa.Uuid(), nullable=True),
-        sa.Column("tenant_id", sa.Uuid(), nullable=False),
-        sa.Column("id", sa.Uuid(), nullable=False),
-        sa.Column(
-            "created_at",
-            sa.DateTime(timezone=True),
-            server_default=sa.text("now()"),
-            nullable=False,
-        ),
-        sa.ForeignKeyConstraint(
-            ["contract_id"],
-            ["contracts.id"],
-            name=op.f("fk_contract_versions_contract_id_contracts"),
-        ),
-        sa.ForeignKeyConstraint(
-            ["created_by"], ["users.id"], name=op.f("fk_contract_versions_created_by_users")
-        ),
-        sa.ForeignKeyConstraint(
-            ["tenant_id"],
-            ["tenants.id"],
-            name=op.f("fk_contract_versions_tenant_id_tenants"),
-            ondelete="RESTRICT",
-        ),
-        sa.PrimaryKeyConstraint("id", name=op.f("pk_contract_versions")),
-        sa.UniqueConstraint(
-            "tenant_id",
-            "contract_id",
-            "version",
-            name=op.f("uq_contract_versions_tenant_id_contract_id_version"),
-        ),
+        foreign_key("contract_versions", "contract_id", "contracts"),
+        foreign_key("contract_versions", "created_by", "users"),
+        tenant_unique("contract_versions", "contract_id", "version"),
     )
 
 
 def _contract_signatures() -> None:
-    op.create_table(
+    create_tenant_table(
         "contract_signatures",
         sa.Column("contract_id", sa.Uuid(), nullable=False),
         sa.Column("version_id", sa.Uuid(), nullable=False),
@@ -346,43 +230,13 @@ def _contract_signatures() -> None:
         sa.Column("ip", sa.String(length=64), nullable=True),
         sa.Column("user_agent", sa.Text(), nullable=True),
         sa.Column("document_sha256", sa.String(length=64), nullable=False),
-        sa.Column("tenant_id", sa.Uuid(), nullable=False),
-        sa.Column("id", sa.Uuid(), nullable=False),
-        sa.Column(
-            "created_at",
-            sa.DateTime(timezone=True),
-            server_default=sa.text("now()"),
-            nullable=False,
-        ),
         sa.CheckConstraint(
             "party IN ('tourist','agency')", name=op.f("ck_contract_signatures_party")
         ),
-        sa.ForeignKeyConstraint(
-            ["contract_id"],
-            ["contracts.id"],
-            name=op.f("fk_contract_signatures_contract_id_contracts"),
-        ),
-        sa.ForeignKeyConstraint(
-            ["tenant_id"],
-            ["tenants.id"],
-            name=op.f("fk_contract_signatures_tenant_id_tenants"),
-            ondelete="RESTRICT",
-        ),
-        sa.ForeignKeyConstraint(
-            ["user_id"], ["users.id"], name=op.f("fk_contract_signatures_user_id_users")
-        ),
-        sa.ForeignKeyConstraint(
-            ["version_id"],
-            ["contract_versions.id"],
-            name=op.f("fk_contract_signatures_version_id_contract_versions"),
-        ),
-        sa.PrimaryKeyConstraint("id", name=op.f("pk_contract_signatures")),
-        sa.UniqueConstraint(
-            "tenant_id",
-            "version_id",
-            "party",
-            name=op.f("uq_contract_signatures_tenant_id_version_id_party"),
-        ),
+        foreign_key("contract_signatures", "contract_id", "contracts"),
+        foreign_key("contract_signatures", "user_id", "users"),
+        foreign_key("contract_signatures", "version_id", "contract_versions"),
+        tenant_unique("contract_signatures", "version_id", "party"),
     )
 
 
@@ -393,24 +247,17 @@ def upgrade() -> None:
     _contract_tourists()
     _contract_versions()
     _contract_signatures()
-    for table in TENANT_TABLES:
-        enable_rls(op, table)
     op.execute(FROZEN_VERSION)
     op.execute(
         "CREATE TRIGGER contract_versions_frozen BEFORE UPDATE OR DELETE ON contract_versions "
         "FOR EACH ROW EXECUTE FUNCTION contract_version_frozen()"
     )
-    op.execute(
-        "CREATE TRIGGER contract_signatures_append_only BEFORE UPDATE OR DELETE "
-        "ON contract_signatures FOR EACH ROW EXECUTE FUNCTION zhilv_refuse_change()"
-    )
+    append_only("contract_signatures")
 
 
 def downgrade() -> None:
-    op.execute("DROP TRIGGER IF EXISTS contract_signatures_append_only ON contract_signatures")
+    drop_append_only("contract_signatures")
     op.execute("DROP TRIGGER IF EXISTS contract_versions_frozen ON contract_versions")
     op.execute("DROP FUNCTION IF EXISTS contract_version_frozen()")
-    for table in TENANT_TABLES:
-        disable_rls(op, table)
     for table in reversed(TENANT_TABLES):
-        op.drop_table(table)
+        drop_tenant_table(table)

@@ -7,13 +7,17 @@ Create Date: 2026-11-25
 """
 
 from collections.abc import Sequence
-from typing import Any
 
 import sqlalchemy as sa
 from alembic import op
 from sqlalchemy.dialects import postgresql
 
-from app.db.rls import disable_rls, enable_rls
+from app.db.migration_helpers import (
+    create_tenant_table,
+    drop_tenant_table,
+    foreign_key,
+    tenant_index,
+)
 
 revision: str = "0011"
 down_revision: str | None = "0010"
@@ -33,29 +37,9 @@ TENANT_TABLES = (
 )
 
 
-def _common(table: str) -> list[Any]:
-    return [
-        sa.Column("tenant_id", sa.Uuid(), nullable=False),
-        sa.Column("id", sa.Uuid(), nullable=False),
-        sa.Column(
-            "created_at",
-            sa.DateTime(timezone=True),
-            server_default=sa.text("now()"),
-            nullable=False,
-        ),
-        sa.ForeignKeyConstraint(
-            ["tenant_id"],
-            ["tenants.id"],
-            name=op.f(f"fk_{table}_tenant_id_tenants"),
-            ondelete="RESTRICT",
-        ),
-        sa.PrimaryKeyConstraint("id", name=op.f(f"pk_{table}")),
-    ]
-
-
 def _devices() -> None:
     t = "terminal_devices"
-    op.create_table(
+    create_tenant_table(
         t,
         sa.Column("name", sa.String(length=100), nullable=False),
         sa.Column("unit_id", sa.Uuid(), nullable=False),
@@ -66,52 +50,37 @@ def _devices() -> None:
         sa.Column("pairing_code_hash", sa.String(length=64), nullable=True),
         sa.Column("pairing_expires_at", sa.DateTime(timezone=True), nullable=True),
         sa.Column("created_by", sa.Uuid(), nullable=True),
-        *_common(t),
-        sa.ForeignKeyConstraint(
-            ["created_by"], ["users.id"], name=op.f("fk_terminal_devices_created_by_users")
-        ),
-        sa.ForeignKeyConstraint(
-            ["unit_id"], ["units.id"], name=op.f("fk_terminal_devices_unit_id_units")
-        ),
+        foreign_key(t, "created_by", "users"),
+        foreign_key(t, "unit_id", "units"),
     )
-    op.create_index("ix_terminal_devices_tenant_id_unit_id", t, ["tenant_id", "unit_id"])
-    op.create_index(
-        "uq_terminal_devices_tenant_id_pairing_code_hash",
-        t,
-        ["tenant_id", "pairing_code_hash"],
-        unique=True,
-        postgresql_where=sa.text("pairing_code_hash IS NOT NULL"),
-    )
+    tenant_index(t, "unit_id")
+    tenant_index(t, "pairing_code_hash", unique=True, where="pairing_code_hash IS NOT NULL")
     t = "terminal_pairing_attempts"
-    op.create_table(
+    create_tenant_table(
         t,
         sa.Column("ip", postgresql.INET(), nullable=True),
         sa.Column("succeeded", sa.Boolean(), nullable=False),
-        *_common(t),
     )
-    op.create_index(
-        "ix_terminal_pairing_attempts_tenant_id_created_at", t, ["tenant_id", "created_at"]
-    )
+    tenant_index(t, "created_at")
 
 
 def _pages_and_spots() -> None:
     t = "terminal_pages"
-    op.create_table(
+    create_tenant_table(
         t,
         sa.Column("title", sa.String(length=100), nullable=False),
         sa.Column("body", sa.Text(), nullable=False),
         sa.Column("category", sa.String(length=16), nullable=False),
         sa.Column("sort_order", sa.Integer(), nullable=False),
         sa.Column("published", sa.Boolean(), nullable=False),
-        *_common(t),
         sa.CheckConstraint(
             "category IN ('facilities','hours','wifi','dining','other')",
             name=op.f("ck_terminal_pages_category"),
         ),
     )
-    op.create_index("ix_terminal_pages_tenant_id_sort_order", t, ["tenant_id", "sort_order"])
+    tenant_index(t, "sort_order")
     t = "terminal_spots"
-    op.create_table(
+    create_tenant_table(
         t,
         sa.Column("name", sa.String(length=100), nullable=False),
         sa.Column("description", sa.Text(), nullable=False),
@@ -120,7 +89,6 @@ def _pages_and_spots() -> None:
         sa.Column("distance_m", sa.Integer(), nullable=True),
         sa.Column("sort_order", sa.Integer(), nullable=False),
         sa.Column("published", sa.Boolean(), nullable=False),
-        *_common(t),
         sa.CheckConstraint(
             "distance_m IS NULL OR distance_m >= 0", name=op.f("ck_terminal_spots_distance_m")
         ),
@@ -128,27 +96,21 @@ def _pages_and_spots() -> None:
             "ticket_fen IS NULL OR ticket_fen >= 0", name=op.f("ck_terminal_spots_ticket_fen")
         ),
     )
-    op.create_index("ix_terminal_spots_tenant_id_sort_order", t, ["tenant_id", "sort_order"])
+    tenant_index(t, "sort_order")
     t = "terminal_spot_photos"
-    op.create_table(
+    create_tenant_table(
         t,
         sa.Column("spot_id", sa.Uuid(), nullable=False),
         sa.Column("content_type", sa.String(length=32), nullable=False),
         sa.Column("data", sa.LargeBinary(), nullable=False),
-        *_common(t),
-        sa.ForeignKeyConstraint(
-            ["spot_id"],
-            ["terminal_spots.id"],
-            name=op.f("fk_terminal_spot_photos_spot_id_terminal_spots"),
-            ondelete="CASCADE",
-        ),
+        foreign_key(t, "spot_id", "terminal_spots", ondelete="CASCADE"),
     )
-    op.create_index("ix_terminal_spot_photos_tenant_id_spot_id", t, ["tenant_id", "spot_id"])
+    tenant_index(t, "spot_id")
 
 
 def _media_and_news() -> None:
     t = "terminal_videos"
-    op.create_table(
+    create_tenant_table(
         t,
         sa.Column("title", sa.String(length=100), nullable=False),
         sa.Column("description", sa.Text(), nullable=False),
@@ -159,25 +121,21 @@ def _media_and_news() -> None:
         sa.Column("poster", sa.LargeBinary(), nullable=True),
         sa.Column("sort_order", sa.Integer(), nullable=False),
         sa.Column("published", sa.Boolean(), nullable=False),
-        *_common(t),
     )
-    op.create_index("ix_terminal_videos_tenant_id_sort_order", t, ["tenant_id", "sort_order"])
+    tenant_index(t, "sort_order")
     t = "terminal_announcements"
-    op.create_table(
+    create_tenant_table(
         t,
         sa.Column("body", sa.String(length=300), nullable=False),
         sa.Column("starts_at", sa.DateTime(timezone=True), nullable=False),
         sa.Column("ends_at", sa.DateTime(timezone=True), nullable=False),
         sa.Column("voyage_id", sa.Uuid(), nullable=True),
-        *_common(t),
         sa.CheckConstraint("ends_at > starts_at", name=op.f("ck_terminal_announcements_window")),
-        sa.ForeignKeyConstraint(
-            ["voyage_id"], ["voyages.id"], name=op.f("fk_terminal_announcements_voyage_id_voyages")
-        ),
+        foreign_key(t, "voyage_id", "voyages"),
     )
-    op.create_index("ix_terminal_announcements_tenant_id_ends_at", t, ["tenant_id", "ends_at"])
+    tenant_index(t, "ends_at")
     t = "terminal_port_calls"
-    op.create_table(
+    create_tenant_table(
         t,
         sa.Column("voyage_id", sa.Uuid(), nullable=False),
         sa.Column("day_no", sa.Integer(), nullable=False),
@@ -185,24 +143,18 @@ def _media_and_news() -> None:
         sa.Column("arrive_time", sa.Time(), nullable=True),
         sa.Column("depart_time", sa.Time(), nullable=True),
         sa.Column("activity", sa.String(length=300), nullable=False),
-        *_common(t),
         sa.CheckConstraint("day_no >= 1", name=op.f("ck_terminal_port_calls_day_no")),
-        sa.ForeignKeyConstraint(
-            ["voyage_id"], ["voyages.id"], name=op.f("fk_terminal_port_calls_voyage_id_voyages")
-        ),
+        foreign_key(t, "voyage_id", "voyages"),
     )
-    op.create_index("ix_terminal_port_calls_tenant_id_voyage_id", t, ["tenant_id", "voyage_id"])
+    tenant_index(t, "voyage_id")
 
 
 def upgrade() -> None:
     _devices()
     _pages_and_spots()
     _media_and_news()
-    for table in TENANT_TABLES:
-        enable_rls(op, table)
 
 
 def downgrade() -> None:
     for table in reversed(TENANT_TABLES):
-        disable_rls(op, table)
-        op.drop_table(table)
+        drop_tenant_table(table)

@@ -12,7 +12,13 @@ import sqlalchemy as sa
 from alembic import op
 from sqlalchemy.dialects import postgresql
 
-from app.db.rls import disable_rls, enable_rls
+from app.db.migration_helpers import (
+    create_tenant_table,
+    drop_tenant_table,
+    foreign_key,
+    tenant_index,
+    tenant_unique,
+)
 
 revision: str = "0014"
 down_revision: str | None = "0013"
@@ -49,7 +55,7 @@ def _zero(name: str, kind: type[sa.types.TypeEngine]) -> sa.Column:
 
 
 def upgrade() -> None:
-    op.create_table(
+    create_tenant_table(
         TABLE,
         sa.Column("business_date", sa.Date(), nullable=False),
         *(_zero(name, sa.Integer) for name in COUNTS),
@@ -68,43 +74,18 @@ def upgrade() -> None:
             nullable=False,
         ),
         sa.Column("computed_by", sa.Uuid(), nullable=True),
-        sa.Column("tenant_id", sa.Uuid(), nullable=False),
-        sa.Column("id", sa.Uuid(), nullable=False),
-        sa.Column(
-            "created_at",
-            sa.DateTime(timezone=True),
-            server_default=sa.text("now()"),
-            nullable=False,
-        ),
         sa.CheckConstraint(
             "rooms >= 0 AND room_nights_available >= 0 AND room_nights_sold >= 0",
             name=op.f("ck_frontdesk_daily_figures_counts"),
         ),
-        sa.ForeignKeyConstraint(
-            ["computed_by"], ["users.id"], name=op.f("fk_frontdesk_daily_figures_computed_by_users")
-        ),
-        sa.ForeignKeyConstraint(
-            ["tenant_id"],
-            ["tenants.id"],
-            name=op.f("fk_frontdesk_daily_figures_tenant_id_tenants"),
-            ondelete="RESTRICT",
-        ),
-        sa.PrimaryKeyConstraint("id", name=op.f("pk_frontdesk_daily_figures")),
-        sa.UniqueConstraint(
-            "tenant_id",
-            "business_date",
-            name=op.f("uq_frontdesk_daily_figures_tenant_id_business_date"),
-        ),
+        foreign_key("frontdesk_daily_figures", "computed_by", "users"),
+        tenant_unique("frontdesk_daily_figures", "business_date"),
     )
-    enable_rls(op, TABLE)
-    op.create_index(
-        "ix_folio_lines_tenant_id_service_date", "folio_lines", ["tenant_id", "service_date"]
-    )
-    op.create_index("ix_folio_lines_tenant_id_posted_at", "folio_lines", ["tenant_id", "posted_at"])
+    tenant_index("folio_lines", "service_date")
+    tenant_index("folio_lines", "posted_at")
 
 
 def downgrade() -> None:
     op.drop_index("ix_folio_lines_tenant_id_posted_at", table_name="folio_lines")
     op.drop_index("ix_folio_lines_tenant_id_service_date", table_name="folio_lines")
-    disable_rls(op, TABLE)
-    op.drop_table(TABLE)
+    drop_tenant_table(TABLE)

@@ -1,0 +1,92 @@
+"""Shared shapes for Alembic migrations: the columns every tenant table has, the names the
+models' naming convention gives (`app.db.base.NAMING`), and the append-only trigger.
+
+STABILITY: released migrations call these functions, and a migration must produce the same
+schema forever (a database migrated last year and one migrated today must agree). Changing
+what a function here emits therefore silently changes released migrations. Functions may
+only be ADDED to this module, never altered; a new shape gets a new function.
+
+Row-level security itself lives in `app.db.rls` (also used by the catalog checks); this
+module only calls it.
+"""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from alembic import op
+from sqlalchemy.sql.elements import conv
+
+from app.db.rls import disable_rls, enable_rls
+
+
+def tenant_columns(table: str) -> list[sa.schema.SchemaItem]:
+    """What `TenantScoped` maps: `tenant_id` (FK tenants, RESTRICT), the uuid7 `id` primary
+    key and `created_at`, in the column order the models produce."""
+    return [
+        sa.Column("tenant_id", sa.Uuid(), nullable=False),
+        sa.Column("id", sa.Uuid(), nullable=False),
+        sa.Column(
+            "created_at",
+            sa.DateTime(timezone=True),
+            server_default=sa.text("now()"),
+            nullable=False,
+        ),
+        foreign_key(table, "tenant_id", "tenants", ondelete="RESTRICT"),
+        sa.PrimaryKeyConstraint("id", name=conv(f"pk_{table}")),
+    ]
+
+
+def create_tenant_table(table: str, *items: sa.schema.SchemaItem) -> None:
+    """Create a tenant table (its own columns and constraints, then `tenant_columns`) and
+    force row-level security on it at once, so it is never readable across tenants."""
+    op.create_table(table, *items, *tenant_columns(table))
+    enable_rls(op, table)
+
+
+def drop_tenant_table(table: str) -> None:
+    """Undo `create_tenant_table` (its indexes go with it)."""
+    disable_rls(op, table)
+    op.drop_table(table)
+
+
+def foreign_key(
+    table: str, column: str, target: str, *, ondelete: str | None = None
+) -> sa.ForeignKeyConstraint:
+    """`column` references `target.id`, named `fk_<table>_<column>_<target>`."""
+    return sa.ForeignKeyConstraint(
+        [column], [f"{target}.id"], name=conv(f"fk_{table}_{column}_{target}"), ondelete=ondelete
+    )
+
+
+def tenant_unique(table: str, *columns: str) -> sa.UniqueConstraint:
+    """Unique per tenant: `(tenant_id, *columns)`, named `uq_<table>_tenant_id_<columns>`."""
+    name = "_".join(("uq", table, "tenant_id", *columns))
+    return sa.UniqueConstraint("tenant_id", *columns, name=conv(name))
+
+
+def tenant_index(
+    table: str, *columns: str, unique: bool = False, where: str | None = None, suffix: str = ""
+) -> None:
+    """An index leading with `tenant_id`, named `ix_`/`uq_<table>_tenant_id_<columns>` (plus
+    `_<suffix>` for a partial one, e.g. `_active`); `where` makes it partial."""
+    name = "_".join(("uq" if unique else "ix", table, "tenant_id", *columns))
+    op.create_index(
+        f"{name}_{suffix}" if suffix else name,
+        table,
+        ["tenant_id", *columns],
+        unique=unique,
+        postgresql_where=sa.text(where) if where is not None else None,
+    )
+
+
+def append_only(table: str) -> None:
+    """Refuse UPDATE and DELETE on `table` (`zhilv_refuse_change`, migration 0001): rows that
+    are evidence (money, signatures, status history) are corrected by new rows only."""
+    op.execute(
+        f"CREATE TRIGGER {table}_append_only BEFORE UPDATE OR DELETE ON {table} "
+        "FOR EACH ROW EXECUTE FUNCTION zhilv_refuse_change()"
+    )
+
+
+def drop_append_only(table: str) -> None:
+    op.execute(f"DROP TRIGGER IF EXISTS {table}_append_only ON {table}")
