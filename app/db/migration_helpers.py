@@ -12,6 +12,8 @@ module only calls it.
 
 from __future__ import annotations
 
+from typing import Any
+
 import sqlalchemy as sa
 from alembic import op
 from sqlalchemy.sql.elements import conv
@@ -25,15 +27,17 @@ def tenant_columns(table: str) -> list[sa.schema.SchemaItem]:
     return [
         sa.Column("tenant_id", sa.Uuid(), nullable=False),
         sa.Column("id", sa.Uuid(), nullable=False),
-        sa.Column(
-            "created_at",
-            sa.DateTime(timezone=True),
-            server_default=sa.text("now()"),
-            nullable=False,
-        ),
+        timestamp_now("created_at"),
         foreign_key(table, "tenant_id", "tenants", ondelete="RESTRICT"),
         sa.PrimaryKeyConstraint("id", name=conv(f"pk_{table}")),
     ]
+
+
+def timestamp_now(name: str) -> sa.Column[Any]:
+    """A `timestamptz NOT NULL DEFAULT now()` column (created_at, updated_at, signed_at...)."""
+    return sa.Column(
+        name, sa.DateTime(timezone=True), server_default=sa.text("now()"), nullable=False
+    )
 
 
 def create_tenant_table(table: str, *items: sa.schema.SchemaItem) -> None:

@@ -24,6 +24,7 @@ from app.db.migration_helpers import (
     foreign_key,
     tenant_index,
     tenant_unique,
+    timestamp_now,
 )
 
 revision: str = "0008"
@@ -45,12 +46,7 @@ def _guide_registry() -> None:
         "guide_registry",
         sa.Column("licence_no", sa.String(length=32), nullable=False),
         sa.Column("publisher_id", sa.Uuid(), nullable=False),
-        sa.Column(
-            "updated_at",
-            sa.DateTime(timezone=True),
-            server_default=sa.text("now()"),
-            nullable=False,
-        ),
+        timestamp_now("updated_at"),
         foreign_key("guide_registry", "publisher_id", "tenants", ondelete="CASCADE"),
         sa.PrimaryKeyConstraint("licence_no", name=op.f("pk_guide_registry")),
     )
@@ -74,12 +70,7 @@ def _guides() -> None:
         sa.Column("photo", sa.LargeBinary(), nullable=True),
         sa.Column("photo_type", sa.String(length=16), nullable=True),
         sa.Column("photo_token", sa.String(length=32), nullable=True),
-        sa.Column(
-            "updated_at",
-            sa.DateTime(timezone=True),
-            server_default=sa.text("now()"),
-            nullable=False,
-        ),
+        timestamp_now("updated_at"),
         sa.CheckConstraint(
             "level IN ('junior','intermediate','senior','master')", name=op.f("ck_guides_level")
         ),

@@ -21,6 +21,7 @@ from app.db.migration_helpers import (
     foreign_key,
     tenant_index,
     tenant_unique,
+    timestamp_now,
 )
 
 revision: str = "0009"
@@ -132,12 +133,7 @@ def _contracts() -> None:
         sa.Column("penalty_fen", sa.BigInteger(), nullable=True),
         sa.Column("cancel_filing_id", sa.Uuid(), nullable=True),
         sa.Column("created_by", sa.Uuid(), nullable=True),
-        sa.Column(
-            "updated_at",
-            sa.DateTime(timezone=True),
-            server_default=sa.text("now()"),
-            nullable=False,
-        ),
+        timestamp_now("updated_at"),
         sa.CheckConstraint(
             "contract_type IN "
             "('domestic_group','outbound_group','day_tour','domestic_independent')",
@@ -224,9 +220,7 @@ def _contract_signatures() -> None:
         sa.Column("party", sa.String(length=8), nullable=False),
         sa.Column("signer_name", sa.String(length=100), nullable=False),
         sa.Column("user_id", sa.Uuid(), nullable=True),
-        sa.Column(
-            "signed_at", sa.DateTime(timezone=True), server_default=sa.text("now()"), nullable=False
-        ),
+        timestamp_now("signed_at"),
         sa.Column("ip", sa.String(length=64), nullable=True),
         sa.Column("user_agent", sa.Text(), nullable=True),
         sa.Column("document_sha256", sa.String(length=64), nullable=False),

@@ -18,6 +18,7 @@ from app.db.migration_helpers import (
     foreign_key,
     tenant_index,
     tenant_unique,
+    timestamp_now,
 )
 
 revision: str = "0010"
@@ -42,12 +43,7 @@ def _tour_groups() -> None:
         sa.Column("filed_at", sa.DateTime(timezone=True), nullable=True),
         sa.Column("filed_late", sa.Boolean(), server_default=sa.text("false"), nullable=False),
         sa.Column("cancelled_at", sa.DateTime(timezone=True), nullable=True),
-        sa.Column(
-            "updated_at",
-            sa.DateTime(timezone=True),
-            server_default=sa.text("now()"),
-            nullable=False,
-        ),
+        timestamp_now("updated_at"),
         sa.CheckConstraint("end_date >= start_date", name=op.f("ck_tour_groups_dates")),
         sa.CheckConstraint(
             "status IN ('draft','filed','cancelled')", name=op.f("ck_tour_groups_status")

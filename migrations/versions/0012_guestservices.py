@@ -18,6 +18,7 @@ from app.db.migration_helpers import (
     drop_tenant_table,
     foreign_key,
     tenant_index,
+    timestamp_now,
 )
 
 revision: str = "0012"
@@ -39,7 +40,7 @@ TENANT_TABLES = (
 APPEND_ONLY = ("service_request_events",)
 
 
-def upgrade() -> None:
+def _menu_items() -> None:
     create_tenant_table(
         "menu_items",
         sa.Column("menu", sa.String(length=16), nullable=False),
@@ -53,6 +54,9 @@ def upgrade() -> None:
         sa.CheckConstraint("price_fen > 0", name=op.f("ck_menu_items_price_positive")),
     )
     tenant_index("menu_items", "menu", "sort_order")
+
+
+def _complaints() -> None:
     create_tenant_table(
         "complaints",
         sa.Column("stay_id", sa.Uuid(), nullable=False),
@@ -78,6 +82,9 @@ def upgrade() -> None:
     )
     tenant_index("complaints", "status")
     tenant_index("complaints", "stay_id")
+
+
+def _room_orders() -> None:
     create_tenant_table(
         "room_orders",
         sa.Column("stay_id", sa.Uuid(), nullable=False),
@@ -88,12 +95,7 @@ def upgrade() -> None:
         sa.Column("total_fen", sa.BigInteger(), nullable=False),
         sa.Column("note", sa.String(length=500), nullable=False),
         sa.Column("device_id", sa.Uuid(), nullable=True),
-        sa.Column(
-            "status_changed_at",
-            sa.DateTime(timezone=True),
-            server_default=sa.text("now()"),
-            nullable=False,
-        ),
+        timestamp_now("status_changed_at"),
         sa.Column("status_changed_by", sa.Uuid(), nullable=True),
         sa.CheckConstraint(
             "status IN ('new','preparing','delivered')", name=op.f("ck_room_orders_status")
@@ -105,6 +107,9 @@ def upgrade() -> None:
     )
     tenant_index("room_orders", "status")
     tenant_index("room_orders", "stay_id")
+
+
+def _service_requests() -> None:
     create_tenant_table(
         "service_requests",
         sa.Column("stay_id", sa.Uuid(), nullable=False),
@@ -117,12 +122,7 @@ def upgrade() -> None:
         sa.Column("due_at", sa.DateTime(timezone=True), nullable=True),
         sa.Column("destination", sa.String(length=200), nullable=True),
         sa.Column("device_id", sa.Uuid(), nullable=True),
-        sa.Column(
-            "status_changed_at",
-            sa.DateTime(timezone=True),
-            server_default=sa.text("now()"),
-            nullable=False,
-        ),
+        timestamp_now("status_changed_at"),
         sa.CheckConstraint(
             "kind IN ('housekeeping','maintenance','towels','wakeup','taxi','checkout')",
             name=op.f("ck_service_requests_kind"),
@@ -136,6 +136,9 @@ def upgrade() -> None:
     )
     tenant_index("service_requests", "status")
     tenant_index("service_requests", "stay_id")
+
+
+def _ratings() -> None:
     create_tenant_table(
         "ratings",
         sa.Column("stay_id", sa.Uuid(), nullable=False),
@@ -154,6 +157,9 @@ def upgrade() -> None:
     tenant_index("ratings", "order_id", unique=True, where="order_id IS NOT NULL")
     tenant_index("ratings", "request_id", unique=True, where="request_id IS NOT NULL")
     tenant_index("ratings", "stay_id", unique=True, where="subject = 'stay'", suffix="of_stay")
+
+
+def _room_order_lines() -> None:
     create_tenant_table(
         "room_order_lines",
         sa.Column("order_id", sa.Uuid(), nullable=False),
@@ -172,6 +178,9 @@ def upgrade() -> None:
         foreign_key("room_order_lines", "order_id", "room_orders"),
     )
     tenant_index("room_order_lines", "order_id")
+
+
+def _service_request_events() -> None:
     create_tenant_table(
         "service_request_events",
         sa.Column("request_id", sa.Uuid(), nullable=False),
@@ -186,6 +195,16 @@ def upgrade() -> None:
         foreign_key("service_request_events", "request_id", "service_requests"),
     )
     tenant_index("service_request_events", "request_id")
+
+
+def upgrade() -> None:
+    _menu_items()
+    _complaints()
+    _room_orders()
+    _service_requests()
+    _ratings()
+    _room_order_lines()
+    _service_request_events()
     for table in APPEND_ONLY:
         append_only(table)
 

@@ -18,6 +18,7 @@ from app.db.migration_helpers import (
     foreign_key,
     tenant_index,
     tenant_unique,
+    timestamp_now,
 )
 
 revision: str = "0014"
@@ -67,12 +68,7 @@ def upgrade() -> None:
             nullable=False,
         ),
         *(_zero(name, sa.Integer) for name in PEOPLE),
-        sa.Column(
-            "computed_at",
-            sa.DateTime(timezone=True),
-            server_default=sa.text("now()"),
-            nullable=False,
-        ),
+        timestamp_now("computed_at"),
         sa.Column("computed_by", sa.Uuid(), nullable=True),
         sa.CheckConstraint(
             "rooms >= 0 AND room_nights_available >= 0 AND room_nights_sold >= 0",
