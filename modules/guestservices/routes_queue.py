@@ -5,7 +5,7 @@ request sent from a terminal appears without anyone reloading."""
 from __future__ import annotations
 
 import uuid
-from typing import Any
+from typing import Any, ClassVar
 
 from litestar import Controller, Request, Response, get, post
 from litestar.params import FromPath, FromQuery
@@ -23,53 +23,57 @@ ORDER = {"order_id": RoomOrder}
 REFRESH_SECONDS = 15
 
 
-async def _requests_context(ctx: RequestContext, status: str | None) -> dict[str, Any]:
-    queue = await service.request_queue(ctx.db, ctx.tenant_id, status=status)
-    return {
-        "queue": queue,
-        "labels": labels(),
-        "statuses": domain.REQUEST_STATUSES,
-        "actions": domain.REQUEST_ACTIONS,
-        "tz": ctx.tenant.timezone if ctx.tenant else "Asia/Shanghai",
-        "refresh": REFRESH_SECONDS,
-        "ack_minutes": int(domain.ACKNOWLEDGE_WITHIN.total_seconds() // 60),
-        # Express check-out is finished on the front desk's stay page, when there is one.
-        "stay_links": bool(ctx.tenant and "frontdesk" in ctx.tenant.enabled_modules),
-    }
+class QueueController(Controller):
+    """A staff queue: the page, and the list alone that the page polls every few
+    seconds (and that htmx swaps in after an action)."""
 
-
-async def _orders_context(ctx: RequestContext, status: str | None) -> dict[str, Any]:
-    shown = status if status in domain.ORDER_STATUSES else None
-    return {
-        "orders": await service.order_queue(ctx.db, ctx.tenant_id, status=shown),
-        "status": shown,
-        "labels": labels(),
-        "statuses": domain.ORDER_STATUSES,
-        "actions": domain.ORDER_ACTIONS,
-        "tz": ctx.tenant.timezone if ctx.tenant else "Asia/Shanghai",
-        "refresh": REFRESH_SECONDS,
-    }
-
-
-class RequestQueueController(Controller):
-    path = "/console/guestservices/requests"
     opt = {"access": "staff", "roles": QUEUE_ROLES}  # noqa: RUF012 - Litestar reads it per class
     include_in_schema = False
+    queue_name: ClassVar[str]  # its templates: guestservices/<name>.html and the partial
+    active: ClassVar[str]
+
+    async def _context(self, ctx: RequestContext, status: str | None) -> dict[str, Any]:
+        raise NotImplementedError
+
+    async def _list(self, ctx: RequestContext, status: str | None) -> Template:
+        context = await self._context(ctx, status)
+        return Template(
+            template_name=f"guestservices/_partials/{self.queue_name}.html", context=context
+        )
 
     @get("/")
     async def queue(
         self, request: Request[Any, Any, Any], ctx: Ctx, status: FromQuery[str | None] = None
     ) -> Template:
-        context = await _requests_context(ctx, status)
+        context = await self._context(ctx, status)
         return console_page(
-            request, ctx, "guestservices/requests.html", active="guest_requests", **context
+            request, ctx, f"guestservices/{self.queue_name}.html", active=self.active, **context
         )
 
     @get("/list")
     async def listing(self, ctx: Ctx, status: FromQuery[str | None] = None) -> Template:
         """The list alone, polled by the page every few seconds."""
-        context = await _requests_context(ctx, status)
-        return Template(template_name="guestservices/_partials/requests.html", context=context)
+        return await self._list(ctx, status)
+
+
+class RequestQueueController(QueueController):
+    path = "/console/guestservices/requests"
+    queue_name = "requests"
+    active = "guest_requests"
+
+    async def _context(self, ctx: RequestContext, status: str | None) -> dict[str, Any]:
+        queue = await service.request_queue(ctx.db, ctx.tenant_id, status=status)
+        return {
+            "queue": queue,
+            "labels": labels(),
+            "statuses": domain.REQUEST_STATUSES,
+            "actions": domain.REQUEST_ACTIONS,
+            "tz": ctx.tenant.timezone if ctx.tenant else "Asia/Shanghai",
+            "refresh": REFRESH_SECONDS,
+            "ack_minutes": int(domain.ACKNOWLEDGE_WITHIN.total_seconds() // 60),
+            # Express check-out is finished on the front desk's stay page, when there is one.
+            "stay_links": bool(ctx.tenant and "frontdesk" in ctx.tenant.enabled_modules),
+        }
 
     @get("/badge")
     async def badge(self, ctx: Ctx) -> Template:
@@ -95,28 +99,25 @@ class RequestQueueController(Controller):
         if not is_htmx(request):
             suffix = f"?status={status}" if status in domain.REQUEST_STATUSES else ""
             return Redirect(f"/console/guestservices/requests{suffix}", status_code=303)
-        context = await _requests_context(ctx, status)
-        return Template(template_name="guestservices/_partials/requests.html", context=context)
+        return await self._list(ctx, status)
 
 
-class OrderQueueController(Controller):
+class OrderQueueController(QueueController):
     path = "/console/guestservices/orders"
-    opt = {"access": "staff", "roles": QUEUE_ROLES}  # noqa: RUF012 - Litestar reads it per class
-    include_in_schema = False
+    queue_name = "orders"
+    active = "room_orders"
 
-    @get("/")
-    async def queue(
-        self, request: Request[Any, Any, Any], ctx: Ctx, status: FromQuery[str | None] = None
-    ) -> Template:
-        context = await _orders_context(ctx, status)
-        return console_page(
-            request, ctx, "guestservices/orders.html", active="room_orders", **context
-        )
-
-    @get("/list")
-    async def listing(self, ctx: Ctx, status: FromQuery[str | None] = None) -> Template:
-        context = await _orders_context(ctx, status)
-        return Template(template_name="guestservices/_partials/orders.html", context=context)
+    async def _context(self, ctx: RequestContext, status: str | None) -> dict[str, Any]:
+        shown = status if status in domain.ORDER_STATUSES else None
+        return {
+            "orders": await service.order_queue(ctx.db, ctx.tenant_id, status=shown),
+            "status": shown,
+            "labels": labels(),
+            "statuses": domain.ORDER_STATUSES,
+            "actions": domain.ORDER_ACTIONS,
+            "tz": ctx.tenant.timezone if ctx.tenant else "Asia/Shanghai",
+            "refresh": REFRESH_SECONDS,
+        }
 
     @post("/{order_id:uuid}/{action:str}", opt={"owns": ORDER})
     async def advance(
@@ -132,8 +133,7 @@ class OrderQueueController(Controller):
         )
         if not is_htmx(request):
             return Redirect("/console/guestservices/orders", status_code=303)
-        context = await _orders_context(ctx, status)
-        return Template(template_name="guestservices/_partials/orders.html", context=context)
+        return await self._list(ctx, status)
 
 
 ROUTES = [RequestQueueController, OrderQueueController]

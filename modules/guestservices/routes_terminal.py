@@ -13,7 +13,7 @@ error mapper, which shows their message in the shell's #flash for htmx."""
 from __future__ import annotations
 
 import uuid
-from typing import Any
+from typing import Any, ClassVar
 
 from litestar import Controller, Request, Response, get, post
 from litestar.params import FromPath, URLEncodedBody
@@ -68,48 +68,61 @@ def _common(stay: TerminalStay | None, **extra: Any) -> dict[str, Any]:
     return {"stay": stay, "labels": labels(), "poll": POLL_SECONDS, **extra}
 
 
-class ServicesController(Controller):
-    path = "/terminal/services"
+class TerminalController(Controller):
+    """A guest page on the terminal: device access, refusals shown the terminal's way,
+    and the page rendered in the shell (tab `active`) with the stay's data (`_context`)."""
+
     opt = {"access": "device"}  # noqa: RUF012 - Litestar reads it per class
     include_in_schema = False
     exception_handlers = terminals.TERMINAL_EXCEPTION_HANDLERS
+    active: ClassVar[str]
 
-    async def _context(
-        self, ctx: RequestContext, stay: TerminalStay | None, **extra: Any
-    ) -> dict[str, Any]:
-        requests = await service.stay_requests(ctx.db, ctx.tenant_id, stay.stay_id) if stay else ()
-        tz = ctx.tenant.timezone if ctx.tenant else "Asia/Shanghai"
-        return _common(stay, requests=requests, kinds=domain.SERVICE_KINDS, tz=tz, **extra)
+    async def _context(self, ctx: RequestContext, stay: TerminalStay | None) -> dict[str, Any]:
+        """This stay's part of the page; a handler's own keywords take precedence."""
+        return {}
 
-    async def _body(
+    async def _render(
         self,
         request: Request[Any, Any, Any],
         ctx: Ctx,
+        template: str,
         *,
-        full: bool,
         status_code: int = 200,
         **extra: Any,
     ) -> Template:
         stay = await _stay(ctx)
-        context = await self._context(ctx, stay, **extra)
-        template = (
-            "guestservices/terminal/services.html"
-            if full
-            else ("guestservices/terminal/_services_body.html")
-        )
+        context = _common(stay, **{**await self._context(ctx, stay), **extra})
         return await terminals.terminal_page(
-            request, ctx, template, active="services", status_code=status_code, **context
+            request, ctx, template, active=self.active, status_code=status_code, **context
+        )
+
+
+class ServicesController(TerminalController):
+    path = "/terminal/services"
+    active = "services"
+
+    async def _context(self, ctx: RequestContext, stay: TerminalStay | None) -> dict[str, Any]:
+        requests = await service.stay_requests(ctx.db, ctx.tenant_id, stay.stay_id) if stay else ()
+        tz = ctx.tenant.timezone if ctx.tenant else "Asia/Shanghai"
+        return {"requests": requests, "kinds": domain.SERVICE_KINDS, "tz": tz}
+
+    async def _body(self, request: Request[Any, Any, Any], ctx: Ctx, **extra: Any) -> Template:
+        """The page's body alone, swapped in by htmx after a form."""
+        return await self._render(
+            request, ctx, "guestservices/terminal/_services_body.html", **extra
         )
 
     @get("/")
     async def page(self, request: Request[Any, Any, Any], ctx: Ctx) -> Template:
-        return await self._body(request, ctx, full=True, form=RequestForm(), errors={})
+        return await self._render(
+            request, ctx, "guestservices/terminal/services.html", form=RequestForm(), errors={}
+        )
 
     @get("/list")
     async def listing(self, request: Request[Any, Any, Any], ctx: Ctx) -> Template:
         """This stay's requests, polled every few seconds: a clerk's "done" shows at once."""
         stay = await _stay(ctx)
-        context = await self._context(ctx, stay)
+        context = _common(stay, **await self._context(ctx, stay))
         return await terminals.terminal_page(
             request, ctx, "guestservices/terminal/_requests.html", **context
         )
@@ -133,12 +146,10 @@ class ServicesController(Controller):
             )
         except (Invalid, Conflict) as exc:
             return await self._body(
-                request, ctx, full=False, form=data, errors=field_errors(exc),
+                request, ctx, form=data, errors=field_errors(exc),
                 failed=data.kind, status_code=exc.status_code,
             )  # fmt: skip
-        return await self._body(
-            request, ctx, full=False, form=RequestForm(), errors={}, notice=NOTICES["sent"]
-        )
+        return await self._body(request, ctx, form=RequestForm(), errors={}, notice=NOTICES["sent"])
 
     @post("/{request_id:uuid}/cancel", opt={"owns": REQUEST})
     async def cancel(
@@ -149,7 +160,7 @@ class ServicesController(Controller):
             ctx.db, ctx.tenant_id, stay_id=stay.stay_id, request_id=request_id
         )
         return await self._body(
-            request, ctx, full=False, form=RequestForm(), errors={}, notice=NOTICES["cancelled"]
+            request, ctx, form=RequestForm(), errors={}, notice=NOTICES["cancelled"]
         )
 
     @post("/{request_id:uuid}/rating", opt={"owns": REQUEST})
@@ -165,34 +176,18 @@ class ServicesController(Controller):
             ctx.db, ctx.tenant_id, stay_id=stay.stay_id, form=data, request_id=request_id
         )
         return await self._body(
-            request, ctx, full=False, form=RequestForm(), errors={}, notice=NOTICES["rated"]
+            request, ctx, form=RequestForm(), errors={}, notice=NOTICES["rated"]
         )
 
 
-class DiningController(Controller):
+class DiningController(TerminalController):
     path = "/terminal/dining"
-    opt = {"access": "device"}  # noqa: RUF012 - Litestar reads it per class
-    include_in_schema = False
-    exception_handlers = terminals.TERMINAL_EXCEPTION_HANDLERS
+    active = "dining"
 
-    async def _render(
-        self,
-        request: Request[Any, Any, Any],
-        ctx: Ctx,
-        template: str,
-        *,
-        status_code: int = 200,
-        **extra: Any,
-    ) -> Template:
-        stay = await _stay(ctx)
+    async def _context(self, ctx: RequestContext, stay: TerminalStay | None) -> dict[str, Any]:
         orders = await service.stay_orders(ctx.db, ctx.tenant_id, stay.stay_id) if stay else ()
         menus = await service.menu(ctx.db, ctx.tenant_id, available_only=True) if stay else {}
-        context = _common(stay, orders=orders, menus=menus, **extra)
-        context.setdefault("errors", {})
-        context.setdefault("typed", {})
-        return await terminals.terminal_page(
-            request, ctx, template, active="dining", status_code=status_code, **context
-        )
+        return {"orders": orders, "menus": menus, "errors": {}, "typed": {}}
 
     @get("/")
     async def page(self, request: Request[Any, Any, Any], ctx: Ctx) -> Template:
@@ -246,24 +241,18 @@ class DiningController(Controller):
         return await self._render(request, ctx, "guestservices/terminal/_orders.html")
 
 
-class BillController(Controller):
+class BillController(TerminalController):
     path = "/terminal/bill"
-    opt = {"access": "device"}  # noqa: RUF012 - Litestar reads it per class
-    include_in_schema = False
-    exception_handlers = terminals.TERMINAL_EXCEPTION_HANDLERS
+    active = "bill"
 
-    async def _render(
-        self, request: Request[Any, Any, Any], ctx: Ctx, template: str, **extra: Any
-    ) -> Template:
-        stay = await _stay(ctx)
+    async def _context(self, ctx: RequestContext, stay: TerminalStay | None) -> dict[str, Any]:
         folio = await frontdesk.folio(ctx.db, ctx.tenant_id, stay.stay_id) if stay else None
         checkout = None
         if stay:
             asked = await service.stay_requests(ctx.db, ctx.tenant_id, stay.stay_id)
             checkout = next((r for r in asked if r.kind == "checkout" and r.open), None)
         tz = ctx.tenant.timezone if ctx.tenant else "Asia/Shanghai"
-        context = _common(stay, folio=folio, checkout=checkout, tz=tz, **extra)
-        return await terminals.terminal_page(request, ctx, template, active="bill", **context)
+        return {"folio": folio, "checkout": checkout, "tz": tz}
 
     @get("/")
     async def page(self, request: Request[Any, Any, Any], ctx: Ctx) -> Template:
@@ -281,37 +270,21 @@ class BillController(Controller):
         )
 
 
-class FeedbackController(Controller):
+class FeedbackController(TerminalController):
     path = "/terminal/feedback"
-    opt = {"access": "device"}  # noqa: RUF012 - Litestar reads it per class
-    include_in_schema = False
-    exception_handlers = terminals.TERMINAL_EXCEPTION_HANDLERS
+    active = "feedback"
 
-    async def _render(
-        self,
-        request: Request[Any, Any, Any],
-        ctx: Ctx,
-        template: str,
-        *,
-        status_code: int = 200,
-        **extra: Any,
-    ) -> Response[Any]:
-        stay = await _stay(ctx)
+    async def _context(self, ctx: RequestContext, stay: TerminalStay | None) -> dict[str, Any]:
         feedback = (
             await service.guest_feedback(ctx.db, ctx.tenant_id, stay.stay_id) if stay else None
         )
-        context = _common(
-            stay,
-            feedback=feedback,
-            categories=domain.COMPLAINT_CATEGORIES,
-            tz=ctx.tenant.timezone if ctx.tenant else "Asia/Shanghai",
-            **extra,
-        )
-        context.setdefault("errors", {})
-        context.setdefault("form", ComplaintForm())
-        return await terminals.terminal_page(
-            request, ctx, template, active="feedback", status_code=status_code, **context
-        )
+        return {
+            "feedback": feedback,
+            "categories": domain.COMPLAINT_CATEGORIES,
+            "tz": ctx.tenant.timezone if ctx.tenant else "Asia/Shanghai",
+            "errors": {},
+            "form": ComplaintForm(),
+        }
 
     @get("/")
     async def page(self, request: Request[Any, Any, Any], ctx: Ctx) -> Response[Any]:
