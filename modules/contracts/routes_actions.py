@@ -14,11 +14,11 @@ from litestar.params import FromPath, FromQuery
 from litestar.response import Redirect, Template
 
 from app.errors import Conflict, Invalid
+from app.web.forms import attempt
 from modules.contracts import domain, service
 from modules.contracts.routes_console import CONTRACT, CONTRACT_ROLES, contract_detail, form_page
 from modules.contracts.web import (
     actor,
-    attempt,
     field_errors,
     form_lists,
     labels,

@@ -13,12 +13,12 @@ from litestar.params import FromPath, FromQuery
 from litestar.response import Redirect, Template
 
 from app.errors import Conflict, Invalid
+from app.web.forms import attempt
 from modules.contracts import domain, service
 from modules.contracts.models import Contract
 from modules.contracts.web import (
     FILING_LABELS,
     actor,
-    attempt,
     field_errors,
     form_lists,
     labels,

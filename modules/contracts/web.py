@@ -4,11 +4,9 @@ form's values (from a saved draft or from what was typed), labels, PDF answers."
 from __future__ import annotations
 
 import secrets
-from collections.abc import Awaitable
-from typing import Any, TypeVar
+from typing import Any
 
 from litestar import Request, Response
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.errors import AppError
 from app.i18n import gettext as translate  # runtime msgids (errors), not literals
@@ -17,7 +15,6 @@ from modules.contracts.schemas import DAY_FIELDS, TEXT_FIELDS, DraftInput
 from modules.contracts.service import Actor
 from tenants.context import RequestContext
 
-T = TypeVar("T")
 Values = dict[str, Any]
 STATUS_LABELS = {
     "draft": "Draft",
@@ -42,13 +39,6 @@ FILING_LABELS = {
 def actor(ctx: RequestContext) -> Actor:
     p = ctx.principal
     return Actor(user_id=p.user_id, name=p.display_name or "", ip=ctx.ip, user_agent=ctx.user_agent)
-
-
-async def attempt(db: AsyncSession, call: Awaitable[T]) -> T:
-    """Run a service call in a savepoint: when it refuses the form, whatever it had
-    written is undone, and the page re-rendered with the errors commits nothing of it."""
-    async with db.begin_nested():
-        return await call
 
 
 def field_errors(exc: AppError) -> dict[str, str]:

@@ -11,10 +11,11 @@ from litestar.params import FromPath, FromQuery, URLEncodedBody
 from litestar.response import Redirect, Template
 
 from app.errors import Conflict, Invalid
+from app.web.forms import attempt, field_errors
 from modules.guestservices import domain, service
 from modules.guestservices.models import Complaint, MenuItem
 from modules.guestservices.schemas import AnswerForm, MenuItemForm
-from modules.guestservices.web import MANAGER_ROLES, QUEUE_ROLES, attempt, field_errors, labels
+from modules.guestservices.web import MANAGER_ROLES, QUEUE_ROLES, labels
 from tenants.context import Ctx, RequestContext
 from tenants.shell import console_page
 

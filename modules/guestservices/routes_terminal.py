@@ -20,11 +20,12 @@ from litestar.params import FromPath, URLEncodedBody
 from litestar.response import Template
 
 from app.errors import Conflict, Invalid, NotFound
+from app.web.forms import attempt, field_errors
 from modules.frontdesk import service as frontdesk
 from modules.guestservices import domain, service
 from modules.guestservices.models import RoomOrder, ServiceRequest
 from modules.guestservices.schemas import ComplaintForm, RatingForm, RequestForm
-from modules.guestservices.web import attempt, field_errors, labels
+from modules.guestservices.web import labels
 from modules.terminals import service as terminals
 from modules.terminals.service import TerminalStay
 from tenants.context import Ctx, RequestContext

@@ -14,18 +14,10 @@ from litestar.response import Redirect, Template
 
 from app.documents.qr import qr_svg_data_uri
 from app.errors import Conflict, Invalid
+from app.web.forms import attempt, field_errors
 from modules.guides import service
 from modules.guides.schemas import GuideData, GuideForm
-from modules.guides.web import (
-    actor,
-    attempt,
-    field_errors,
-    file_response,
-    has_code,
-    labels,
-    read_upload,
-    today,
-)
+from modules.guides.web import actor, file_response, has_code, labels, read_upload, today
 from tenants.context import Ctx, RequestContext
 from tenants.shell import console_page
 

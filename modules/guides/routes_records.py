@@ -13,10 +13,11 @@ from litestar.params import FromPath, URLEncodedBody
 from litestar.response import Redirect
 
 from app.errors import AppError, Conflict, Invalid
+from app.web.forms import attempt, field_errors
 from modules.guides import service
 from modules.guides.routes_console import GUIDE, GUIDE_ROLES, MULTIPART, guide_page
 from modules.guides.schemas import CertificateForm, ComplaintForm, RatingForm, ResolveForm
-from modules.guides.web import actor, attempt, field_errors, file_response, read_upload, today
+from modules.guides.web import actor, file_response, read_upload, today
 from tenants.context import Ctx
 
 RESOLVE_ROLES = frozenset({"manager"})  # closing a complaint is a manager's call

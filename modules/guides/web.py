@@ -2,22 +2,18 @@
 
 from __future__ import annotations
 
-from collections.abc import Awaitable
 from datetime import date
-from typing import Any, TypeVar
+from typing import Any
 from urllib.parse import quote
 
 from litestar import Response
 from litestar.datastructures import UploadFile
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.errors import AppError
-from app.i18n import gettext as translate  # runtime msgids (errors), not literals
 from modules.guides import domain
 from modules.guides.service import Actor
 from tenants.context import RequestContext
 
-T = TypeVar("T")
 # A multipart upload is read at most this far: anything larger is refused by the service
 # (its limits are 2 MB and 5 MB), so one byte over the largest limit is enough to know.
 READ_LIMIT = domain.CERTIFICATE_MAX_BYTES + 1
@@ -33,26 +29,6 @@ def tz(ctx: RequestContext) -> str:
 
 def today(ctx: RequestContext) -> date:
     return domain.business_date(tz(ctx))
-
-
-async def attempt(db: AsyncSession, call: Awaitable[T]) -> T:
-    """Run a service call in a savepoint: when it refuses the form, whatever it had
-    written (a guide row, a registry claim) is undone, and the page re-rendered with the
-    errors commits nothing of it."""
-    async with db.begin_nested():
-        return await call
-
-
-def field_errors(exc: AppError) -> dict[str, str]:
-    """An error's field messages translated, keyed by field; other errors under `_`."""
-    found = {
-        str(e["field"]): translate(str(e.get("message", "")))
-        for e in exc.errors or []
-        if e.get("field")
-    }
-    if not found:
-        found["_"] = translate(exc.message)
-    return found
 
 
 def has_code(exc: AppError, code: str) -> bool:

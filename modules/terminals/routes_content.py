@@ -14,10 +14,11 @@ from litestar.params import FromPath, MultipartBody, URLEncodedBody
 from litestar.response import Redirect, Template
 
 from app.errors import Invalid
+from app.web.forms import attempt, field_errors
 from modules.terminals import domain, service
 from modules.terminals.models import InfoPage, ScenicSpot, SpotPhoto
 from modules.terminals.schemas import PageForm, SpotForm, SpotView
-from modules.terminals.web import attempt, field_errors, media_response
+from modules.terminals.web import media_response
 from tenants.context import Ctx
 from tenants.shell import console_page
 

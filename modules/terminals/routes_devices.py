@@ -12,11 +12,11 @@ from litestar.response import Redirect, Template
 
 from app.documents.qr import qr_svg_data_uri
 from app.errors import Invalid
+from app.web.forms import attempt, field_errors
 from modules.reservations import service as reservations
 from modules.terminals import service
 from modules.terminals.models import TerminalDevice
 from modules.terminals.schemas import DeviceForm, MoveForm, PairingCode
-from modules.terminals.web import attempt, field_errors
 from tenants.context import Ctx
 from tenants.shell import console_page
 

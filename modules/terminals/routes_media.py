@@ -13,12 +13,13 @@ from litestar.params import FromPath, MultipartBody, URLEncodedBody
 from litestar.response import Redirect, Template
 
 from app.errors import Invalid
+from app.web.forms import field_errors
 from modules.reservations import service as reservations
 from modules.terminals import service
 from modules.terminals.models import Announcement, PortCall, Video
 from modules.terminals.routes_content import BASE, ContentController
 from modules.terminals.schemas import AnnouncementForm, PortCallForm
-from modules.terminals.web import field_errors, media_response, video_stream
+from modules.terminals.web import media_response, video_stream
 from tenants.context import Ctx
 
 VIDEO = {"video_id": Video}

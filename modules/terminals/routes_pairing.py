@@ -11,9 +11,10 @@ from litestar.params import FromPath, URLEncodedBody
 from litestar.response import Redirect, Template
 
 from app.errors import Invalid, NotFound, TooManyRequests
+from app.web.forms import field_errors
 from modules.terminals import service
 from modules.terminals.schemas import PairForm
-from modules.terminals.web import field_errors, set_device_cookie
+from modules.terminals.web import set_device_cookie
 from tenants.context import DEVICE_COOKIE, Ctx, split_device_token
 
 

@@ -2,44 +2,21 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Awaitable
+from collections.abc import AsyncIterator
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any
 
 import anyio
 from litestar import Request, Response
 from litestar.response import Stream
-from sqlalchemy.ext.asyncio import AsyncSession
 
-from app.errors import AppError
-from app.i18n import gettext as translate  # runtime msgids (errors), not literals
 from modules.terminals import domain
 from modules.terminals.service import VideoFile
 from tenants.context import DEVICE_COOKIE
 
-T = TypeVar("T")
 STREAM_CHUNK = 256 * 1024
 # Browsers cap a cookie's life at about 400 days; the home screen renews it on each visit.
 DEVICE_COOKIE_MAX_AGE = 400 * 24 * 3600
-
-
-async def attempt(db: AsyncSession, call: Awaitable[T]) -> T:
-    """Run a service call in a savepoint: when it refuses the form, whatever it had
-    written is undone, and the page re-rendered with the errors commits nothing of it."""
-    async with db.begin_nested():
-        return await call
-
-
-def field_errors(exc: AppError) -> dict[str, str]:
-    """An error's field messages translated, keyed by field; other errors under `_`."""
-    found = {
-        str(e["field"]): translate(str(e.get("message", "")))
-        for e in exc.errors or []
-        if e.get("field")
-    }
-    if not found:
-        found["_"] = translate(exc.message)
-    return found
 
 
 def set_device_cookie(
