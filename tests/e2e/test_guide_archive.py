@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 from datetime import timedelta
+from typing import Any
 
 import pytest
 
@@ -28,6 +29,16 @@ async def _agency(committed_database):  # type: ignore[no-untyped-def]
             licence_valid_until=(today() - timedelta(days=3)).isoformat(),
         )
     return owner, agent
+
+
+async def photo_shown(page: Any) -> None:
+    """Wait until the guide's photo has loaded and decoded; fails after 15 s. The page's
+    text is there before the image arrives, on a busy machine seconds before."""
+    await page.wait_for_function(
+        "() => { const i = document.querySelector('img.gd-photo');"
+        " return i !== null && i.complete && i.naturalWidth > 0; }",
+        timeout=15_000,
+    )
 
 
 async def test_agent_archives_a_guide_and_a_tourist_checks_the_licence(
@@ -62,8 +73,7 @@ async def test_agent_archives_a_guide_and_a_tourist_checks_the_licence(
     await page.wait_for_url(re.compile(r".*/console/guides/[0-9a-f-]+\?notice=created"))
     assert "导游已建档" in await page.locator("#flash").inner_text()
     assert licence in await page.locator("h1").inner_text()
-    loaded = await page.locator("img.gd-photo").evaluate("img => img.naturalWidth")
-    assert loaded > 0
+    await photo_shown(page)
     await page.screenshot(path=str(artifacts_dir / "guide-record.png"), full_page=True)
     await context.close()
 
@@ -77,7 +87,7 @@ async def test_agent_archives_a_guide_and_a_tourist_checks_the_licence(
     card = await page.locator(".gd-facts").inner_text()
     assert "黄磊" in card and "高级" in card and "英语" in card and valid_until in card
     assert "13902360000" not in await page.content()
-    assert await page.locator("img.gd-photo").evaluate("img => img.naturalWidth") > 0
+    await photo_shown(page)
     await page.screenshot(path=str(artifacts_dir / "guide-verify-phone.png"), full_page=True)
     await page.fill("input[name=licence]", unique_licence())
     await page.click("button:has-text('查询')")
