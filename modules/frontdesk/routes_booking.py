@@ -13,10 +13,11 @@ from litestar.params import FromPath, FromQuery, URLEncodedBody
 from litestar.response import Redirect, Template
 
 from app.errors import Conflict, Invalid, NotFound
+from app.web.forms import attempt, field_errors
 from app.web.ratelimit import RateLimited, allow
 from modules.frontdesk import domain, service
 from modules.frontdesk.schemas import GuestForm
-from modules.frontdesk.web import attempt, field_errors, labels, pdf_response, tz
+from modules.frontdesk.web import labels, pdf_response, tz
 from tenants.context import Ctx, RequestContext
 
 RESERVATION = {"reservation_id": "reservations"}

@@ -17,6 +17,7 @@ from litestar.response import Redirect, Template
 
 from app.errors import AppError, Conflict, Invalid, NotFound
 from app.web.errors import is_htmx
+from app.web.forms import attempt, field_errors
 from modules.frontdesk import domain, service
 from modules.frontdesk.models import Stay
 from modules.frontdesk.schemas import (
@@ -27,7 +28,7 @@ from modules.frontdesk.schemas import (
     PaymentForm,
 )
 from modules.frontdesk.service.stays import parse_unit_id
-from modules.frontdesk.web import actor, attempt, field_errors, labels, pdf_response, tz
+from modules.frontdesk.web import actor, labels, pdf_response, tz
 from tenants.context import Ctx, RequestContext
 from tenants.shell import console_page
 

@@ -11,10 +11,11 @@ from litestar.params import FromPath, URLEncodedBody
 from litestar.response import Redirect
 
 from app.errors import Conflict, Invalid
+from app.web.forms import attempt, field_errors
 from modules.frontdesk import service
 from modules.frontdesk.routes_desk import DESK_ROLES, STAY, stay_page_answer
 from modules.frontdesk.schemas import ExtendForm
-from modules.frontdesk.web import actor, attempt, field_errors
+from modules.frontdesk.web import actor
 from modules.reservations.service import SoldOut
 from tenants.context import Ctx
 

@@ -12,9 +12,10 @@ from litestar.response import Redirect, Template
 
 from app.errors import Invalid
 from app.web.errors import is_htmx
+from app.web.forms import field_errors
 from modules.frontdesk import domain, service
 from modules.frontdesk.schemas import UnitStatusForm
-from modules.frontdesk.web import actor, field_errors, tz
+from modules.frontdesk.web import actor, tz
 from tenants.context import Ctx
 from tenants.shell import console_page
 

@@ -12,9 +12,10 @@ from litestar.response import Template
 
 from app.errors import Conflict, Invalid
 from app.web.errors import is_htmx
+from app.web.forms import attempt, field_errors
 from modules.frontdesk import domain, service
 from modules.frontdesk.schemas import AuditResult, CloseDayForm
-from modules.frontdesk.web import actor, attempt, field_errors, tz
+from modules.frontdesk.web import actor, tz
 from tenants.context import Ctx, RequestContext
 from tenants.shell import console_page
 

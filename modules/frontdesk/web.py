@@ -2,19 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Awaitable
-from typing import Any, TypeVar
+from typing import Any
 
 from litestar import Response
-from sqlalchemy.ext.asyncio import AsyncSession
 
-from app.errors import AppError
-from app.i18n import gettext as translate  # runtime msgids (errors), not literals
 from modules.frontdesk import domain
 from modules.frontdesk.service import Actor
 from tenants.context import RequestContext
-
-T = TypeVar("T")
 
 
 def actor(ctx: RequestContext) -> Actor:
@@ -23,25 +17,6 @@ def actor(ctx: RequestContext) -> Actor:
 
 def tz(ctx: RequestContext) -> str:
     return ctx.tenant.timezone if ctx.tenant else "Asia/Shanghai"
-
-
-async def attempt(db: AsyncSession, call: Awaitable[T]) -> T:
-    """Run a service call in a savepoint: when it refuses the form, whatever it had
-    written is undone, and the page re-rendered with the errors commits nothing of it."""
-    async with db.begin_nested():
-        return await call
-
-
-def field_errors(exc: AppError) -> dict[str, str]:
-    """An `Invalid`'s field errors translated, keyed by field; other errors under `_`."""
-    found = {
-        str(e["field"]): translate(str(e.get("message", "")))
-        for e in exc.errors or []
-        if e.get("field")
-    }
-    if not found:
-        found["_"] = translate(exc.message)
-    return found
 
 
 def pdf_response(pdf: bytes, filename: str) -> Response[bytes]:
