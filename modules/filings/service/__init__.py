@@ -11,4 +11,5 @@ from modules.filings.service.queue import DRAIN_QUEUE as DRAIN_QUEUE
 from modules.filings.service.queue import DRAIN_TASK as DRAIN_TASK
 from modules.filings.service.registration import *  # noqa: F403
 from modules.filings.service.sending import *  # noqa: F403
+from modules.filings.service.states import *  # noqa: F403
 from modules.filings.service.sweep import *  # noqa: F403
