@@ -73,7 +73,10 @@ async def test_an_agent_builds_and_files_a_group(
     await page.wait_for_selector("text=已为该团行程日期指派导游")
     async with page.expect_navigation():
         await page.click("button:has-text('向旅游局报备')")
-    await page.wait_for_selector("text=已提交旅游局报备")
+    # Say what the page showed instead when the filing did not go through.
+    shown = await page.locator("#flash").inner_text()
+    page_text = await page.locator("main").inner_text()
+    assert "已提交旅游局报备" in shown, f"{page.url}\n{shown}\n{page_text[:1500]}"
     await page.screenshot(path=str(artifacts_dir / "groups-filed.png"), full_page=True)
     assert "导游委派" in await page.locator("#filing").inner_text()
 
