@@ -54,7 +54,11 @@ async def test_an_agent_builds_and_files_a_group(
     await page.fill("input[name=start_date]", start.isoformat())
     await page.fill("input[name=end_date]", (start + timedelta(days=2)).isoformat())
     await page.locator("input[name=end_date]").dispatch_event("change")
+    # Both date changes redraw the day rows; type only once the last redraw has landed,
+    # or an earlier answer arriving late replaces what was typed.
+    await page.wait_for_load_state("networkidle")
     await page.wait_for_function("document.querySelectorAll('input[name=day_places]').length === 3")
+    await page.wait_for_function("document.querySelectorAll('.htmx-request').length === 0")
     for i, places in enumerate(PLACES):
         await page.locator("input[name=day_places]").nth(i).fill(places)
     await page.click("text=添加车辆")
