@@ -316,27 +316,20 @@ class FrontDeskController(Controller):
         stay_id: FromPath[uuid.UUID],
         data: URLEncodedBody[MoveForm],
     ) -> Response[Any]:
-        try:
-            await attempt(
+        return await self._stay_action(
+            request,
+            ctx,
+            stay_id,
+            "moved",
+            lambda: service.move_room(
                 ctx.db,
-                service.move_room(
-                    ctx.db,
-                    ctx.tenant_id,
-                    stay_id,
-                    unit_id=parse_unit_id(data.unit_id),
-                    reason=data.reason,
-                    actor=actor(ctx),
-                ),
-            )
-        except (Invalid, Conflict) as exc:
-            return await stay_page_answer(
-                request,
-                ctx,
+                ctx.tenant_id,
                 stay_id,
-                errors=field_errors(exc),
-                status_code=exc.status_code,
-            )
-        return Redirect(f"/console/frontdesk/stays/{stay_id}?notice=moved", status_code=303)
+                unit_id=parse_unit_id(data.unit_id),
+                reason=data.reason,
+                actor=actor(ctx),
+            ),
+        )
 
     @post("/stays/{stay_id:uuid}/check-out", opt={"owns": STAY})
     async def check_out(
@@ -346,27 +339,33 @@ class FrontDeskController(Controller):
         stay_id: FromPath[uuid.UUID],
         data: URLEncodedBody[CheckOutForm],
     ) -> Response[Any]:
+        return await self._stay_action(
+            request,
+            ctx,
+            stay_id,
+            "checked_out",
+            lambda: service.check_out(
+                ctx.db, ctx.tenant_id, stay_id, method=data.method, actor=actor(ctx), tz=tz(ctx)
+            ),
+        )
+
+    async def _stay_action(
+        self,
+        request: Request[Any, Any, Any],
+        ctx: Ctx,
+        stay_id: uuid.UUID,
+        notice: str,
+        call: Callable[[], Awaitable[object]],
+    ) -> Response[Any]:
+        """Run a stay's action in a savepoint: refused, the stay page again with the
+        form's errors (nothing of it kept); done, back to the stay with the notice."""
         try:
-            await attempt(
-                ctx.db,
-                service.check_out(
-                    ctx.db,
-                    ctx.tenant_id,
-                    stay_id,
-                    method=data.method,
-                    actor=actor(ctx),
-                    tz=tz(ctx),
-                ),
-            )
+            await attempt(ctx.db, call())
         except (Invalid, Conflict) as exc:
             return await stay_page_answer(
-                request,
-                ctx,
-                stay_id,
-                errors=field_errors(exc),
-                status_code=exc.status_code,
+                request, ctx, stay_id, errors=field_errors(exc), status_code=exc.status_code
             )
-        return Redirect(f"/console/frontdesk/stays/{stay_id}?notice=checked_out", status_code=303)
+        return Redirect(f"/console/frontdesk/stays/{stay_id}?notice={notice}", status_code=303)
 
     @get("/stays/{stay_id:uuid}/invoice.pdf", opt={"owns": STAY})
     async def invoice(self, ctx: Ctx, stay_id: FromPath[uuid.UUID]) -> Response[bytes]:
