@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Awaitable
-from datetime import date, datetime
+from datetime import date
 from typing import TypeVar
-from zoneinfo import ZoneInfo
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from app import clock
 from app.errors import AppError
 from app.i18n import gettext as translate  # runtime msgids (errors), not literals
 from modules.groups.service import Actor
@@ -24,8 +24,7 @@ def actor(ctx: RequestContext) -> Actor:
 
 def today(ctx: RequestContext) -> date:
     """The enterprise's date (departure days are local days)."""
-    tz = ctx.tenant.timezone if ctx.tenant else "Asia/Shanghai"
-    return datetime.now(ZoneInfo(tz)).date()
+    return clock.today(ctx.tenant.timezone if ctx.tenant else None)
 
 
 def prefix(ctx: RequestContext) -> str:

@@ -9,6 +9,7 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from app import clock
 from app.db.engine import TenantId, bind_tenant
 from modules.filings import service as filings
 from modules.groups import service
@@ -26,7 +27,8 @@ HOTELS = ("重庆解放碑酒店", "武隆仙女山酒店", "")
 
 
 def departure(days_ahead: int = 20) -> date:
-    return date.today() + timedelta(days=days_ahead)
+    """A departure day counted from the agency's date (Chongqing), as the pages count it."""
+    return clock.today() + timedelta(days=days_ahead)
 
 
 def group_input(start: date | None = None, nights: int = 2, **overrides: Any) -> GroupInput:
