@@ -26,7 +26,7 @@ from sqlalchemy import (
 from sqlalchemy.dialects.postgresql import INET, JSONB
 from sqlalchemy.orm import Mapped, mapped_column
 
-from app.db.base import Base, CreatedMixin, IdMixin, TenantScoped
+from app.db.base import Base, CreatedMixin, IdMixin, TenantScoped, tenant_foreign_key, tenant_key
 
 KINDS = ("hotel", "agency", "cruise", "hot_spring")
 ROLES = ("owner", "manager", "front_desk", "cashier", "agent", "guide", "auditor")
@@ -154,7 +154,10 @@ class ApiKey(TenantScoped, Base):
     only the SHA-256 of the secret is kept."""
 
     __tablename__ = "api_keys"
-    __table_args__ = (Index(None, "tenant_id", "revoked_at"),)
+    __table_args__ = (
+        Index(None, "tenant_id", "revoked_at"),
+        tenant_key(),
+    )
 
     name: Mapped[str] = mapped_column(String(100))
     scopes: Mapped[list[str]] = mapped_column(ARRAY(Text))
@@ -170,11 +173,14 @@ class AuditEvent(TenantScoped, Base):
     """Append-only (a trigger refuses UPDATE and DELETE)."""
 
     __tablename__ = "audit_events"
-    __table_args__ = (Index(None, "tenant_id", "created_at"),)
+    __table_args__ = (
+        Index(None, "tenant_id", "created_at"),
+        tenant_foreign_key("audit_events", "actor_api_key_id", "api_keys"),
+    )
 
     action: Mapped[str] = mapped_column(String(64))
     actor_user_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("users.id"))
-    actor_api_key_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("api_keys.id"))
+    actor_api_key_id: Mapped[uuid.UUID | None]
     subject_type: Mapped[str | None] = mapped_column(String(64))
     subject_id: Mapped[str | None] = mapped_column(String(64))
     data: Mapped[dict[str, Any]] = mapped_column(JSONB, server_default=text("'{}'::jsonb"))

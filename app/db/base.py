@@ -6,8 +6,16 @@ import uuid
 from datetime import datetime
 from typing import Any, ClassVar
 
-from sqlalchemy import DateTime, ForeignKey, MetaData, func
+from sqlalchemy import (
+    DateTime,
+    ForeignKey,
+    ForeignKeyConstraint,
+    MetaData,
+    UniqueConstraint,
+    func,
+)
 from sqlalchemy.orm import DeclarativeBase, Mapped, declared_attr, mapped_column
+from sqlalchemy.sql.elements import conv
 from uuid6 import uuid7 as _uuid7
 
 NAMING = {
@@ -45,3 +53,26 @@ class TenantScoped(IdMixin, CreatedMixin):
     @classmethod
     def tenant_id(cls) -> Mapped[uuid.UUID]:
         return mapped_column(ForeignKey("tenants.id", ondelete="RESTRICT"), nullable=False)
+
+
+def tenant_key() -> UniqueConstraint:
+    """`UNIQUE (tenant_id, id)` (named `uq_<table>_tenant_id_id`): what `tenant_foreign_key`
+    points at. Every tenant table that another tenant table references declares it."""
+    return UniqueConstraint("tenant_id", "id")
+
+
+def tenant_foreign_key(
+    table: str, column: str, target: str, *, ondelete: str | None = None
+) -> ForeignKeyConstraint:
+    """`(tenant_id, column)` references `target (tenant_id, id)`, so PostgreSQL itself refuses
+    a row pointing at another tenant's row. Named `fk_<table>_<column>_<target>` like a plain
+    foreign key. `ondelete="SET NULL"` empties only `column`, never `tenant_id`.
+    The migration side is `app.db.migration_helpers.tenant_foreign_key`."""
+    if ondelete is not None and ondelete.upper() in ("SET NULL", "SET DEFAULT"):
+        ondelete = f"{ondelete.upper()} ({column})"
+    return ForeignKeyConstraint(
+        ["tenant_id", column],
+        [f"{target}.tenant_id", f"{target}.id"],
+        name=conv(f"fk_{table}_{column}_{target}"),
+        ondelete=ondelete,
+    )

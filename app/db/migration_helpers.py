@@ -94,3 +94,73 @@ def append_only(table: str) -> None:
 
 def drop_append_only(table: str) -> None:
     op.execute(f"DROP TRIGGER IF EXISTS {table}_append_only ON {table}")
+
+
+# Tenant-safe foreign keys (migration 0015 onwards) -------------------------------------
+#
+# A foreign key between two tenant tables includes `tenant_id`: `(tenant_id, x_id)`
+# references `(tenant_id, id)`, so PostgreSQL refuses a row pointing at another tenant's
+# row even if the application forgot to check. The referenced table needs `tenant_key`.
+# Foreign keys to the platform tables (`tenants`, `users`) stay plain `foreign_key`s.
+
+
+def tenant_key(table: str) -> sa.UniqueConstraint:
+    """`UNIQUE (tenant_id, id)` for a new tenant table that other tenant tables reference
+    (an item of `create_tenant_table`); the models declare it with `app.db.base.tenant_key`."""
+    return tenant_unique(table, "id")
+
+
+def _tenant_ondelete(column: str, ondelete: str | None) -> str | None:
+    # SET NULL on a composite key would empty tenant_id too: name the column (PG 15+).
+    if ondelete is not None and ondelete.upper() in ("SET NULL", "SET DEFAULT"):
+        return f"{ondelete.upper()} ({column})"
+    return ondelete
+
+
+def tenant_foreign_key(
+    table: str, column: str, target: str, *, ondelete: str | None = None
+) -> sa.ForeignKeyConstraint:
+    """`(tenant_id, column)` references `target (tenant_id, id)`, named
+    `fk_<table>_<column>_<target>` (an item of `create_tenant_table`); `ondelete="SET NULL"`
+    empties only `column`. The models declare it with `app.db.base.tenant_foreign_key`."""
+    return sa.ForeignKeyConstraint(
+        ["tenant_id", column],
+        [f"{target}.tenant_id", f"{target}.id"],
+        name=conv(f"fk_{table}_{column}_{target}"),
+        ondelete=_tenant_ondelete(column, ondelete),
+    )
+
+
+def add_tenant_key(table: str) -> None:
+    """Give an existing tenant table its `UNIQUE (tenant_id, id)`."""
+    op.create_unique_constraint(conv(f"uq_{table}_tenant_id_id"), table, ["tenant_id", "id"])
+
+
+def drop_tenant_key(table: str) -> None:
+    op.drop_constraint(conv(f"uq_{table}_tenant_id_id"), table, type_="unique")
+
+
+def make_foreign_key_tenant_safe(
+    table: str, column: str, target: str, *, ondelete: str | None = None
+) -> None:
+    """Replace the plain `foreign_key(table, column, target)` by its `tenant_foreign_key`
+    (same name, same ON DELETE). `target` must already have its `tenant_key`."""
+    name = conv(f"fk_{table}_{column}_{target}")
+    op.drop_constraint(name, table, type_="foreignkey")
+    op.create_foreign_key(
+        name,
+        table,
+        target,
+        ["tenant_id", column],
+        ["tenant_id", "id"],
+        ondelete=_tenant_ondelete(column, ondelete),
+    )
+
+
+def make_foreign_key_plain(
+    table: str, column: str, target: str, *, ondelete: str | None = None
+) -> None:
+    """Undo `make_foreign_key_tenant_safe`: back to `column` references `target.id`."""
+    name = conv(f"fk_{table}_{column}_{target}")
+    op.drop_constraint(name, table, type_="foreignkey")
+    op.create_foreign_key(name, table, target, [column], ["id"], ondelete=ondelete)

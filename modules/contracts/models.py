@@ -33,7 +33,7 @@ from sqlalchemy import (
 from sqlalchemy.dialects.postgresql import ARRAY, JSONB
 from sqlalchemy.orm import Mapped, mapped_column
 
-from app.db.base import Base, TenantScoped
+from app.db.base import Base, TenantScoped, tenant_foreign_key, tenant_key
 
 STATUSES = ("draft", "awaiting_tourist", "awaiting_agency", "signed", "cancelled")
 _STATUSES = ",".join(f"'{s}'" for s in STATUSES)
@@ -52,6 +52,7 @@ class Contract(TenantScoped, Base):
         Index("ix_contracts_tenant_id_status", "tenant_id", "status"),
         Index("ix_contracts_tenant_id_start_date", "tenant_id", "start_date"),
         Index("ix_contracts_tenant_id_sign_token_hash", "tenant_id", "sign_token_hash"),
+        tenant_key(),
     )  # fmt: skip
 
     contract_type: Mapped[str] = mapped_column(String(24))
@@ -126,9 +127,10 @@ class ContractTourist(TenantScoped, Base):
             "id_type",
         ),
         Index("ix_contract_tourists_tenant_id_contract_id", "tenant_id", "contract_id"),
+        tenant_foreign_key("contract_tourists", "contract_id", "contracts", ondelete="CASCADE"),
     )
 
-    contract_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("contracts.id", ondelete="CASCADE"))
+    contract_id: Mapped[uuid.UUID]
     position: Mapped[int] = mapped_column(Integer)
     name: Mapped[str] = mapped_column(String(50))
     id_type: Mapped[str] = mapped_column(String(20))
@@ -139,9 +141,12 @@ class ContractTourist(TenantScoped, Base):
 
 class ContractDay(TenantScoped, Base):
     __tablename__ = "contract_days"
-    __table_args__ = (UniqueConstraint("tenant_id", "contract_id", "day_no"),)
+    __table_args__ = (
+        UniqueConstraint("tenant_id", "contract_id", "day_no"),
+        tenant_foreign_key("contract_days", "contract_id", "contracts", ondelete="CASCADE"),
+    )
 
-    contract_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("contracts.id", ondelete="CASCADE"))
+    contract_id: Mapped[uuid.UUID]
     day_no: Mapped[int] = mapped_column(Integer)
     route: Mapped[str] = mapped_column(Text, server_default="")
     sights: Mapped[str] = mapped_column(Text, server_default="")
@@ -155,9 +160,13 @@ class ContractVersion(TenantScoped, Base):
     """One frozen text of a contract. Once its PDF is stored the row never changes."""
 
     __tablename__ = "contract_versions"
-    __table_args__ = (UniqueConstraint("tenant_id", "contract_id", "version"),)
+    __table_args__ = (
+        UniqueConstraint("tenant_id", "contract_id", "version"),
+        tenant_key(),
+        tenant_foreign_key("contract_versions", "contract_id", "contracts"),
+    )
 
-    contract_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("contracts.id"))
+    contract_id: Mapped[uuid.UUID]
     version: Mapped[int] = mapped_column(Integer)
     reason: Mapped[str] = mapped_column(Text, server_default="")
     snapshot: Mapped[dict[str, Any]] = mapped_column(JSONB)
@@ -177,10 +186,12 @@ class ContractSignature(TenantScoped, Base):
     __table_args__ = (
         CheckConstraint("party IN ('tourist','agency')", "party"),
         UniqueConstraint("tenant_id", "version_id", "party"),
+        tenant_foreign_key("contract_signatures", "contract_id", "contracts"),
+        tenant_foreign_key("contract_signatures", "version_id", "contract_versions"),
     )
 
-    contract_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("contracts.id"))
-    version_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("contract_versions.id"))
+    contract_id: Mapped[uuid.UUID]
+    version_id: Mapped[uuid.UUID]
     party: Mapped[str] = mapped_column(String(8))
     signer_name: Mapped[str] = mapped_column(String(100))
     user_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("users.id"))

@@ -10,7 +10,6 @@ from typing import Any
 from sqlalchemy import (
     Boolean,
     CheckConstraint,
-    ForeignKey,
     Index,
     Integer,
     LargeBinary,
@@ -23,7 +22,7 @@ from sqlalchemy import (
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Mapped, mapped_column
 
-from app.db.base import Base, TenantScoped
+from app.db.base import Base, TenantScoped, tenant_foreign_key, tenant_key
 
 _KINDS = "'contract','amendment','cancellation','group','statistics','guide_assignment'"
 _STATES = "'held','waiting','pending','paused','accepted','rejected','conflicted','superseded'"
@@ -69,6 +68,9 @@ class Filing(TenantScoped, Base):
         Index(None, "tenant_id", "state", "due_at"),
         Index(None, "tenant_id", "kind", "ref"),
         Index(None, "tenant_id", "depends_on_id"),
+        tenant_key(),
+        tenant_foreign_key("filings", "depends_on_id", "filings"),
+        tenant_foreign_key("filings", "replaces_id", "filings"),
     )
 
     kind: Mapped[str] = mapped_column(String(24))
@@ -80,8 +82,8 @@ class Filing(TenantScoped, Base):
     payload: Mapped[dict[str, Any]] = mapped_column(JSONB)
     body: Mapped[bytes | None] = mapped_column(LargeBinary)
     state: Mapped[str] = mapped_column(String(16))
-    depends_on_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("filings.id"))
-    replaces_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("filings.id"))
+    depends_on_id: Mapped[uuid.UUID | None]
+    replaces_id: Mapped[uuid.UUID | None]
     # Set when another filing waits for this one, so accepting it releases them (and
     # accepting one nobody waits for costs no extra statement).
     has_dependents: Mapped[bool] = mapped_column(Boolean, server_default=text("false"))
@@ -112,9 +114,10 @@ class FilingAttempt(TenantScoped, Base):
             "'failed','no_answer')",
             "outcome",
         ),
+        tenant_foreign_key("filing_attempts", "filing_id", "filings", ondelete="CASCADE"),
     )
 
-    filing_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("filings.id", ondelete="CASCADE"))
+    filing_id: Mapped[uuid.UUID]
     number: Mapped[int] = mapped_column(Integer)
     started_at: Mapped[datetime]
     latency_ms: Mapped[int] = mapped_column(Integer)

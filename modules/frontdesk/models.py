@@ -27,7 +27,7 @@ from sqlalchemy import (
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Mapped, mapped_column
 
-from app.db.base import Base, TenantScoped
+from app.db.base import Base, TenantScoped, tenant_foreign_key, tenant_key
 
 
 class Stay(TenantScoped, Base):
@@ -44,10 +44,13 @@ class Stay(TenantScoped, Base):
             postgresql_where=text("status = 'in_house'"),
         ),
         Index("ix_stays_tenant_id_status", "tenant_id", "status"),
+        tenant_key(),
+        tenant_foreign_key("stays", "reservation_id", "reservations"),
+        tenant_foreign_key("stays", "unit_id", "units"),
     )
 
-    reservation_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("reservations.id"))
-    unit_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("units.id"))
+    reservation_id: Mapped[uuid.UUID]
+    unit_id: Mapped[uuid.UUID]
     unit_number: Mapped[str] = mapped_column(String(20))
     status: Mapped[str] = mapped_column(String(16), default="in_house")
     guest_name: Mapped[str] = mapped_column(String(100))
@@ -70,9 +73,11 @@ class FolioLine(TenantScoped, Base):
         # The night audit reads a day's room nights and a day's other charges.
         Index("ix_folio_lines_tenant_id_service_date", "tenant_id", "service_date"),
         Index("ix_folio_lines_tenant_id_posted_at", "tenant_id", "posted_at"),
+        tenant_key(),
+        tenant_foreign_key("folio_lines", "stay_id", "stays"),
     )
 
-    stay_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("stays.id"))
+    stay_id: Mapped[uuid.UUID]
     kind: Mapped[str] = mapped_column(String(16))
     description: Mapped[str] = mapped_column(String(200))
     amount_fen: Mapped[int] = mapped_column(BigInteger)
@@ -86,11 +91,16 @@ class FolioLine(TenantScoped, Base):
 
 class RoomMove(TenantScoped, Base):
     __tablename__ = "room_moves"
-    __table_args__ = (Index("ix_room_moves_tenant_id_stay_id", "tenant_id", "stay_id"),)
+    __table_args__ = (
+        Index("ix_room_moves_tenant_id_stay_id", "tenant_id", "stay_id"),
+        tenant_foreign_key("room_moves", "from_unit_id", "units"),
+        tenant_foreign_key("room_moves", "stay_id", "stays"),
+        tenant_foreign_key("room_moves", "to_unit_id", "units"),
+    )
 
-    stay_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("stays.id"))
-    from_unit_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("units.id"))
-    to_unit_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("units.id"))
+    stay_id: Mapped[uuid.UUID]
+    from_unit_id: Mapped[uuid.UUID]
+    to_unit_id: Mapped[uuid.UUID]
     from_number: Mapped[str] = mapped_column(String(20))
     to_number: Mapped[str] = mapped_column(String(20))
     reason: Mapped[str] = mapped_column(String(200))

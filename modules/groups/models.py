@@ -28,7 +28,7 @@ from sqlalchemy import (
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import Mapped, mapped_column
 
-from app.db.base import Base, TenantScoped
+from app.db.base import Base, TenantScoped, tenant_foreign_key, tenant_key
 
 
 class TourGroup(TenantScoped, Base):
@@ -38,6 +38,7 @@ class TourGroup(TenantScoped, Base):
         CheckConstraint("status IN ('draft','filed','cancelled')", name="status"),
         CheckConstraint("end_date >= start_date", name="dates"),
         Index("ix_tour_groups_tenant_id_start_date", "tenant_id", "start_date"),
+        tenant_key(),
     )
 
     group_no: Mapped[str] = mapped_column(String(32))
@@ -67,10 +68,12 @@ class GroupContract(TenantScoped, Base):
             unique=True,
             postgresql_where=text("active"),
         ),
+        tenant_foreign_key("group_contracts", "contract_id", "contracts"),
+        tenant_foreign_key("group_contracts", "group_id", "tour_groups", ondelete="CASCADE"),
     )
 
-    group_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("tour_groups.id", ondelete="CASCADE"))
-    contract_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("contracts.id"))
+    group_id: Mapped[uuid.UUID]
+    contract_id: Mapped[uuid.UUID]
     e_number: Mapped[str] = mapped_column(String(40))
     tourist_count: Mapped[int] = mapped_column(Integer)
     active: Mapped[bool] = mapped_column(Boolean, server_default=text("true"))
@@ -78,9 +81,12 @@ class GroupContract(TenantScoped, Base):
 
 class GroupDay(TenantScoped, Base):
     __tablename__ = "group_days"
-    __table_args__ = (UniqueConstraint("tenant_id", "group_id", "day"),)
+    __table_args__ = (
+        UniqueConstraint("tenant_id", "group_id", "day"),
+        tenant_foreign_key("group_days", "group_id", "tour_groups", ondelete="CASCADE"),
+    )
 
-    group_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("tour_groups.id", ondelete="CASCADE"))
+    group_id: Mapped[uuid.UUID]
     day: Mapped[date] = mapped_column(Date)
     places: Mapped[list[str]] = mapped_column(ARRAY(String(100)), default=list)
     hotel: Mapped[str] = mapped_column(String(100), default="")
@@ -91,9 +97,10 @@ class GroupVehicle(TenantScoped, Base):
     __table_args__ = (
         UniqueConstraint("tenant_id", "group_id", "plate_no"),
         CheckConstraint("seats > 0", name="seats"),
+        tenant_foreign_key("group_vehicles", "group_id", "tour_groups", ondelete="CASCADE"),
     )
 
-    group_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("tour_groups.id", ondelete="CASCADE"))
+    group_id: Mapped[uuid.UUID]
     position: Mapped[int] = mapped_column(Integer, default=0)
     plate_no: Mapped[str] = mapped_column(String(16))
     seats: Mapped[int] = mapped_column(Integer)
@@ -110,10 +117,12 @@ class GroupFiling(TenantScoped, Base):
         CheckConstraint("kind IN ('group','guide_assignment')", name="kind"),
         UniqueConstraint("tenant_id", "filing_id"),
         Index("ix_group_filings_tenant_id_group_id", "tenant_id", "group_id"),
+        tenant_foreign_key("group_filings", "filing_id", "filings"),
+        tenant_foreign_key("group_filings", "group_id", "tour_groups", ondelete="CASCADE"),
     )
 
-    group_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("tour_groups.id", ondelete="CASCADE"))
-    filing_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("filings.id"))
+    group_id: Mapped[uuid.UUID]
+    filing_id: Mapped[uuid.UUID]
     kind: Mapped[str] = mapped_column(String(24))
     guide_id: Mapped[uuid.UUID | None]
     licence_no: Mapped[str] = mapped_column(String(64), default="")

@@ -26,7 +26,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
-from app.db.base import Base, TenantScoped
+from app.db.base import Base, TenantScoped, tenant_foreign_key, tenant_key
 
 REQUEST_STATUS_CHECK = "status IN ('new','acknowledged','in_progress','done','cancelled')"
 
@@ -41,10 +41,13 @@ class ServiceRequest(TenantScoped, Base):
         CheckConstraint(REQUEST_STATUS_CHECK, name="status"),
         Index("ix_service_requests_tenant_id_status", "tenant_id", "status"),
         Index("ix_service_requests_tenant_id_stay_id", "tenant_id", "stay_id"),
+        tenant_key(),
+        tenant_foreign_key("service_requests", "stay_id", "stays"),
+        tenant_foreign_key("service_requests", "unit_id", "units"),
     )
 
-    stay_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("stays.id"))
-    unit_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("units.id"))
+    stay_id: Mapped[uuid.UUID]
+    unit_id: Mapped[uuid.UUID]
     unit_number: Mapped[str] = mapped_column(String(20))
     guest_name: Mapped[str] = mapped_column(String(100))
     kind: Mapped[str] = mapped_column(String(16))
@@ -63,9 +66,10 @@ class ServiceRequestEvent(TenantScoped, Base):
     __table_args__ = (
         CheckConstraint(REQUEST_STATUS_CHECK, name="status"),
         Index("ix_service_request_events_tenant_id_request_id", "tenant_id", "request_id"),
+        tenant_foreign_key("service_request_events", "request_id", "service_requests"),
     )
 
-    request_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("service_requests.id"))
+    request_id: Mapped[uuid.UUID]
     status: Mapped[str] = mapped_column(String(16))
     by_user_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("users.id"))
     by_guest: Mapped[bool] = mapped_column(Boolean, default=False)
@@ -77,6 +81,7 @@ class MenuItem(TenantScoped, Base):
         CheckConstraint("menu IN ('room_service','minibar')", name="menu"),
         CheckConstraint("price_fen > 0", name="price_positive"),
         Index("ix_menu_items_tenant_id_menu_sort_order", "tenant_id", "menu", "sort_order"),
+        tenant_key(),
     )
 
     menu: Mapped[str] = mapped_column(String(16))
@@ -95,10 +100,13 @@ class RoomOrder(TenantScoped, Base):
         CheckConstraint("total_fen > 0", name="total_positive"),
         Index("ix_room_orders_tenant_id_status", "tenant_id", "status"),
         Index("ix_room_orders_tenant_id_stay_id", "tenant_id", "stay_id"),
+        tenant_key(),
+        tenant_foreign_key("room_orders", "stay_id", "stays"),
+        tenant_foreign_key("room_orders", "unit_id", "units"),
     )
 
-    stay_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("stays.id"))
-    unit_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("units.id"))
+    stay_id: Mapped[uuid.UUID]
+    unit_id: Mapped[uuid.UUID]
     unit_number: Mapped[str] = mapped_column(String(20))
     guest_name: Mapped[str] = mapped_column(String(100))
     status: Mapped[str] = mapped_column(String(16), default="new")
@@ -117,15 +125,18 @@ class RoomOrderLine(TenantScoped, Base):
         CheckConstraint("quantity BETWEEN 1 AND 20", name="quantity"),
         CheckConstraint("amount_fen = unit_price_fen * quantity", name="amount"),
         Index("ix_room_order_lines_tenant_id_order_id", "tenant_id", "order_id"),
+        tenant_foreign_key("room_order_lines", "folio_line_id", "folio_lines"),
+        tenant_foreign_key("room_order_lines", "menu_item_id", "menu_items"),
+        tenant_foreign_key("room_order_lines", "order_id", "room_orders"),
     )
 
-    order_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("room_orders.id"))
-    menu_item_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("menu_items.id"))
+    order_id: Mapped[uuid.UUID]
+    menu_item_id: Mapped[uuid.UUID]
     name: Mapped[str] = mapped_column(String(80))
     unit_price_fen: Mapped[int] = mapped_column(BigInteger)
     quantity: Mapped[int] = mapped_column(SmallInteger)
     amount_fen: Mapped[int] = mapped_column(BigInteger)
-    folio_line_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("folio_lines.id"))
+    folio_line_id: Mapped[uuid.UUID]
 
 
 class Rating(TenantScoped, Base):
@@ -157,13 +168,16 @@ class Rating(TenantScoped, Base):
             unique=True,
             postgresql_where=text("order_id IS NOT NULL"),
         ),
+        tenant_foreign_key("ratings", "order_id", "room_orders"),
+        tenant_foreign_key("ratings", "request_id", "service_requests"),
+        tenant_foreign_key("ratings", "stay_id", "stays"),
     )
 
-    stay_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("stays.id"))
+    stay_id: Mapped[uuid.UUID]
     unit_number: Mapped[str] = mapped_column(String(20))
     subject: Mapped[str] = mapped_column(String(16))  # stay | a request kind | room_service
-    request_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("service_requests.id"))
-    order_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("room_orders.id"))
+    request_id: Mapped[uuid.UUID | None]
+    order_id: Mapped[uuid.UUID | None]
     score: Mapped[int] = mapped_column(SmallInteger)
     comment: Mapped[str] = mapped_column(String(500), default="")
 
@@ -174,9 +188,10 @@ class Complaint(TenantScoped, Base):
         CheckConstraint("status IN ('open','answered','closed')", name="status"),
         Index("ix_complaints_tenant_id_status", "tenant_id", "status"),
         Index("ix_complaints_tenant_id_stay_id", "tenant_id", "stay_id"),
+        tenant_foreign_key("complaints", "stay_id", "stays"),
     )
 
-    stay_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("stays.id"))
+    stay_id: Mapped[uuid.UUID]
     unit_number: Mapped[str] = mapped_column(String(20))
     guest_name: Mapped[str] = mapped_column(String(100))
     category: Mapped[str] = mapped_column(String(16))

@@ -34,7 +34,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, deferred, mapped_column
 
-from app.db.base import Base, TenantScoped
+from app.db.base import Base, TenantScoped, tenant_foreign_key, tenant_key
 
 
 class Guide(TenantScoped, Base):
@@ -52,6 +52,7 @@ class Guide(TenantScoped, Base):
             "status",
             "licence_valid_until",
         ),
+        tenant_key(),
     )
 
     licence_no: Mapped[str] = mapped_column(String(32))
@@ -80,9 +81,10 @@ class GuideCertificate(TenantScoped, Base):
         ),
         CheckConstraint("size > 0", name="size"),
         Index("ix_guide_certificates_tenant_id_guide_id", "tenant_id", "guide_id"),
+        tenant_foreign_key("guide_certificates", "guide_id", "guides"),
     )
 
-    guide_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("guides.id"))
+    guide_id: Mapped[uuid.UUID]
     kind: Mapped[str] = mapped_column(String(16))
     number: Mapped[str | None] = mapped_column(String(60))
     issued_on: Mapped[date | None] = mapped_column(Date)
@@ -100,9 +102,10 @@ class GuideRating(TenantScoped, Base):
         CheckConstraint("score BETWEEN 1 AND 5", name="score"),
         CheckConstraint("source IN ('survey','online','phone','other')", name="source"),
         Index("ix_guide_ratings_tenant_id_guide_id", "tenant_id", "guide_id"),
+        tenant_foreign_key("guide_ratings", "guide_id", "guides"),
     )
 
-    guide_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("guides.id"))
+    guide_id: Mapped[uuid.UUID]
     score: Mapped[int] = mapped_column(SmallInteger)
     comment: Mapped[str | None] = mapped_column(Text)
     source: Mapped[str] = mapped_column(String(16))
@@ -117,9 +120,10 @@ class GuideComplaint(TenantScoped, Base):
         CheckConstraint("status IN ('open','resolved')", name="status"),
         CheckConstraint("(status = 'resolved') = (resolution IS NOT NULL)", name="resolution"),
         Index("ix_guide_complaints_tenant_id_guide_id", "tenant_id", "guide_id"),
+        tenant_foreign_key("guide_complaints", "guide_id", "guides"),
     )
 
-    guide_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("guides.id"))
+    guide_id: Mapped[uuid.UUID]
     received_on: Mapped[date] = mapped_column(Date)
     description: Mapped[str] = mapped_column(Text)
     group_no: Mapped[str | None] = mapped_column(String(40))
@@ -146,9 +150,10 @@ class GuideAssignment(TenantScoped, Base):
         ),
         Index("ix_guide_assignments_tenant_id_guide_id_status", "tenant_id", "guide_id", "status"),
         Index("ix_guide_assignments_tenant_id_group_id", "tenant_id", "group_id"),
+        tenant_foreign_key("guide_assignments", "guide_id", "guides"),
     )
 
-    guide_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("guides.id"))
+    guide_id: Mapped[uuid.UUID]
     group_id: Mapped[uuid.UUID]
     group_no: Mapped[str] = mapped_column(String(40))
     from_date: Mapped[date] = mapped_column(Date)

@@ -14,7 +14,6 @@ from typing import Any
 from sqlalchemy import (
     BigInteger,
     CheckConstraint,
-    ForeignKey,
     Index,
     String,
     Text,
@@ -24,7 +23,7 @@ from sqlalchemy import (
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Mapped, mapped_column
 
-from app.db.base import Base, CreatedMixin, IdMixin, TenantScoped
+from app.db.base import Base, CreatedMixin, IdMixin, TenantScoped, tenant_foreign_key, tenant_key
 
 KINDS = ("deposit", "prepayment", "balance")
 # Online payments are "card" through the provider; the rest are taken at the desk.
@@ -49,6 +48,7 @@ class Payment(TenantScoped, Base):
         CheckConstraint("refunded_fen >= 0 AND refunded_fen <= amount_fen", "refunded_within"),
         UniqueConstraint("tenant_id", "provider_intent_id"),
         Index(None, "tenant_id", "subject_type", "subject_id"),
+        tenant_key(),
     )
 
     subject_type: Mapped[str] = mapped_column(String(32))
@@ -77,9 +77,10 @@ class PaymentRefund(TenantScoped, Base):
         CheckConstraint(_in("status", REFUND_STATUSES), "status"),
         CheckConstraint("amount_fen > 0", "amount_positive"),
         Index(None, "tenant_id", "payment_id"),
+        tenant_foreign_key("payment_refunds", "payment_id", "payments", ondelete="RESTRICT"),
     )
 
-    payment_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("payments.id", ondelete="RESTRICT"))
+    payment_id: Mapped[uuid.UUID]
     amount_fen: Mapped[int] = mapped_column(BigInteger)
     reason: Mapped[str] = mapped_column(Text)
     status: Mapped[str] = mapped_column(String(16))

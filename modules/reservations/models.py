@@ -19,7 +19,6 @@ from sqlalchemy import (
     Boolean,
     CheckConstraint,
     Date,
-    ForeignKey,
     Index,
     Integer,
     SmallInteger,
@@ -32,7 +31,7 @@ from sqlalchemy import (
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Mapped, mapped_column
 
-from app.db.base import Base, TenantScoped
+from app.db.base import Base, TenantScoped, tenant_foreign_key, tenant_key
 
 
 def _in(values: tuple[str, ...]) -> str:
@@ -59,6 +58,7 @@ class Voyage(TenantScoped, Base):
         CheckConstraint("direction IN ('downstream','upstream')", "direction"),
         CheckConstraint("status IN ('scheduled','cancelled')", "status"),
         Index(None, "tenant_id", "depart_on"),
+        tenant_key(),
     )
 
     code: Mapped[str] = mapped_column(String(40))
@@ -83,13 +83,15 @@ class UnitType(TenantScoped, Base):
         CheckConstraint("capacity BETWEEN 1 AND 50", "capacity"),
         CheckConstraint("base_price_fen >= 0", "base_price_fen"),
         Index(None, "tenant_id", "voyage_id"),
+        tenant_key(),
+        tenant_foreign_key("unit_types", "voyage_id", "voyages"),
     )
 
     code: Mapped[str] = mapped_column(String(40))
     name: Mapped[str] = mapped_column(String(100))
     kind: Mapped[str] = mapped_column(String(12), server_default="room")
     capacity: Mapped[int] = mapped_column(SmallInteger, server_default=text("2"))
-    voyage_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("voyages.id"))
+    voyage_id: Mapped[uuid.UUID | None]
     description: Mapped[str] = mapped_column(Text, server_default="")
     base_price_fen: Mapped[int] = mapped_column(BigInteger, server_default=text("0"))
     sort_order: Mapped[int] = mapped_column(Integer, server_default=text("0"))
@@ -106,10 +108,13 @@ class Unit(TenantScoped, Base):
         UniqueConstraint("tenant_id", "voyage_id", "number", postgresql_nulls_not_distinct=True),
         CheckConstraint(f"status IN {_in(UNIT_STATUSES)}", "status"),
         Index(None, "tenant_id", "unit_type_id"),
+        tenant_key(),
+        tenant_foreign_key("units", "unit_type_id", "unit_types"),
+        tenant_foreign_key("units", "voyage_id", "voyages"),
     )
 
-    unit_type_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("unit_types.id"))
-    voyage_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("voyages.id"))
+    unit_type_id: Mapped[uuid.UUID]
+    voyage_id: Mapped[uuid.UUID | None]
     number: Mapped[str] = mapped_column(String(20))
     floor: Mapped[int] = mapped_column(SmallInteger, server_default=text("1"))
     status: Mapped[str] = mapped_column(String(16), server_default="clean")
@@ -128,9 +133,10 @@ class InventoryDay(TenantScoped, Base):
         CheckConstraint("sold >= 0 AND sold <= total", "never_overbooked"),
         CheckConstraint("price_fen >= 0", "price_fen"),
         CheckConstraint("min_stay BETWEEN 1 AND 30", "min_stay"),
+        tenant_foreign_key("inventory_days", "unit_type_id", "unit_types"),
     )
 
-    unit_type_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("unit_types.id"))
+    unit_type_id: Mapped[uuid.UUID]
     day: Mapped[date] = mapped_column(Date)
     total: Mapped[int] = mapped_column(Integer)
     sold: Mapped[int] = mapped_column(Integer, server_default=text("0"))
@@ -156,6 +162,7 @@ class RatePlan(TenantScoped, Base):
         CheckConstraint("cancel_fee_bp BETWEEN 0 AND 10000", "cancel_fee_bp"),
         CheckConstraint("deposit_bp BETWEEN 0 AND 10000", "deposit_bp"),
         CheckConstraint("free_cancel_hours BETWEEN 0 AND 8760", "free_cancel_hours"),
+        tenant_key(),
     )
 
     code: Mapped[str] = mapped_column(String(40))
@@ -191,12 +198,16 @@ class Reservation(TenantScoped, Base):
         Index(None, "tenant_id", "departure"),
         Index(None, "tenant_id", "status", "hold_expires_at"),
         Index(None, "tenant_id", "guest_phone"),
+        tenant_key(),
+        tenant_foreign_key("reservations", "rate_plan_id", "rate_plans"),
+        tenant_foreign_key("reservations", "unit_id", "units"),
+        tenant_foreign_key("reservations", "unit_type_id", "unit_types"),
     )
 
     code: Mapped[str] = mapped_column(String(16))
     status: Mapped[str] = mapped_column(String(12))
-    unit_type_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("unit_types.id"))
-    rate_plan_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("rate_plans.id"))
+    unit_type_id: Mapped[uuid.UUID]
+    rate_plan_id: Mapped[uuid.UUID]
     quantity: Mapped[int] = mapped_column(SmallInteger, server_default=text("1"))
     arrival: Mapped[date] = mapped_column(Date)
     departure: Mapped[date] = mapped_column(Date)
@@ -221,7 +232,7 @@ class Reservation(TenantScoped, Base):
     cancel_reason: Mapped[str | None] = mapped_column(Text)
     checked_in_at: Mapped[datetime | None]
     checked_out_at: Mapped[datetime | None]
-    unit_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("units.id"))
+    unit_id: Mapped[uuid.UUID | None]
     updated_at: Mapped[datetime] = mapped_column(server_default=func.now())
 
 
@@ -233,12 +244,14 @@ class ReservationNight(TenantScoped, Base):
         UniqueConstraint("tenant_id", "reservation_id", "day"),
         CheckConstraint("price_fen >= 0", "price_fen"),
         Index(None, "tenant_id", "unit_type_id", "day"),
+        tenant_foreign_key(
+            "reservation_nights", "reservation_id", "reservations", ondelete="CASCADE"
+        ),
+        tenant_foreign_key("reservation_nights", "unit_type_id", "unit_types"),
     )
 
-    reservation_id: Mapped[uuid.UUID] = mapped_column(
-        ForeignKey("reservations.id", ondelete="CASCADE")
-    )
-    unit_type_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("unit_types.id"))
+    reservation_id: Mapped[uuid.UUID]
+    unit_type_id: Mapped[uuid.UUID]
     day: Mapped[date] = mapped_column(Date)
     price_fen: Mapped[int] = mapped_column(BigInteger)
 

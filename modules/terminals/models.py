@@ -27,7 +27,7 @@ from sqlalchemy import (
 from sqlalchemy.dialects.postgresql import INET
 from sqlalchemy.orm import Mapped, mapped_column
 
-from app.db.base import Base, TenantScoped
+from app.db.base import Base, TenantScoped, tenant_foreign_key, tenant_key
 
 PAGE_CATEGORIES = ("facilities", "hours", "wifi", "dining", "other")
 
@@ -44,10 +44,11 @@ class TerminalDevice(TenantScoped, Base):
             unique=True,
             postgresql_where=text("pairing_code_hash IS NOT NULL"),
         ),
+        tenant_foreign_key("terminal_devices", "unit_id", "units"),
     )
 
     name: Mapped[str] = mapped_column(String(100))
-    unit_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("units.id"))
+    unit_id: Mapped[uuid.UUID]
     secret_hash: Mapped[str | None] = mapped_column(String(64))
     paired_at: Mapped[datetime | None]
     last_seen_at: Mapped[datetime | None]
@@ -91,6 +92,7 @@ class ScenicSpot(TenantScoped, Base):
         CheckConstraint("ticket_fen IS NULL OR ticket_fen >= 0", name="ticket_fen"),
         CheckConstraint("distance_m IS NULL OR distance_m >= 0", name="distance_m"),
         Index("ix_terminal_spots_tenant_id_sort_order", "tenant_id", "sort_order"),
+        tenant_key(),
     )
 
     name: Mapped[str] = mapped_column(String(100))
@@ -104,9 +106,12 @@ class ScenicSpot(TenantScoped, Base):
 
 class SpotPhoto(TenantScoped, Base):
     __tablename__ = "terminal_spot_photos"
-    __table_args__ = (Index("ix_terminal_spot_photos_tenant_id_spot_id", "tenant_id", "spot_id"),)
+    __table_args__ = (
+        Index("ix_terminal_spot_photos_tenant_id_spot_id", "tenant_id", "spot_id"),
+        tenant_foreign_key("terminal_spot_photos", "spot_id", "terminal_spots", ondelete="CASCADE"),
+    )
 
-    spot_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("terminal_spots.id", ondelete="CASCADE"))
+    spot_id: Mapped[uuid.UUID]
     content_type: Mapped[str] = mapped_column(String(32))
     data: Mapped[bytes] = mapped_column(LargeBinary)
 
@@ -134,12 +139,13 @@ class Announcement(TenantScoped, Base):
     __table_args__ = (
         CheckConstraint("ends_at > starts_at", name="window"),
         Index("ix_terminal_announcements_tenant_id_ends_at", "tenant_id", "ends_at"),
+        tenant_foreign_key("terminal_announcements", "voyage_id", "voyages"),
     )
 
     body: Mapped[str] = mapped_column(String(300))
     starts_at: Mapped[datetime]
     ends_at: Mapped[datetime]
-    voyage_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("voyages.id"))
+    voyage_id: Mapped[uuid.UUID | None]
 
 
 class PortCall(TenantScoped, Base):
@@ -149,9 +155,10 @@ class PortCall(TenantScoped, Base):
     __table_args__ = (
         CheckConstraint("day_no >= 1", name="day_no"),
         Index("ix_terminal_port_calls_tenant_id_voyage_id", "tenant_id", "voyage_id"),
+        tenant_foreign_key("terminal_port_calls", "voyage_id", "voyages"),
     )
 
-    voyage_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("voyages.id"))
+    voyage_id: Mapped[uuid.UUID]
     day_no: Mapped[int] = mapped_column(Integer)
     port: Mapped[str] = mapped_column(String(60))
     arrive_time: Mapped[time | None] = mapped_column(Time)
