@@ -24,7 +24,12 @@ COPY pyproject.toml ./
 RUN python -c "import tomllib; print('\n'.join(tomllib.load(open('pyproject.toml', 'rb'))['project']['dependencies']))" > /tmp/requirements.txt \
     && pip install -r /tmp/requirements.txt
 COPY . .
-RUN pip install --no-deps -e . \
+# The product only: .dockerignore already leaves out devtools/ (development stand-ins),
+# tests/ and bench/; removing them again keeps a changed ignore file from shipping them,
+# and the check fails the build if the stand-ins could still be imported. No dev extra.
+RUN rm -rf /app/devtools /app/tests /app/bench \
+    && pip install --no-deps -e . \
+    && python -c "import importlib.util as u, sys; sys.exit(u.find_spec('devtools') is not None)" \
     && find /app -name '__pycache__' -prune -exec rm -rf {} +
 COPY --from=assets /src/node_modules/htmx.org/dist /app/node_modules/htmx.org/dist
 

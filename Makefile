@@ -28,7 +28,7 @@ system-deps:
 
 # localstripe (the local Stripe emulator) lives in its own virtualenv under .zhilv/.
 stripe-emulator: $(STAMP)
-	@$(BIN)/python -c "from app.payments.emulator import ensure_venv; ensure_venv()"
+	@$(BIN)/python -c "from devtools.stripe_emulator import ensure_venv; ensure_venv()"
 
 setup: $(STAMP) $(HTMX) system-deps stripe-emulator
 
@@ -45,8 +45,8 @@ test: setup
 	$(BIN)/pytest -n $(PYTEST_WORKERS) --dist loadfile
 
 lint: setup
-	$(BIN)/ruff check app tenants modules workers tests bench
-	$(BIN)/ruff format --check app tenants modules workers
+	$(BIN)/ruff check app tenants modules workers devtools tests bench
+	$(BIN)/ruff format --check app tenants modules workers devtools
 	$(BIN)/mypy
 	$(BIN)/lint-imports
 

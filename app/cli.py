@@ -19,6 +19,19 @@ def main() -> None:
     """智旅 Zhilv."""
 
 
+def devtools_missing(command: str, exc: ModuleNotFoundError) -> click.ClickException:
+    """The development commands import `devtools/` inside themselves (never at module level,
+    an import-linter contract holds it): the production image leaves it out, and there such
+    a command says so instead of failing with a traceback."""
+    if not (exc.name or "").startswith("devtools"):
+        raise exc
+    return click.ClickException(
+        f"`zhilv {command}` needs the development tools (devtools/), which this installation "
+        "does not contain (the production image leaves them out). Run it from a source "
+        "checkout: `make run`."
+    )
+
+
 @main.group()
 def db() -> None:
     """Database server set-up."""
@@ -100,7 +113,11 @@ def dev_database() -> None:
     if os.environ.get("DATABASE_URL"):
         return
     from app.db.admin import init_database, run
-    from app.db.embedded import start_embedded
+
+    try:
+        from devtools.embedded_db import start_embedded
+    except ModuleNotFoundError as exc:
+        raise devtools_missing("dev", exc) from exc
 
     settings = get_settings()
     admin_url = start_embedded((settings.data_dir / "pg").resolve())
@@ -115,9 +132,14 @@ def dev_database() -> None:
 @click.option("--no-worker", is_flag=True, help="Do not start the job worker beside the server.")
 def dev(no_worker: bool) -> None:
     """The development stack: database, migrations, demo tenants, worker and server."""
-    from app.bureau_sim.dev import start_for_development
     from app.db.admin import migrate as do_migrate
-    from app.payments.emulator import dev_stripe_emulator
+
+    try:
+        from devtools.bureau.dev import start_for_development
+        from devtools.demo import seed_demo
+        from devtools.stripe_emulator import dev_stripe_emulator
+    except ModuleNotFoundError as exc:
+        raise devtools_missing("dev", exc) from exc
 
     dev_database()
     settings = get_settings()
@@ -134,8 +156,6 @@ def dev(no_worker: bool) -> None:
     settings = get_settings()
     try:
         if settings.demo_data:
-            from app.demo import seed_demo
-
             seed_demo()
         if not no_worker:
             children.append(subprocess.Popen([sys.executable, "-m", "app.cli", "worker"]))
@@ -149,12 +169,26 @@ def dev(no_worker: bool) -> None:
             stripe_emulator.stop()
 
 
+@main.command(
+    "bureau-sim",
+    add_help_option=False,
+    context_settings={"ignore_unknown_options": True, "allow_extra_args": True},
+)
+@click.pass_context
+def bureau_sim(ctx: click.Context) -> None:
+    """The tourism bureau stand-in for development (`zhilv bureau-sim --help`)."""
+    try:
+        from devtools.bureau.cli import bureau_sim as stand_in
+    except ModuleNotFoundError as exc:
+        raise devtools_missing("bureau-sim", exc) from exc
+    stand_in.main(args=ctx.args, prog_name="zhilv bureau-sim")
+
+
 def _register_package_commands() -> None:
-    from app.bureau_sim.cli import bureau_sim
     from tenants.cli import apikeys, operators, tenants
     from workers.cli import worker
 
-    for command in (tenants, apikeys, operators, worker, bureau_sim):
+    for command in (tenants, apikeys, operators, worker):
         main.add_command(command)
 
 

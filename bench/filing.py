@@ -1,6 +1,6 @@
 """Filings per second through the whole engine, against plain signed POSTs.
 
-Starts the bureau stand-in (`python -m app.bureau_sim`) and a real worker
+Starts the bureau stand-in (`python -m devtools.bureau`) and a real worker
 (`zhilv worker --queue filings`) on a scratch database of the local PostgreSQL, registers
 one enterprise with both, then:
 
@@ -78,7 +78,7 @@ def voyage(number: str) -> dict[str, Any]:
 
 
 def start_stand_in(logfile: Path) -> tuple[subprocess.Popen[str], str]:
-    command = [sys.executable, "-m", "app.bureau_sim", "--host", "127.0.0.1", "--port", "0"]
+    command = [sys.executable, "-m", "devtools.bureau", "--host", "127.0.0.1", "--port", "0"]
     process = subprocess.Popen(
         command, cwd=ROOT, stdout=subprocess.PIPE, stderr=logfile.open("w"), text=True
     )

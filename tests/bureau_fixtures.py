@@ -1,6 +1,6 @@
 """The bureau stand-in as pytest fixtures (registered in tests/conftest.py).
 
-- `bureau_sim_server` (session): `python -m app.bureau_sim` as a subprocess on a free
+- `bureau_sim_server` (session): `python -m devtools.bureau` as a subprocess on a free
   loopback port, stopped at the end of the session (one per xdist worker);
 - `bureau_sim`: the same server, reset before each test (no enterprises, filings,
   nonces or faults; the clock offset back to 0).
@@ -107,7 +107,7 @@ class BureauSim:
 @contextmanager
 def running_bureau_sim(state_file: Path | None = None) -> Iterator[BureauSim]:
     """A stand-in in its own process for the duration of the block."""
-    command = [sys.executable, "-m", "app.bureau_sim", "--host", "127.0.0.1", "--port", "0"]
+    command = [sys.executable, "-m", "devtools.bureau", "--host", "127.0.0.1", "--port", "0"]
     if state_file is not None:
         command += ["--state-file", str(state_file)]
     process = subprocess.Popen(command, cwd=PROJECT_ROOT, stdout=subprocess.PIPE, text=True)

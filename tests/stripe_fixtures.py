@@ -24,9 +24,9 @@ from typing import Any
 import httpx
 import pytest
 
-from app.payments import emulator
 from app.payments.gateway import LocalStripeGateway, use_gateway
 from app.settings import Settings, get_settings
+from devtools import stripe_emulator as emulator
 
 VISA = "4242424242424242"
 VISA_3DS = "4000002500003155"  # asks for 3-D Secure; the Stripe.js mock shows its dialog

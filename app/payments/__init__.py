@@ -1,1 +1,2 @@
-"""Payments kernel: the gateway to the payment provider (Stripe) and its local emulator."""
+"""Payments kernel: the gateway to the payment provider (Stripe or, in development, its
+local emulator from `devtools.stripe_emulator`)."""

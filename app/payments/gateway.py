@@ -2,7 +2,7 @@
 
 `PaymentGateway` is what the payments module depends on; `StripeGateway` implements it with
 the official `stripe` library, against Stripe itself or, in development and tests, against
-the local emulator (`STRIPE_API_BASE`, see `app.payments.emulator`). Amounts are fen, which
+the local emulator (`STRIPE_API_BASE`, see `devtools.stripe_emulator`). Amounts are fen, which
 is Stripe's minor unit for CNY, so they pass through unchanged.
 
 Every call that creates or moves money carries an idempotency key chosen by the caller

@@ -41,7 +41,7 @@ async def admin_url() -> str:
         await conn.close()
         return local
     except (OSError, asyncpg.PostgresError, TimeoutError):
-        from app.db.embedded import start_embedded
+        from devtools.embedded_db import start_embedded
 
         return start_embedded((ROOT / ".zhilv" / "bench-pg").resolve())
 

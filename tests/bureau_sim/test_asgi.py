@@ -5,7 +5,7 @@ from __future__ import annotations
 import httpx
 import pytest
 
-from app.bureau_sim.asgi import AnswerDropped, create_app
+from devtools.bureau.asgi import AnswerDropped, create_app
 from tests.bureau_sim.conftest import CODE, SECRET, Filer, encode
 from tests.bureau_sim.payloads import statistics
 

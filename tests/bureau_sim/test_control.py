@@ -7,8 +7,8 @@ import sys
 
 import httpx
 
-from app.bureau_sim.bureau import Bureau
-from app.bureau_sim.messages import Request
+from devtools.bureau.bureau import Bureau
+from devtools.bureau.messages import Request
 from tests.bureau_fixtures import PROJECT_ROOT, running_bureau_sim, wait_for_url
 from tests.bureau_sim.conftest import CODE, SECRET, Filer
 from tests.bureau_sim.payloads import cancellation, contract, statistics

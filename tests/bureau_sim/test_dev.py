@@ -6,7 +6,7 @@ import socket
 
 import httpx
 
-from app.bureau_sim.dev import start_for_development
+from devtools.bureau.dev import start_for_development
 
 
 def free_port() -> int:

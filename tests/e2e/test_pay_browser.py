@@ -10,7 +10,7 @@ import pytest
 from sqlalchemy import text
 
 from app.db.engine import TenantId
-from app.payments.emulator import register_webhook
+from devtools.stripe_emulator import register_webhook
 from modules.reservations import service as reservations
 from tests.factories.reservations import make_reservation
 from tests.factories.tenants import make_tenant

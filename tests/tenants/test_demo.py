@@ -10,10 +10,10 @@ import pytest
 from click.testing import CliRunner
 from sqlalchemy import func, select
 
-from app import demo
 from app.db.engine import bind_tenant
 from app.identifiers import uscc_problem
 from app.settings import get_settings
+from devtools import demo
 from tenants.models import ApiKey, Membership, Tenant, User
 from tests.factories.tenants import unique
 from tests.helpers import form_post

@@ -12,10 +12,10 @@ import pytest
 from sqlalchemy import select, update
 from sqlalchemy.exc import DBAPIError
 
-from app.bureau_sim.rules import amendment_errors, cancellation_errors, contract_errors
 from app.errors import Conflict, Invalid, NotFound
 from app.i18n import use_locale
 from app.notifications.models import OutboundMessage
+from devtools.bureau.rules import amendment_errors, cancellation_errors, contract_errors
 from modules.contracts import domain, service
 from modules.contracts.models import Contract, ContractVersion
 from modules.contracts.schemas import CancelInput

@@ -13,7 +13,7 @@ from tests.factories.filings import make_registration
 
 class TestDemoGroup:
     async def test_the_demo_agency_gets_a_filed_group_with_coach_and_guide(self, db, agency, tid):
-        """In app/demo.py's order: bureau registration, guides, contracts, then groups."""
+        """In devtools/demo.py's order: bureau registration, guides, contracts, then groups."""
         await make_registration(db, tenant=agency, enterprise_code=agency.enterprise_code)
         await guides_demo.seed_demo(db, tid, ("agency",))
         await contracts_demo.seed_demo(db, tid, ("agency",))

@@ -11,8 +11,8 @@ import asyncio
 from collections.abc import Awaitable, Callable, MutableMapping
 from typing import Any
 
-from app.bureau_sim.bureau import Bureau
-from app.bureau_sim.messages import Request
+from devtools.bureau.bureau import Bureau
+from devtools.bureau.messages import Request
 
 Scope = MutableMapping[str, Any]
 Message = MutableMapping[str, Any]

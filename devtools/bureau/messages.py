@@ -8,7 +8,7 @@ import json
 from dataclasses import dataclass, field
 from typing import Any
 
-from app.bureau_sim.checks import Json
+from devtools.bureau.checks import Json
 
 
 @dataclass

@@ -8,7 +8,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from app.bureau_sim.checks import Errors, Json, choice, integer, mapping, parse_date, path, text
+from devtools.bureau.checks import Errors, Json, choice, integer, mapping, parse_date, path, text
 
 _MONTH = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
 _QUARTER = re.compile(r"^\d{4}-Q[1-4]$")

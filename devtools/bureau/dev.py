@@ -9,7 +9,7 @@ import time
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from app.bureau_sim.messages import is_loopback
+from devtools.bureau.messages import is_loopback
 
 
 def start_for_development(
@@ -24,7 +24,7 @@ def start_for_development(
     if parts.scheme != "http" or not is_loopback(host) or _listening(host, port):
         return None
     state_file.parent.mkdir(parents=True, exist_ok=True)
-    command = [sys.executable, "-m", "app.bureau_sim", "--host", host, "--port", str(port)]
+    command = [sys.executable, "-m", "devtools.bureau", "--host", host, "--port", str(port)]
     command += ["--state-file", str(state_file)]
     process = subprocess.Popen(command, stdout=subprocess.DEVNULL)  # noqa: S603 - our own module
     deadline = time.monotonic() + timeout

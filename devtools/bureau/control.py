@@ -20,11 +20,11 @@ from collections import Counter
 from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qs
 
-from app.bureau_sim.messages import Answer, Request, error, json_answer
-from app.bureau_sim.state import Enterprise
+from devtools.bureau.messages import Answer, Request, error, json_answer
+from devtools.bureau.state import Enterprise
 
 if TYPE_CHECKING:
-    from app.bureau_sim.bureau import Bureau
+    from devtools.bureau.bureau import Bureau
 
 _CODE = re.compile(r"^[0-9A-Z]{18}$")
 _FAULT_KEYS = {"fail_next", "status", "retry_after", "delay_seconds", "drop_next", "down", "how"}

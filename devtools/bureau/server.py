@@ -21,9 +21,9 @@ from email.utils import formatdate
 from http import HTTPStatus
 from pathlib import Path
 
-from app.bureau_sim.bureau import Bureau
-from app.bureau_sim.messages import Answer, Request, error
-from app.bureau_sim.state import dump, load, save_file
+from devtools.bureau.bureau import Bureau
+from devtools.bureau.messages import Answer, Request, error
+from devtools.bureau.state import dump, load, save_file
 
 MAX_HEAD = 64 * 1024
 MAX_BODY = 10 * 1024 * 1024

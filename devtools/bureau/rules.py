@@ -10,7 +10,7 @@ import re
 from datetime import date
 from typing import Any
 
-from app.bureau_sim.checks import (
+from devtools.bureau.checks import (
     Errors,
     Json,
     array,

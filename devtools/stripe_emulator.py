@@ -2,7 +2,7 @@
 
 localstripe pins its own aiohttp, so it lives in its own virtualenv
 (`.zhilv/localstripe-venv`, created on first use) and runs as a separate process through
-`scripts/localstripe_server.py` (loopback only, free port, state file of our choosing).
+`devtools/localstripe_server.py` (loopback only, free port, state file of our choosing).
 The official `stripe` library then talks to it through `STRIPE_API_BASE`, and the pay page
 loads its Stripe.js mock from `<emulator>/js.stripe.com/v3/`.
 
@@ -25,10 +25,10 @@ from pathlib import Path
 
 import httpx
 
-from app.settings import PROJECT_ROOT, get_settings
+from app.settings import get_settings
 
 LOCALSTRIPE_VERSION = "1.15.10"
-SERVER_SCRIPT = PROJECT_ROOT / "scripts" / "localstripe_server.py"
+SERVER_SCRIPT = Path(__file__).with_name("localstripe_server.py")
 START_TIMEOUT_SECONDS = 30.0
 WEBHOOK_ID = "zhilv"
 
@@ -147,7 +147,7 @@ def dev_stripe_emulator() -> RunningEmulator | None:
 
 
 def main() -> None:
-    """`python -m app.payments.emulator [PORT]`: run the emulator in the foreground."""
+    """`python -m devtools.stripe_emulator [PORT]`: run the emulator in the foreground."""
     port = int(sys.argv[1]) if len(sys.argv) > 1 else 8420
     emulator = start(port=port, state=get_settings().data_dir / "localstripe.pickle")
     print(f"localstripe at {emulator.url}; Stripe.js mock at {emulator.js_url}", flush=True)

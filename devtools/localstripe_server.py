@@ -1,7 +1,7 @@
 """Run localstripe (the local Stripe emulator) the way Zhilv needs it.
 
 Runs with the Python of localstripe's own virtualenv (`.zhilv/localstripe-venv`, made by
-`app.payments.emulator.ensure_venv`), never the project's: localstripe pins aiohttp.
+`devtools.stripe_emulator.ensure_venv`), never the project's: localstripe pins aiohttp.
 
 Differences from `localstripe --port N`:
 - binds one loopback address (127.0.0.1 by default), not every interface;
@@ -17,7 +17,6 @@ import argparse
 import os
 import pickle
 import socket
-import sys
 import tempfile
 
 from aiohttp import web
@@ -71,4 +70,4 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    main()

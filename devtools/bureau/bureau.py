@@ -15,12 +15,12 @@ from collections.abc import Callable
 from datetime import datetime, timedelta, timezone
 from urllib.parse import unquote
 
-from app.bureau_sim import rules, signing
-from app.bureau_sim.checks import Errors, Json, district
-from app.bureau_sim.control import handle_control
-from app.bureau_sim.messages import Answer, Request, error, is_loopback, json_answer
-from app.bureau_sim.state import Enterprise, Filing, State
-from app.bureau_sim.statistics import statistics_errors
+from devtools.bureau import rules, signing
+from devtools.bureau.checks import Errors, Json, district
+from devtools.bureau.control import handle_control
+from devtools.bureau.messages import Answer, Request, error, is_loopback, json_answer
+from devtools.bureau.state import Enterprise, Filing, State
+from devtools.bureau.statistics import statistics_errors
 
 BEIJING = timezone(timedelta(hours=8))
 VALIDATORS: dict[str, Callable[[Json], Errors]] = {

@@ -19,6 +19,6 @@ import click
 def bureau_sim(host: str, port: int, state_file: Path | None) -> None:
     """Serve the bureau's filing interface (shared/bureau/PROTOCOL.md) with fault switches
     under /_sim/ (loopback only). The first line printed says where it listens."""
-    from app.bureau_sim.server import run
+    from devtools.bureau.server import run
 
     run(host, port, state_file)
