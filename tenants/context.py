@@ -39,16 +39,41 @@ import ipaddress
 import uuid
 from collections.abc import AsyncGenerator
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from contextvars import ContextVar
+from datetime import datetime, timedelta
 from typing import Any, Literal
 
 from litestar import Request
 from litestar.di import NamedDependency
-from sqlalchemy import text
+from sqlalchemy import TextClause, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app.db.engine import Database, TenantId, bind_tenant
+from app.actor import Actor
+from app import clock
+from app.db.engine import (
+    Database,
+    TenantId,
+    bind_tenant,
+    forget_kept,
+    mark_bound,
+    mark_unbound,
+    write_kept,
+)
 from app.errors import Forbidden, NotAuthenticated, NotFound
+from app.security.access import (
+    ApiKey,
+    Device,
+    Guard,
+    Operator,
+    Public,
+    Role,
+    Scope,
+    Staff,
+    TenantLookup,
+    TenantLookupFn,
+    TenantPublic,
+    TenantToken,
+)
 from app.security.tokens import digest, parse_scoped_token, same
 
 SESSION_COOKIE = "zhilv_session"
@@ -56,17 +81,6 @@ OPERATOR_COOKIE = "zhilv_operator"
 DEVICE_COOKIE = "zhilv_terminal"
 API_KEY_PREFIX = "zk"
 LINK_NOT_VALID = "This link is not valid, has expired or has already been used."
-
-Access = Literal[
-    "staff",
-    "apikey",
-    "operator",
-    "device",
-    "tenant_public",
-    "tenant_token",
-    "tenant_lookup",
-    "public",
-]
 
 
 @dataclass(frozen=True, slots=True)
@@ -111,6 +125,19 @@ class RequestContext:
     user_agent: str | None
 
     @property
+    def actor(self) -> Actor:
+        """Who acts in this request, for the records it writes."""
+        p = self.principal
+        return Actor(
+            user_id=p.user_id,
+            name=p.display_name or "",
+            ip=self.ip,
+            user_agent=self.user_agent,
+            api_key_id=p.api_key_id,
+            device_id=p.device_id,
+        )
+
+    @property
     def tenant_id(self) -> TenantId:
         if self.tenant is None:
             raise NotFound()
@@ -126,20 +153,34 @@ _TENANT_BY_SLUG = text(
     f"SELECT {_TENANT_COLUMNS}, set_config('app.tenant_id', t.id::text, true) AS bound "
     "FROM tenants t WHERE t.slug = :slug"
 )
+# Staff sessions, API keys and devices are resolved in the statement that binds their tenant:
+# `b` calls set_config before the lateral look-up `p` runs (it depends on `b.bound`), so
+# the look-up sees the tenant's rows under row-level security. One round trip.
+_PRINCIPAL_IN_TENANT = (
+    f"SELECT {_TENANT_COLUMNS}, p.* FROM tenants t "
+    "CROSS JOIN LATERAL (SELECT set_config('app.tenant_id', t.id::text, true) AS bound) b "
+    "LEFT JOIN LATERAL ({principal} AND b.bound IS NOT NULL) p ON true "
+    "WHERE t.id = :tenant"
+)
 _STAFF = text(
-    """
-    SELECT s.id AS session_id, s.expires_at, s.last_seen_at, u.id AS user_id, u.email,
-           u.display_name, m.id AS membership_id, m.role
-    FROM staff_sessions s
-    JOIN users u ON u.id = s.user_id
-    JOIN memberships m ON m.user_id = u.id AND m.tenant_id = s.tenant_id AND m.status = 'active'
-    WHERE s.token_hash = :h AND s.revoked_at IS NULL AND s.expires_at > now()
-    """
+    _PRINCIPAL_IN_TENANT.format(
+        principal="""
+        SELECT s.id AS session_id, s.last_seen_at, u.id AS user_id, u.email,
+               u.display_name, m.id AS membership_id, m.role
+        FROM staff_sessions s
+        JOIN users u ON u.id = s.user_id
+        JOIN memberships m ON m.user_id = u.id AND m.tenant_id = s.tenant_id
+             AND m.status = 'active'
+        WHERE s.token_hash = :h AND s.revoked_at IS NULL AND s.expires_at > now()
+        """
+    )
 )
 _TOUCH_SESSION = text("UPDATE staff_sessions SET last_seen_at = now() WHERE id = :id")
 _API_KEY = text(
-    "SELECT id, scopes, secret_hash, last_used_at FROM api_keys "
-    "WHERE id = :id AND revoked_at IS NULL"
+    _PRINCIPAL_IN_TENANT.format(
+        principal="SELECT k.id AS key_id, k.scopes, k.secret_hash, k.last_used_at "
+        "FROM api_keys k WHERE k.id = :id AND k.revoked_at IS NULL"
+    )
 )
 _TOUCH_KEY = text("UPDATE api_keys SET last_used_at = now() WHERE id = :id")
 _OPERATOR = text(
@@ -150,8 +191,11 @@ _OPERATOR = text(
     """
 )
 _DEVICE = text(
-    "SELECT id, name, unit_id, secret_hash, last_seen_at FROM terminal_devices "
-    "WHERE id = :id AND revoked_at IS NULL AND secret_hash IS NOT NULL"
+    _PRINCIPAL_IN_TENANT.format(
+        principal="SELECT d.id AS device_id, d.name AS device_name, d.unit_id, d.secret_hash, "
+        "d.last_seen_at FROM terminal_devices d "
+        "WHERE d.id = :id AND d.revoked_at IS NULL AND d.secret_hash IS NOT NULL"
+    )
 )
 _TOUCH_DEVICE = text("UPDATE terminal_devices SET last_seen_at = now() WHERE id = :id")
 _TOUCH_EVERY = timedelta(minutes=1)
@@ -172,12 +216,31 @@ def _tenant(row: Any) -> TenantInfo:
 
 async def bind_tenant_by_id(db: AsyncSession, tenant_id: uuid.UUID) -> TenantInfo | None:
     row = (await db.execute(_TENANT_BY_ID, {"id": tenant_id})).one_or_none()
+    mark_bound(db)
     return _tenant(row) if row else None
 
 
 async def bind_tenant_by_slug(db: AsyncSession, slug: str) -> TenantInfo | None:
     row = (await db.execute(_TENANT_BY_SLUG, {"slug": slug})).one_or_none()
+    mark_bound(db)
     return _tenant(row) if row else None
+
+
+async def _principal_in_tenant(
+    db: AsyncSession, statement: TextClause, tenant_id: uuid.UUID, **params: Any
+) -> tuple[TenantInfo, Any] | None:
+    """The active tenant bound and the principal's row found in it, in one statement; None
+    when the tenant is unknown or not active (the principal's columns are None when it is
+    not found)."""
+    row = (await db.execute(statement, {"tenant": tenant_id, **params})).one_or_none()
+    mark_bound(db)
+    if row is None or row.status != "active":
+        return None
+    return _tenant(row), row
+
+
+def _stale(seen: datetime | None) -> bool:
+    return seen is None or clock.now() - seen > _TOUCH_EVERY
 
 
 def split_tenant_token(value: str | None) -> tuple[uuid.UUID, str] | None:
@@ -195,13 +258,11 @@ async def _staff(db: AsyncSession, request: Request[Any, Any, Any]) -> tuple[Ten
     parsed = split_tenant_token(request.cookies.get(SESSION_COOKIE))
     if parsed is None:
         raise NotAuthenticated()
-    tenant = await bind_tenant_by_id(db, parsed[0])
-    if tenant is None or tenant.status != "active":
+    found = await _principal_in_tenant(db, _STAFF, parsed[0], h=digest(parsed[1]))
+    if found is None or found[1].session_id is None:
         raise NotAuthenticated()
-    row = (await db.execute(_STAFF, {"h": digest(parsed[1])})).one_or_none()
-    if row is None:
-        raise NotAuthenticated()
-    if datetime.now(UTC) - row.last_seen_at > _TOUCH_EVERY:
+    tenant, row = found
+    if _stale(row.last_seen_at):
         await db.execute(_TOUCH_SESSION, {"id": row.session_id})
     return tenant, Principal(
         kind="staff",
@@ -225,15 +286,13 @@ async def _api_key(
     if parsed is None:
         raise NotAuthenticated("A valid API key is required.")
     (tenant_id, key_id), secret = parsed
-    tenant = await bind_tenant_by_id(db, tenant_id)
-    if tenant is None or tenant.status != "active":
+    found = await _principal_in_tenant(db, _API_KEY, tenant_id, id=key_id)
+    if found is None or found[1].key_id is None or not same(found[1].secret_hash, digest(secret)):
         raise NotAuthenticated("A valid API key is required.")
-    row = (await db.execute(_API_KEY, {"id": key_id})).one_or_none()
-    if row is None or row.secret_hash != digest(secret):
-        raise NotAuthenticated("A valid API key is required.")
-    if row.last_used_at is None or datetime.now(UTC) - row.last_used_at > _TOUCH_EVERY:
+    tenant, row = found
+    if _stale(row.last_used_at):
         await db.execute(_TOUCH_KEY, {"id": key_id})
-    return tenant, Principal(kind="apikey", api_key_id=row.id, scopes=frozenset(row.scopes))
+    return tenant, Principal(kind="apikey", api_key_id=row.key_id, scopes=frozenset(row.scopes))
 
 
 def split_device_token(value: str | None) -> tuple[uuid.UUID, uuid.UUID, str] | None:
@@ -256,16 +315,14 @@ async def _device(
     if parsed is None:
         raise NotAuthenticated("This terminal is not paired.")
     tenant_id, device_id, secret = parsed
-    tenant = await bind_tenant_by_id(db, tenant_id)
-    if tenant is None or tenant.status != "active":
+    found = await _principal_in_tenant(db, _DEVICE, tenant_id, id=device_id)
+    if found is None or found[1].device_id is None or not same(found[1].secret_hash, digest(secret)):
         raise NotAuthenticated("This terminal is not paired.")
-    row = (await db.execute(_DEVICE, {"id": device_id})).one_or_none()
-    if row is None or not same(row.secret_hash, digest(secret)):
-        raise NotAuthenticated("This terminal is not paired.")
-    if row.last_seen_at is None or datetime.now(UTC) - row.last_seen_at > _TOUCH_EVERY:
+    tenant, row = found
+    if _stale(row.last_seen_at):
         await db.execute(_TOUCH_DEVICE, {"id": device_id})
     return tenant, Principal(
-        kind="device", device_id=row.id, unit_id=row.unit_id, display_name=row.name
+        kind="device", device_id=row.device_id, unit_id=row.unit_id, display_name=row.device_name
     )
 
 
@@ -299,10 +356,10 @@ async def _tenant_from_token(db: AsyncSession, request: Request[Any, Any, Any]) 
 
 
 async def _tenant_from_lookup(
-    db: AsyncSession, request: Request[Any, Any, Any]
+    db: AsyncSession, request: Request[Any, Any, Any], lookup: TenantLookupFn
 ) -> TenantInfo | None:
     await bind_tenant(db, None)
-    tenant_id = await request.route_handler.opt["tenant_lookup"](db, request)
+    tenant_id = await lookup(db, request)
     tenant = await bind_tenant_by_id(db, tenant_id) if tenant_id else None
     if tenant is None or tenant.status != "active":
         await bind_tenant(db, None)
@@ -326,51 +383,110 @@ async def _check_owned_ids(db: AsyncSession, request: Request[Any, Any, Any]) ->
             raise NotFound()
 
 
-def _check_permissions(opt: dict[str, Any], principal: Principal) -> None:
-    roles = opt.get("roles")
-    if roles and principal.kind == "staff" and not principal.has_role(*roles):
+def _legacy_guard(opt: dict[str, Any]) -> Guard:
+    """Transitional: an untyped `opt` (access/roles/scopes) read as a typed guard, until
+    every route declares one (`check_guards` then refuses untyped routes at start-up)."""
+    access = opt.get("access", "public")
+    if access == "staff":
+        return Staff(*(Role(r) for r in opt.get("roles", ())))
+    if access == "apikey":
+        return ApiKey(*(Scope(s) for s in opt.get("scopes", ()))) if opt.get("scopes") else _ANY_KEY
+    if access == "tenant_lookup":
+        return TenantLookup(opt["tenant_lookup"])
+    simple: dict[str, Guard] = {
+        "operator": Operator(),
+        "device": Device(),
+        "tenant_public": TenantPublic(),
+        "tenant_token": TenantToken(),
+    }
+    return simple.get(access, Public())
+
+
+_ANY_KEY = ApiKey(*Scope)  # legacy key routes without scopes (none remain after the move)
+
+
+def route_guard(request: Request[Any, Any, Any]) -> Guard:
+    opt = request.route_handler.opt
+    return opt["guard"] if "guard" in opt else _legacy_guard(opt)
+
+
+async def _identify(
+    db: AsyncSession, request: Request[Any, Any, Any], guard: Guard
+) -> tuple[TenantInfo | None, Principal]:
+    """Who is asking, as the guard says to find out; binds the tenant on the way."""
+    if isinstance(guard, Staff):
+        return await _staff(db, request)
+    if isinstance(guard, ApiKey):
+        return await _api_key(db, request)
+    if isinstance(guard, Device):
+        return await _device(db, request)
+    if isinstance(guard, Operator):
+        return None, await _operator(db, request)
+    if isinstance(guard, TenantToken):
+        return await _tenant_from_token(db, request), ANONYMOUS
+    if isinstance(guard, TenantPublic):
+        tenant = await bind_tenant_by_slug(db, request.path_params.get("tenant_slug", ""))
+        if tenant is None or tenant.status != "active":
+            raise NotFound()
+        return tenant, ANONYMOUS
+    if isinstance(guard, TenantLookup):
+        return await _tenant_from_lookup(db, request, guard.lookup), ANONYMOUS
+    await bind_tenant(db, None)
+    return None, ANONYMOUS
+
+
+def _check_permissions(guard: Guard, principal: Principal) -> None:
+    if isinstance(guard, Staff) and not guard.admits(principal.role):
         raise Forbidden()
-    scopes = opt.get("scopes")
-    if scopes and principal.kind == "apikey" and not set(scopes) <= principal.scopes:
+    if isinstance(guard, ApiKey) and not guard.admits(principal.scopes):
         raise Forbidden("This API key lacks the scope this call needs.")
 
 
 async def resolve(
     db: AsyncSession, request: Request[Any, Any, Any]
 ) -> tuple[TenantInfo | None, Principal]:
-    opt = request.route_handler.opt
-    access: Access = opt.get("access", "public")
-    tenant: TenantInfo | None = None
-    principal = ANONYMOUS
-    if access == "staff":
-        tenant, principal = await _staff(db, request)
-    elif access == "apikey":
-        tenant, principal = await _api_key(db, request)
-    elif access == "operator":
-        principal = await _operator(db, request)
-    elif access == "device":
-        tenant, principal = await _device(db, request)
-    elif access == "tenant_token":
-        tenant = await _tenant_from_token(db, request)
-    elif access == "tenant_public":
-        tenant = await bind_tenant_by_slug(db, request.path_params.get("tenant_slug", ""))
-        if tenant is None or tenant.status != "active":
-            raise NotFound()
-    elif access == "tenant_lookup":
-        tenant = await _tenant_from_lookup(db, request)
-    else:
-        await bind_tenant(db, None)
-    _check_permissions(opt, principal)
-    if "owns" in opt:
+    guard = route_guard(request)
+    tenant, principal = await _identify(db, request, guard)
+    _check_permissions(guard, principal)
+    if "owns" in request.route_handler.opt:
         await _check_owned_ids(db, request)
     return tenant, principal
 
 
+@dataclass(slots=True)
+class _Answer:
+    status: int | None = None
+
+
+# The status of the answer the current request's handler produced (`record_answer`).
+_ANSWER: ContextVar[_Answer | None] = ContextVar("zhilv_answer", default=None)
+
+
+async def record_answer(response: Any) -> Any:
+    """The app's `after_request` hook: note the status of the handler's answer, so that
+    `provide_context` commits below 400 and rolls back from 400 up. It runs after the
+    handler returns and before the dependency's clean-up, in the same task."""
+    answer = _ANSWER.get()
+    if answer is not None:
+        answer.status = getattr(response, "status_code", None)
+    return response
+
+
 async def provide_context(request: Request[Any, Any, Any]) -> AsyncGenerator[RequestContext, None]:
+    """The request's transaction: committed when the handler answers below 400 (redirects
+    included), rolled back when it answers 400 or above (a form shown again with 409/422
+    errors too) or raises. What must outlast a refusal is written by `keep_on_refusal`.
+
+    The transaction begins with the first statement (asyncpg starts it then: BEGIN is one
+    round trip, the statement that binds the tenant and finds the caller the second)."""
     database: Database = request.app.state.database
     session = database.sessionmaker()
+    answer = _Answer()
+    _ANSWER.set(answer)
+    tenant: TenantInfo | None = None
     try:
         await session.begin()
+        mark_unbound(session)
         tenant, principal = await resolve(session, request)
         request.state.tenant = tenant
         request.state.principal = principal
@@ -381,11 +497,19 @@ async def provide_context(request: Request[Any, Any, Any]) -> AsyncGenerator[Req
             ip=client_ip(request),
             user_agent=request.headers.get("user-agent"),
         )
+        if answer.status is None:
+            raise RuntimeError("the request's answer was not recorded (after_request hook)")
+        if answer.status < 400:
+            await session.commit()
+            forget_kept(session)
+            return
+        await session.rollback()
     except BaseException:
         await session.rollback()
+        await write_kept(session, tenant.id if tenant else None)
         raise
     else:
-        await session.commit()
+        await write_kept(session, tenant.id if tenant else None)
     finally:
         await session.close()
 

@@ -32,7 +32,8 @@ from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.db.engine import bind_tenant
-from tenants.context import Access, Ctx
+from app.security.access import Access
+from tenants.context import Ctx
 from tenants.models import ApiKey, Tenant
 from tests.factories import registry
 from tests.factories.registry import MissingFactory, make_api_key, make_row
