@@ -38,8 +38,8 @@ from __future__ import annotations
 import ipaddress
 import uuid
 from collections.abc import AsyncGenerator
-from dataclasses import dataclass, field
 from contextvars import ContextVar
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any, Literal
 
@@ -48,8 +48,8 @@ from litestar.di import NamedDependency
 from sqlalchemy import TextClause, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app.actor import Actor
 from app import clock
+from app.actor import Actor
 from app.db.engine import (
     Database,
     TenantId,
@@ -316,7 +316,11 @@ async def _device(
         raise NotAuthenticated("This terminal is not paired.")
     tenant_id, device_id, secret = parsed
     found = await _principal_in_tenant(db, _DEVICE, tenant_id, id=device_id)
-    if found is None or found[1].device_id is None or not same(found[1].secret_hash, digest(secret)):
+    if (
+        found is None
+        or found[1].device_id is None
+        or not same(found[1].secret_hash, digest(secret))
+    ):
         raise NotAuthenticated("This terminal is not paired.")
     tenant, row = found
     if _stale(row.last_seen_at):
@@ -383,14 +387,14 @@ async def _check_owned_ids(db: AsyncSession, request: Request[Any, Any, Any]) ->
             raise NotFound()
 
 
-def _legacy_guard(opt: dict[str, Any]) -> Guard:
+def legacy_guard(opt: dict[str, Any]) -> Guard:
     """Transitional: an untyped `opt` (access/roles/scopes) read as a typed guard, until
     every route declares one (`check_guards` then refuses untyped routes at start-up)."""
     access = opt.get("access", "public")
     if access == "staff":
         return Staff(*(Role(r) for r in opt.get("roles", ())))
     if access == "apikey":
-        return ApiKey(*(Scope(s) for s in opt.get("scopes", ()))) if opt.get("scopes") else _ANY_KEY
+        return ApiKey(*(Scope(s) for s in opt.get("scopes", ())))
     if access == "tenant_lookup":
         return TenantLookup(opt["tenant_lookup"])
     simple: dict[str, Guard] = {
@@ -402,12 +406,9 @@ def _legacy_guard(opt: dict[str, Any]) -> Guard:
     return simple.get(access, Public())
 
 
-_ANY_KEY = ApiKey(*Scope)  # legacy key routes without scopes (none remain after the move)
-
-
 def route_guard(request: Request[Any, Any, Any]) -> Guard:
     opt = request.route_handler.opt
-    return opt["guard"] if "guard" in opt else _legacy_guard(opt)
+    return opt["guard"] if "guard" in opt else legacy_guard(opt)
 
 
 async def _identify(

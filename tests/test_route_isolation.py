@@ -6,10 +6,13 @@ routes are covered the day they are mounted.
 - Every identifier in a path (a uuid or int parameter, or a name ending in `id`) must be
   declared in the route's `opt["owns"]` (param -> model or table name); the request
   context checks the row is visible to the bound tenant and answers 404 otherwise.
-- Every route says who may call it (`opt["access"]`), except a short allow-list.
+- Every route declares a typed guard (`opt["guard"]`, app/security/access.py); the app
+  refuses to start otherwise (`check_guards`), and this test says which route is missing one.
 - Each route with identifiers is called, with every method it supports and an empty
   body, by tenant B (B's signed-in owner, an API key of B with every scope, B's slug,
   a paired terminal of B) using tenant A's identifiers; the answer must be 404.
+- Every staff route whose guard admits only some roles is called by a member of each role
+  it does not admit; the answer must be 403.
 
 Tenant A's identifiers are any of A's rows in the owned table, made with the factory
 registry (tests/factories/registry.py) when A has none.
@@ -20,7 +23,7 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, get_args
+from typing import Any
 
 import pytest
 from litestar import Litestar, get, post
@@ -32,18 +35,19 @@ from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.db.engine import bind_tenant
-from app.security.access import Access
+from app.security.access import GUARD_TYPES, Guard, Public, Role, Scope
+from app.security.access import ApiKey as ApiKeyGuard
+from app.security.access import Staff as StaffGuard
 from tenants.context import Ctx
 from tenants.models import ApiKey, Tenant
 from tests.factories import registry
 from tests.factories.registry import MissingFactory, make_api_key, make_row
-from tests.factories.tenants import Staff, make_tenant
+from tests.factories.tenants import Staff, make_staff, make_tenant
 from tests.factories.terminals import make_device, use_terminal
 from tests.helpers import csrf, sign_in
 
-ACCESS = set(get_args(Access))
-# Framework routes that rely on the implicit public default (OpenAPI, static files).
-IMPLICITLY_PUBLIC = ("/schema", "/static/", "/healthz", "/lang/")
+# Framework routes (Litestar's OpenAPI pages, static files) carry no guard of ours.
+FRAMEWORK = ("/schema", "/static/")
 NOT_IDENTIFIERS = {"tenant_slug"}
 SKIPPED_METHODS = {"OPTIONS", "HEAD"}
 # Operators work across tenants by design: their routes are checked for declarations only.
@@ -61,8 +65,12 @@ class Endpoint:
         return self.handler.opt
 
     @property
+    def guard(self) -> Guard:
+        return self.opt["guard"] if "guard" in self.opt else _legacy(self.opt)
+
+    @property
     def access(self) -> str:
-        return str(self.opt.get("access", "public"))
+        return self.guard.access
 
     @property
     def owns(self) -> dict[str, str]:
@@ -110,17 +118,25 @@ def declaration_problems(app: Litestar) -> list[str]:
     return problems
 
 
+def _legacy(opt: dict[str, Any]) -> Guard:
+    from tenants.context import legacy_guard
+
+    return legacy_guard(opt)
+
+
 def access_problems(app: Litestar) -> list[str]:
     problems = []
     for e in endpoints(app):
-        if "access" not in e.opt:
-            if not (e.route.path == "/" or e.route.path.startswith(IMPLICITLY_PUBLIC)):
-                problems.append(f"{e}: no opt['access'] (say who may call it, even 'public')")
-        elif e.access not in ACCESS:
-            problems.append(f"{e}: unknown access {e.access!r}")
-        elif e.access != "public" and "ctx" not in e.handler.parsed_fn_signature.parameters:
+        if e.route.path.startswith(FRAMEWORK):
+            continue
+        guard = e.opt.get("guard")
+        if not isinstance(guard, GUARD_TYPES):
+            problems.append(f"{e}: no typed opt['guard'] (say who may call it, even Public())")
+        elif (
+            not isinstance(guard, Public) and "ctx" not in e.handler.parsed_fn_signature.parameters
+        ):
             problems.append(
-                f"{e}: access {e.access!r} is only checked for handlers taking `ctx: Ctx`"
+                f"{e}: a {guard.access!r} guard is only checked for handlers taking `ctx: Ctx`"
             )
     return problems
 
@@ -219,8 +235,7 @@ class World:
 async def build_world(app: Litestar, client: Any, db: AsyncSession) -> World:
     a = await make_tenant(db)
     b = await make_tenant(db)
-    scopes = {s for e in endpoints(app) for s in e.opt.get("scopes", ())}
-    _, token = await make_api_key(db, b.tenant, scopes=scopes)
+    _, token = await make_api_key(db, b.tenant, scopes={s.value for s in Scope})
     await sign_in(client, b)
     # B's in-room terminal: `access="device"` routes are called as it.
     terminal = await make_device(db, tenant=b.tenant)
@@ -265,6 +280,36 @@ async def own_id_answers(app: Litestar, db: AsyncSession, world: World) -> list[
     return problems
 
 
+def refused_roles(e: Endpoint) -> list[Role]:
+    """The roles a staff route's guard does not admit (owners pass every guard)."""
+    guard = e.guard
+    if not isinstance(guard, StaffGuard) or not guard.roles:
+        return []
+    return [r for r in Role if r is not Role.OWNER and not guard.admits(r)]
+
+
+async def role_answers(app: Litestar, client: Any, db: AsyncSession, world: World) -> list[str]:
+    """Every staff route called by a member of each role its guard leaves out: 403 each."""
+    problems = []
+    by_role: dict[Role, list[Endpoint]] = {}
+    for e in endpoints(app):
+        for role in refused_roles(e):
+            by_role.setdefault(role, []).append(e)
+    for role, routes in by_role.items():
+        member = await make_staff(db, tenant=world.b.tenant, role=role.value)
+        await sign_in(client, member)
+        caller = Caller(client, member, world.caller.token)
+        for e in routes:
+            ids = {name: uuid.uuid4() for name in e.route.path_parameters if name != "tenant_slug"}
+            status = await caller.call(e, ids)
+            if status != 403:
+                problems.append(
+                    f"{e} as {role.value} (not in its guard) answered {status}, not 403"
+                )
+    await sign_in(client, world.b)
+    return problems
+
+
 class TestDeclarations:
     def test_every_identifier_in_a_path_is_declared_in_owns(self, app):
         problems = declaration_problems(app)
@@ -273,6 +318,20 @@ class TestDeclarations:
     def test_every_route_says_who_may_call_it(self, app):
         problems = access_problems(app)
         assert not problems, "\n".join(problems)
+
+
+class TestRoles:
+    async def test_a_role_outside_the_guard_gets_403_on_every_staff_route(self, app, client, db):
+        world = await build_world(app, client, db)
+        assert sum(len(refused_roles(e)) for e in endpoints(app)) > 20, "the walk found no roles"
+        problems = await role_answers(app, client, db, world)
+        assert not problems, "\n".join(problems)
+
+    def test_guards_take_only_kernel_roles_and_scopes(self):
+        with pytest.raises(TypeError):
+            StaffGuard("manager")  # type: ignore[arg-type]
+        with pytest.raises(TypeError):
+            ApiKeyGuard("boarding.scan")  # type: ignore[arg-type]
 
 
 class TestCrossTenantIdentifiers:
@@ -290,7 +349,7 @@ class TestCrossTenantIdentifiers:
 # Routes that exist only in the tests below, to show the walk has teeth.
 @get(
     "/console/_probe/members/{membership_id:uuid}",
-    opt={"access": "staff", "owns": {"membership_id": "memberships"}},
+    opt={"guard": StaffGuard(), "owns": {"membership_id": "memberships"}},
 )
 async def _guarded(ctx: Ctx, membership_id: FromPath[uuid.UUID]) -> str:
     return "ok"
@@ -303,7 +362,7 @@ class _Note:
 
 @post(
     "/console/_probe/members/{membership_id:uuid}/note",
-    opt={"access": "staff", "roles": {"manager"}, "owns": {"membership_id": "memberships"}},
+    opt={"guard": StaffGuard(Role.MANAGER), "owns": {"membership_id": "memberships"}},
 )
 async def _guarded_form(
     ctx: Ctx, membership_id: FromPath[uuid.UUID], data: URLEncodedBody[_Note]
@@ -313,24 +372,27 @@ async def _guarded_form(
 
 @post(
     "/api/v1/_probe/keys/{key_id:uuid}",
-    opt={"access": "apikey", "scopes": {"probe.write"}, "owns": {"key_id": ApiKey}},
+    opt={"guard": ApiKeyGuard(Scope.RESERVATIONS_WRITE), "owns": {"key_id": ApiKey}},
 )
 async def _guarded_json(ctx: Ctx, key_id: FromPath[uuid.UUID], data: JSONBody[_Note]) -> str:
     return "ok"
 
 
-@get("/console/_probe/people/{user_id:uuid}", opt={"access": "staff", "owns": {"user_id": "users"}})
+@get(
+    "/console/_probe/people/{user_id:uuid}",
+    opt={"guard": StaffGuard(), "owns": {"user_id": "users"}},
+)
 async def _leaky(ctx: Ctx, user_id: FromPath[uuid.UUID]) -> str:
     """Owns a GLOBAL table, so the context finds any user: the service would have to check."""
     return "leak"
 
 
-@get("/console/_probe/forgotten/{key_id:uuid}", opt={"access": "staff"})
+@get("/console/_probe/forgotten/{key_id:uuid}", opt={"guard": StaffGuard()})
 async def _undeclared(ctx: Ctx, key_id: FromPath[uuid.UUID]) -> str:
     return "leak"
 
 
-@get("/console/_probe/anyone", opt={"access": "staff"})
+@get("/console/_probe/anyone", opt={"guard": StaffGuard()})
 async def _no_ctx() -> str:
     return "nobody checked"
 
@@ -368,7 +430,7 @@ class TestTheWalkHasTeeth:
         app.register(_implicit)
         problems = access_problems(app)
         assert any("/console/_probe/anyone" in p and "ctx" in p for p in problems)
-        assert any("/console/_probe/files/" in p and "no opt['access']" in p for p in problems)
+        assert any("/console/_probe/files/" in p and "no typed opt['guard']" in p for p in problems)
 
     async def test_a_table_without_a_factory_is_named(self, db, monkeypatch):
         monkeypatch.delitem(registry.TABLE_FACTORIES, "api_keys")

@@ -6,10 +6,11 @@ from typing import Any
 from litestar import Request, Response, get
 from sqlalchemy import text
 
+from app.security.access import Public
 from app.db.engine import Database
 
 
-@get("/healthz", opt={"access": "public"}, include_in_schema=True, tags=["platform"])
+@get("/healthz", opt={"guard": Public()}, include_in_schema=True, tags=["platform"])
 async def healthz(request: Request[Any, Any, Any]) -> Response[dict[str, str]]:
     """Liveness and database reachability, for load balancers and orchestrators."""
     database: Database = request.app.state.database

@@ -5,13 +5,17 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from app.security.access import Staff
+
 
 @dataclass(frozen=True, slots=True)
 class NavItem:
     key: str
     label: str  # an English msgid
     href: str
-    roles: frozenset[str] | None = None  # None: every role
+    # The guard of the page it opens (shown only to those it admits); None: every role.
+    # (A plain set of role names is still read while modules move to typed guards.)
+    roles: Staff | frozenset[str] | None = None
     module: str | None = None  # None: always on
     section: str = "main"  # main | admin
     order: int = 100
@@ -24,4 +28,6 @@ class NavItem:
             return False
         if self.roles is None or role == "owner":
             return True
+        if isinstance(self.roles, Staff):
+            return self.roles.admits(role)
         return role in self.roles

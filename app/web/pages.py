@@ -9,16 +9,17 @@ from litestar import Request, get
 from litestar.params import FromPath
 from litestar.response import Redirect, Template
 
+from app.security.access import Public
 from app.i18n import LOCALES
 from app.web.locale import LANG_COOKIE
 
 
-@get("/", opt={"access": "public"}, include_in_schema=False)
+@get("/", opt={"guard": Public()}, include_in_schema=False)
 async def landing() -> Template:
     return Template(template_name="public/landing.html")
 
 
-@get("/lang/{locale:str}", opt={"access": "public"}, include_in_schema=False)
+@get("/lang/{locale:str}", opt={"guard": Public()}, include_in_schema=False)
 async def switch_language(request: Request[Any, Any, Any], locale: FromPath[str]) -> Redirect:
     """Remember the chosen language and go back where the user was (same site only)."""
     referer = urlsplit(request.headers.get("referer", "/"))

@@ -13,7 +13,7 @@ from litestar.response import Redirect, Template
 from app.errors import Invalid, NotAuthenticated
 from app.i18n import gettext as translate  # runtime msgids (errors), not literals
 from app.web.nav import NavItem
-from tenants import service
+from tenants import permissions, service
 from tenants.context import Ctx, RequestContext
 from tenants.models import ApiKey
 from tenants.schemas.apikeys import ApiKeyForm, MeKey, MeResponse, MeTenant
@@ -40,7 +40,7 @@ async def _list_page(
         active="apikeys",
         status_code=status_code,
         keys=await service.list_api_keys(ctx.db, ctx.tenant_id),
-        scopes=service.SCOPES,
+        scopes=_offered(request),
         form=form or ApiKeyForm(),
         chosen=service.parse_scopes(form.scopes) if form else (),
         errors=errors or {},
@@ -48,9 +48,16 @@ async def _list_page(
     )
 
 
+def _offered(request: Request[Any, Any, Any]) -> dict[str, str]:
+    """Only scopes that some route requires: a key never gets a permission with nothing
+    behind it."""
+    in_use = request.app.state.scopes_in_use
+    return {scope: label for scope, label in service.SCOPES.items() if scope in in_use}
+
+
 class ApiKeysController(Controller):
     path = "/console/apikeys"
-    opt = {"access": "staff", "roles": service.APIKEY_ROLES}  # noqa: RUF012 - Litestar reads it per class
+    opt = {"guard": permissions.MANAGE_KEYS}  # noqa: RUF012 - Litestar reads it per class
     include_in_schema = False
 
     @get("/")
@@ -74,6 +81,7 @@ class ApiKeysController(Controller):
                 scopes=service.parse_scopes(data.scopes),
                 actor_user_id=ctx.principal.user_id,
                 ip=ctx.ip,
+                offered=_offered(request),
             )
         except Invalid as exc:
             return await _list_page(
@@ -109,7 +117,7 @@ class ApiKeysController(Controller):
 
 @get(
     "/api/v1/me",
-    opt={"access": "apikey"},
+    opt={"guard": permissions.ANY_KEY},
     tags=["keys"],
     security=[{"apiKey": []}],
     summary="The key making this call",
@@ -134,7 +142,7 @@ NAV = [
         key="apikeys",
         label="API keys",
         href="/console/apikeys",
-        roles=service.APIKEY_ROLES,
+        roles=permissions.MANAGE_KEYS,
         section="admin",
         order=30,
     )

@@ -8,15 +8,16 @@ from litestar import Request, get
 from litestar.params import FromQuery, QueryParameter
 from litestar.response import Template
 
+from app import clock
 from app.web.nav import NavItem
-from tenants import service
+from tenants import permissions, service
 from tenants.context import Ctx
 from tenants.shell import console_page
 
 
 @get(
     "/console/audit",
-    opt={"access": "staff", "roles": service.AUDIT_ROLES},
+    opt={"guard": permissions.AUDIT},
     include_in_schema=False,
 )
 async def audit_log(
@@ -35,7 +36,7 @@ async def audit_log(
         date_to=date_to,
         page=page,
     )
-    timezone = ctx.tenant.timezone if ctx.tenant else "Asia/Shanghai"
+    timezone = clock.tz_of(ctx.tenant)
     result = await service.list_audit_events(ctx.db, ctx.tenant_id, flt, timezone=timezone)
     return console_page(
         request,
@@ -53,7 +54,7 @@ NAV = [
         key="audit",
         label="Audit log",
         href="/console/audit",
-        roles=service.AUDIT_ROLES,
+        roles=permissions.AUDIT,
         section="admin",
         order=40,
     )

@@ -15,14 +15,12 @@ from app.i18n import current_locale
 from app.i18n import gettext as _
 from app.settings import get_settings
 from app.web.nav import NavItem
-from tenants import service
+from tenants import permissions, service
 from tenants.context import SESSION_COOKIE, Ctx
-from tenants.models import ROLES
 from tenants.schemas.auth import ForgotForm, LoginForm, ResetForm
 from tenants.shell import console_page
 
 LAST_TENANT_COOKIE = "zhilv_tenant"
-ALL_ROLES = frozenset(ROLES)
 # Pages whose URL carries a one-time secret: never leak it in a Referer, never cache.
 LINK_PAGE_HEADERS = {"Referrer-Policy": "no-referrer", "Cache-Control": "no-store"}
 LOGIN_NOTICES = {
@@ -78,7 +76,7 @@ def _login_page(
 
 class AuthController(Controller):
     path = "/console"
-    opt = {"access": "public"}  # noqa: RUF012
+    opt = {"guard": permissions.PUBLIC}  # noqa: RUF012
     include_in_schema = False
 
     @get("/login")
@@ -170,7 +168,7 @@ class ResetController(Controller):
     """The page a password-reset e-mail links to; the tenant is bound from the token."""
 
     path = "/console/reset"
-    opt = {"access": "tenant_token"}  # noqa: RUF012
+    opt = {"guard": permissions.EMAILED_LINK}  # noqa: RUF012
     include_in_schema = False
 
     @get("/")
@@ -215,7 +213,7 @@ class ResetController(Controller):
 
 class ConsoleController(Controller):
     path = "/console"
-    opt = {"access": "staff", "roles": ALL_ROLES}  # noqa: RUF012
+    opt = {"guard": permissions.ANY_MEMBER}  # noqa: RUF012
     include_in_schema = False
 
     @get("/")

@@ -11,7 +11,7 @@ from litestar.response import Redirect, Template
 
 from app.errors import Conflict, Invalid, TooManyRequests
 from app.i18n import gettext as translate  # runtime msgids (errors), not literals
-from tenants import service
+from tenants import permissions, service
 from tenants.context import OPERATOR_COOKIE, Ctx, RequestContext
 from tenants.models import Tenant
 from tenants.schemas.platform import OperatorLoginForm, SuspendForm
@@ -62,7 +62,7 @@ async def _tenant_page(
 
 class OperatorAuthController(Controller):
     path = "/platform"
-    opt = {"access": "public"}  # noqa: RUF012 - Litestar reads it per class
+    opt = {"guard": permissions.PUBLIC}  # noqa: RUF012 - Litestar reads it per class
     include_in_schema = False
 
     @get("/login")
@@ -97,7 +97,7 @@ class OperatorAuthController(Controller):
 
 class PlatformController(Controller):
     path = "/platform"
-    opt = {"access": "operator"}  # noqa: RUF012 - Litestar reads it per class
+    opt = {"guard": permissions.OPERATOR}  # noqa: RUF012 - Litestar reads it per class
     include_in_schema = False
 
     @get("/")

@@ -11,7 +11,7 @@ from litestar.response import Redirect, Template
 from app.errors import Invalid
 from app.i18n import gettext as translate  # runtime msgids (errors), not literals
 from app.web.nav import NavItem
-from tenants import service
+from tenants import permissions, service
 from tenants.context import Ctx, RequestContext
 from tenants.schemas.settings import SettingsForm
 from tenants.shell import console_page
@@ -52,7 +52,7 @@ def _page(
 
 class SettingsController(Controller):
     path = "/console/settings"
-    opt = {"access": "staff", "roles": OWNER_ONLY}  # noqa: RUF012 - Litestar reads it per class
+    opt = {"guard": permissions.OWNER}  # noqa: RUF012 - Litestar reads it per class
     include_in_schema = False
 
     @get("/")

@@ -11,7 +11,7 @@ from litestar.response import Redirect, Template
 from app.errors import Invalid, TooManyRequests
 from app.i18n import current_locale
 from app.i18n import gettext as translate  # runtime msgids (errors), not literals
-from tenants import service
+from tenants import permissions, service
 from tenants.context import SESSION_COOKIE, Ctx
 from tenants.routes.auth import LAST_TENANT_COOKIE
 from tenants.schemas.signup import SignupForm
@@ -42,7 +42,7 @@ def _page(
 
 class SignupController(Controller):
     path = "/signup"
-    opt = {"access": "public"}  # noqa: RUF012 - Litestar reads it per class
+    opt = {"guard": permissions.PUBLIC}  # noqa: RUF012 - Litestar reads it per class
     include_in_schema = False
 
     @get("/")

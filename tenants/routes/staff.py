@@ -14,15 +14,15 @@ from litestar import Controller, Request, Response, get, post
 from litestar.params import FromPath, FromQuery, URLEncodedBody
 from litestar.response import Redirect, Template
 
+from app import clock
 from app.errors import AppError, Conflict, Invalid
 from app.i18n import gettext as _
 from app.web.errors import is_htmx
 from app.web.nav import NavItem
-from tenants import service
+from tenants import permissions, service
 from tenants.context import SESSION_COOKIE, Ctx, RequestContext
 from tenants.models import ROLES, Membership, StaffSession
 from tenants.routes.auth import (
-    ALL_ROLES,
     LINK_PAGE_HEADERS,
     field_errors,
     link_invalid_page,
@@ -33,8 +33,6 @@ from tenants.schemas.auth import PasswordChangeForm
 from tenants.schemas.staff import AcceptForm, InviteForm, RoleForm
 from tenants.shell import console_page
 
-VIEW_STAFF = {"manager", "auditor"}  # owners always pass
-CHANGE_STAFF = {"owner"}
 MEMBER = {"membership_id": Membership}
 NOTICES = {
     "invited": "The invitation is on its way.",
@@ -58,7 +56,7 @@ def _actor(ctx: RequestContext) -> service.Actor:
 
 class StaffController(Controller):
     path = "/console/staff"
-    opt = {"access": "staff", "roles": VIEW_STAFF}  # noqa: RUF012
+    opt = {"guard": permissions.VIEW_STAFF}  # noqa: RUF012
     include_in_schema = False
 
     async def _page(
@@ -83,7 +81,7 @@ class StaffController(Controller):
             members=members,
             roles=ROLES,
             role_label=service.role_label,
-            can_manage=ctx.principal.has_role("owner"),
+            can_manage=permissions.OWNER.admits(ctx.principal.role),
             show_removed=removed,
             notice=notice,
             error=error,
@@ -101,7 +99,7 @@ class StaffController(Controller):
     ) -> Template:
         return await self._page(request, ctx, removed=removed, notice=_notice(notice))
 
-    @post("/invite", opt={"roles": CHANGE_STAFF})
+    @post("/invite", opt={"guard": permissions.OWNER})
     async def invite(
         self, request: Request[Any, Any, Any], ctx: Ctx, data: URLEncodedBody[InviteForm]
     ) -> Template | Redirect:
@@ -142,7 +140,7 @@ class StaffController(Controller):
                     "can_manage": True,
                     "me": ctx.principal.membership_id,
                     "row_error": _(exc.message) if exc else None,
-                    "tz": ctx.tenant.timezone if ctx.tenant else "Asia/Shanghai",
+                    "tz": clock.tz_of(ctx.tenant),
                 },
                 status_code=exc.status_code if exc else 200,
             )
@@ -151,7 +149,7 @@ class StaffController(Controller):
             return await self._page(request, ctx, error=message, status_code=exc.status_code)
         return Redirect(f"/console/staff?notice={notice}", status_code=303)
 
-    @post("/{membership_id:uuid}/role", opt={"roles": CHANGE_STAFF, "owns": MEMBER})
+    @post("/{membership_id:uuid}/role", opt={"guard": permissions.OWNER, "owns": MEMBER})
     async def change_role(
         self,
         request: Request[Any, Any, Any],
@@ -167,7 +165,7 @@ class StaffController(Controller):
             return await self._row_answer(request, ctx, membership_id, "", exc)
         return await self._row_answer(request, ctx, membership_id, "role_changed")
 
-    @post("/{membership_id:uuid}/remove", opt={"roles": CHANGE_STAFF, "owns": MEMBER})
+    @post("/{membership_id:uuid}/remove", opt={"guard": permissions.OWNER, "owns": MEMBER})
     async def remove(
         self, request: Request[Any, Any, Any], ctx: Ctx, membership_id: FromPath[uuid.UUID]
     ) -> Response[Any]:
@@ -184,7 +182,7 @@ class StaffController(Controller):
             return response
         return await self._row_answer(request, ctx, membership_id, "removed")
 
-    @post("/{membership_id:uuid}/resend", opt={"roles": CHANGE_STAFF, "owns": MEMBER})
+    @post("/{membership_id:uuid}/resend", opt={"guard": permissions.OWNER, "owns": MEMBER})
     async def resend(
         self, request: Request[Any, Any, Any], ctx: Ctx, membership_id: FromPath[uuid.UUID]
     ) -> Response[Any]:
@@ -202,7 +200,7 @@ class InvitationController(Controller):
     """The page an invitation e-mail links to; the tenant is bound from the token."""
 
     path = "/console/invitation"
-    opt = {"access": "tenant_token"}  # noqa: RUF012
+    opt = {"guard": permissions.EMAILED_LINK}  # noqa: RUF012
     include_in_schema = False
 
     async def _page(
@@ -270,7 +268,7 @@ class InvitationController(Controller):
 
 class AccountController(Controller):
     path = "/console/account"
-    opt = {"access": "staff", "roles": ALL_ROLES}  # noqa: RUF012
+    opt = {"guard": permissions.ANY_MEMBER}  # noqa: RUF012
     include_in_schema = False
 
     async def _page(
@@ -349,7 +347,7 @@ NAV = [
         key="staff",
         label="Staff",
         href="/console/staff",
-        roles=frozenset(VIEW_STAFF),
+        roles=permissions.VIEW_STAFF,
         section="admin",
         order=10,
     ),

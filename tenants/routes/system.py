@@ -13,7 +13,7 @@ from litestar.response import Redirect, Template
 from app.notifications.models import OutboundMessage
 from app.notifications.service import CHANNELS, STATUSES
 from app.web.nav import NavItem
-from tenants import service
+from tenants import permissions, service
 from tenants.context import Ctx
 from tenants.schemas.system import RetryJobForm
 from tenants.shell import console_page
@@ -21,7 +21,7 @@ from tenants.shell import console_page
 
 class MessagesController(Controller):
     path = "/console/system/messages"
-    opt = {"access": "staff", "roles": service.SYSTEM_ROLES}  # noqa: RUF012 - Litestar reads it per class
+    opt = {"guard": permissions.SYSTEM}  # noqa: RUF012 - Litestar reads it per class
     include_in_schema = False
 
     @get("/")
@@ -74,7 +74,7 @@ class MessagesController(Controller):
 
 class JobsController(Controller):
     path = "/console/system/jobs"
-    opt = {"access": "staff", "roles": service.SYSTEM_ROLES}  # noqa: RUF012 - Litestar reads it per class
+    opt = {"guard": permissions.SYSTEM}  # noqa: RUF012 - Litestar reads it per class
     include_in_schema = False
 
     @get("/")
@@ -103,7 +103,7 @@ NAV = [
         key="messages",
         label="Messages",
         href="/console/system/messages",
-        roles=service.SYSTEM_ROLES,
+        roles=permissions.SYSTEM,
         section="admin",
         order=60,
     ),
@@ -111,7 +111,7 @@ NAV = [
         key="jobs",
         label="Background jobs",
         href="/console/system/jobs",
-        roles=service.SYSTEM_ROLES,
+        roles=permissions.SYSTEM,
         section="admin",
         order=70,
     ),

@@ -10,14 +10,17 @@ under the right tenant's row-level security without a global lookup.
 from __future__ import annotations
 
 import uuid
+from collections.abc import Collection
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from app import clock
 from app.db.base import uuid7
 from app.db.engine import TenantId
 from app.errors import Invalid, NotFound
+from app.security.access import Scope
 from app.security.tokens import digest, new_secret, scoped_token
 from tenants.context import API_KEY_PREFIX
 from tenants.models import ApiKey
@@ -36,19 +39,9 @@ __all__ = [
     "revoke_api_key",
 ]
 
-# The scope catalogue: what a key may be allowed to do. Each value is an English msgid
-# shown next to the checkbox. API routes require scopes with `opt={"scopes": {...}}`.
-SCOPES: dict[str, str] = {
-    "boarding:scan": "Scan boarding codes at the gangway",
-    "pos:charge": "Charge purchases to a room, cabin or key tag at a point of sale",
-    "gate:exit": "Check key tags and settle balances at exit gates",
-    "distribution:read": "Read products, prices and availability (distributors)",
-    "distribution:book": "Book and cancel on behalf of guests (distributors)",
-    "filings:read": "Read the status of filings with the tourism bureau",
-    "terminals:read": "Read content for guest terminals",
-    "reservations:read": "Search availability and read reservations",
-    "reservations:write": "Hold, book, change and cancel reservations",
-}
+# The scope catalogue (English msgids shown next to the checkbox), in the kernel's order.
+# The console offers only the scopes some route requires (`app.state.scopes_in_use`).
+SCOPES: dict[str, str] = {scope.value: scope.label for scope in Scope}
 
 # Who may manage keys in the console (owners always may).
 APIKEY_ROLES = frozenset({"manager"})
@@ -91,7 +84,7 @@ def parse_scopes(value: str | list[str] | tuple[str, ...] | None) -> tuple[str, 
     return (*known, *sorted(wanted - set(SCOPES)))
 
 
-def _validate(name: str, scopes: tuple[str, ...]) -> list[dict[str, str]]:
+def _validate(name: str, scopes: tuple[str, ...], offered: Collection[str]) -> list[dict[str, str]]:
     errors: list[dict[str, str]] = []
     if not name.strip():
         errors.append({"field": "name", "code": "required", "message": "Give the key a name."})
@@ -99,7 +92,7 @@ def _validate(name: str, scopes: tuple[str, ...]) -> list[dict[str, str]]:
         errors.append(
             {"field": "name", "code": "too_long", "message": "Use at most 100 characters."}
         )
-    unknown = [s for s in scopes if s not in SCOPES]
+    unknown = [s for s in scopes if s not in offered]
     if not scopes:
         errors.append(
             {"field": "scopes", "code": "required", "message": "Choose at least one scope."}
@@ -119,9 +112,11 @@ async def create_api_key(
     scopes: tuple[str, ...],
     actor_user_id: uuid.UUID | None = None,
     ip: str | None = None,
+    offered: Collection[str] = tuple(SCOPES),
 ) -> CreatedApiKey:
-    """Create a key and return its token, the only time it can be seen."""
-    errors = _validate(name, scopes)
+    """Create a key and return its token, the only time it can be seen. `offered` are the
+    scopes that may be granted (the console passes those some route requires)."""
+    errors = _validate(name, scopes, offered)
     if errors:
         raise Invalid(errors=errors)
     key_id = uuid7()
@@ -165,7 +160,7 @@ async def revoke_api_key(
     key = await repo.key(key_id)
     if key is None:
         raise NotFound()
-    if not await repo.revoke(key_id, actor_user_id, datetime.now(UTC)):
+    if not await repo.revoke(key_id, actor_user_id, clock.now()):
         return False
     await record_audit(
         db,

@@ -10,6 +10,8 @@ from litestar import get
 from sqlalchemy import select
 
 from app.db.engine import TenantId, bind_tenant
+from app.security.access import ApiKey as ApiKeyGuard
+from app.security.access import Scope
 from app.security.tokens import digest
 from tenants import service
 from tenants.context import Ctx
@@ -46,7 +48,7 @@ async def audit_actions(db, tenant_id) -> list[str]:
 def scoped_route(app):
     """A scope-protected API route, as modules will declare them."""
 
-    @get("/api/v1/test-boarding", opt={"access": "apikey", "scopes": {"boarding:scan"}})
+    @get("/api/v1/test-boarding", opt={"guard": ApiKeyGuard(Scope.BOARDING_SCAN)})
     async def boarding_probe(ctx: Ctx) -> dict[str, str]:
         return {"tenant": ctx.tenant.slug if ctx.tenant else ""}
 
@@ -62,13 +64,13 @@ class TestCreateInConsole:
         response = await form_post(
             client,
             "/console/apikeys",
-            {"name": "朝天门闸机", "scopes": ["boarding:scan", "gate:exit"]},
+            {"name": "携程直连", "scopes": ["reservations:read", "reservations:write"]},
         )
         assert response.status_code == 201
         assert response.headers["cache-control"] == "no-store"
         token = TOKEN_RE.search(response.text).group(0)
         listing = await client.get("/console/apikeys")
-        assert "朝天门闸机" in listing.text
+        assert "携程直连" in listing.text
         assert token not in listing.text
         assert f"zk_…{token[-4:]}" in listing.text
 
@@ -89,6 +91,24 @@ class TestCreateInConsole:
         assert response.status_code == 422
         assert "请为密钥命名" in response.text
         assert "请从列表中选择权限范围" in response.text
+
+    async def test_the_page_offers_only_scopes_some_route_requires(self, app, client, db):
+        """A key is never granted a permission with nothing behind it: until a route
+        requires `boarding:scan`, the page neither offers nor accepts it."""
+        owner = await make_tenant(db)
+        await sign_in(client, owner)
+        page = await client.get("/console/apikeys")
+        assert 'value="reservations:read"' in page.text
+        for scope in app.state.scopes_in_use:
+            assert f'value="{scope}"' in page.text
+        unused = [s for s in Scope if s not in app.state.scopes_in_use]
+        for scope in unused:
+            assert f'value="{scope}"' not in page.text
+        if unused:
+            response = await form_post(
+                client, "/console/apikeys", {"name": "闸机", "scopes": unused[0].value}
+            )
+            assert response.status_code == 422
 
     async def test_front_desk_staff_cannot_manage_keys(self, client, db):
         owner = await make_tenant(db)
