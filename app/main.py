@@ -29,6 +29,7 @@ from app.db.engine import Database
 from app.settings import PROJECT_ROOT, Settings, get_settings
 from app.web import health, pages
 from app.web.errors import handle_exception
+from app.web.input import screen_input
 from app.web.locale import locale_middleware
 from app.web.logging import configure_logging, request_log_middleware
 from app.web.nav import NavItem
@@ -129,6 +130,7 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
             _proxy_headers(settings.forwarded_allow_ips),
             request_log_middleware,
             locale_middleware,
+            screen_input,
         ],
         logging_config=None,  # our JSON logs (configure_logging), not Litestar's defaults
         exception_handlers={Exception: handle_exception},

@@ -16,6 +16,7 @@ from litestar.exceptions import (
 )
 from litestar.response import Redirect, Template
 from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR
+from sqlalchemy.exc import DBAPIError
 
 from app.errors import AppError, NotAuthenticated, TooManyRequests
 from app.i18n import gettext as _
@@ -77,9 +78,23 @@ def _from_validation(exc: ValidationException) -> tuple[int, str, str, list[dict
     return 400, "bad_request", str(exc.detail) or _DEFAULT_MESSAGES[400], None
 
 
+def _is_data_error(exc: Exception) -> bool:
+    """A value PostgreSQL or the driver refused as data (too long, out of range, not
+    text): odd input that a field rule missed, answered 422 rather than 500."""
+    if not isinstance(exc, DBAPIError):
+        return False
+    state = str(getattr(exc.orig, "sqlstate", None) or "")
+    return state.startswith("22") or type(getattr(exc.orig, "__cause__", None)).__name__ == (
+        "DataError"
+    )
+
+
 def _classify(exc: Exception) -> tuple[int, str, str, list[dict[str, Any]] | None]:
     if isinstance(exc, AppError):
         return exc.status_code, exc.code, exc.message, exc.errors
+    if _is_data_error(exc):
+        log.warning("input refused by the database (a field rule is missing): %s", exc)
+        return 422, "invalid", "A value is too long or not valid for its field.", None
     if isinstance(exc, ValidationException):
         return _from_validation(exc)
     if isinstance(exc, NotFoundException):

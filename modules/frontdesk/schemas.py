@@ -6,7 +6,9 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from typing import Annotated
 
+from app.web.input import Cleaned, Paragraph, Text
 from modules.reservations.service import ReservationView, UnitView
 
 
@@ -188,31 +190,31 @@ class MonthReport:
 
 
 @dataclass
-class CheckInForm:
+class CheckInForm(Cleaned):
     unit_id: str = ""
 
 
 @dataclass
-class ChargeForm:
-    description: str = ""
+class ChargeForm(Cleaned):
+    description: Annotated[str, Text(100)] = ""
     amount: str = ""
     source: str = "other"
 
 
 @dataclass
-class PaymentForm:
+class PaymentForm(Cleaned):
     amount: str = ""
     method: str = "cash"
 
 
 @dataclass
-class MoveForm:
+class MoveForm(Cleaned):
     unit_id: str = ""
-    reason: str = ""
+    reason: Annotated[str, Text(200)] = ""
 
 
 @dataclass
-class ExtendForm:
+class ExtendForm(Cleaned):
     """Nights to add, or a new departure date (the date wins when both are filled)."""
 
     nights: str = ""
@@ -220,17 +222,17 @@ class ExtendForm:
 
 
 @dataclass
-class CheckOutForm:
+class CheckOutForm(Cleaned):
     method: str = ""
 
 
 @dataclass
-class UnitStatusForm:
+class UnitStatusForm(Cleaned):
     status: str = ""
 
 
 @dataclass
-class GuestForm:
+class GuestForm(Cleaned):
     """The booking page's second step: the offer chosen (hidden fields) and the guest."""
 
     unit_type_id: str = ""
@@ -245,7 +247,7 @@ class GuestForm:
     id_number: str = ""
     email: str = ""
     preferences: list[str] | str = field(default_factory=list)  # one ticked box is a str
-    notes: str = ""
+    notes: Paragraph = ""
     pay: str = ""  # "online": prepay now even when the rate asks no deposit
 
     def preference_list(self) -> list[str]:
@@ -253,10 +255,10 @@ class GuestForm:
 
 
 @dataclass
-class CloseDayForm:
+class CloseDayForm(Cleaned):
     day: str = ""
 
 
 @dataclass
-class LookupForm:
+class LookupForm(Cleaned):
     code: str = ""

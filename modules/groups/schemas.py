@@ -10,6 +10,7 @@ from datetime import date, datetime
 from typing import Any
 
 from app.errors import Invalid
+from app.web.input import read_int
 from modules.groups import domain
 
 # A posted form or query string: anything with `getall(key, default)` (Litestar's
@@ -110,7 +111,7 @@ def _vehicle(errors: list[dict[str, str]], i: int, row: Sequence[str]) -> Vehicl
     problem = domain.plate_problem(plate)
     if problem:
         errors.append({"field": f"{where}.plate_no", "code": "invalid", "message": problem})
-    seats = int(seats_text) if seats_text.isdigit() else 0
+    seats = read_int(seats_text) or 0
     if not 1 <= seats <= 99:
         errors.append(
             {

@@ -7,6 +7,8 @@ import re
 from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
+from app.web.input import read_int
+
 # One-touch services on the terminal (English msgids), in the order the buttons show.
 SERVICE_KINDS = ("housekeeping", "towels", "maintenance", "wakeup", "taxi")
 # Express check-out is asked for from the bill screen; the desk completes it.
@@ -101,10 +103,7 @@ def parse_quantity(text: str) -> int | None:
     cleaned = text.strip()
     if not cleaned:
         return 0
-    if not cleaned.isdigit():
-        return None
-    value = int(cleaned)
-    return value if value <= MAX_QUANTITY else None
+    return read_int(cleaned, minimum=0, maximum=MAX_QUANTITY)
 
 
 def parse_score(text: str) -> int | None:

@@ -5,6 +5,9 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Annotated
+
+from app.web.input import Cleaned, Paragraph, Text
 
 
 @dataclass(frozen=True, slots=True)
@@ -136,43 +139,43 @@ class GuestFeedback:
 
 
 @dataclass
-class RequestForm:
+class RequestForm(Cleaned):
     kind: str = ""
-    note: str = ""
+    note: Annotated[str, Text(500, multiline=True)] = ""
     at: str = ""  # HH:MM, wake-up call or pick-up
     destination: str = ""
 
 
 @dataclass
-class MenuItemForm:
+class MenuItemForm(Cleaned):
     menu: str = "room_service"
     category: str = ""
     name: str = ""
-    description: str = ""
+    description: Annotated[str, Text(300, multiline=True)] = ""
     price: str = ""
     available: str = ""  # a ticked box sends "1"
     sort_order: str = "0"
 
 
 @dataclass
-class RatingForm:
+class RatingForm(Cleaned):
     score: str = ""
-    comment: str = ""
+    comment: Annotated[str, Text(500, multiline=True)] = ""
 
 
 @dataclass
-class ComplaintForm:
+class ComplaintForm(Cleaned):
     category: str = ""
-    body: str = ""
+    body: Paragraph = ""
     contact_phone: str = ""
 
 
 @dataclass
-class AnswerForm:
-    answer: str = ""
+class AnswerForm(Cleaned):
+    answer: Paragraph = ""
 
 
 @dataclass
-class OrderNote:
-    note: str = ""
+class OrderNote(Cleaned):
+    note: Paragraph = ""
     quantities: dict[str, str] = field(default_factory=dict)  # menu item id -> typed quantity

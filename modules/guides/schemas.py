@@ -10,6 +10,8 @@ from datetime import date, datetime
 
 from litestar.datastructures import UploadFile
 
+from app.web.input import Cleaned, Paragraph
+
 
 @dataclass(frozen=True, slots=True)
 class GuideSummary:
@@ -149,7 +151,7 @@ class GuideData:
 
 
 @dataclass
-class GuideForm:
+class GuideForm(Cleaned):
     """The create/edit form (multipart: it may carry the photo)."""
 
     licence_no: str = ""
@@ -161,7 +163,7 @@ class GuideForm:
     affiliation: str = ""
     phone: str = ""
     status: str = "active"
-    notes: str = ""
+    notes: Paragraph = ""
     accept_unusual_licence: str = ""
     photo: UploadFile | None = None
 
@@ -183,7 +185,7 @@ class GuideForm:
 
 
 @dataclass
-class CertificateForm:
+class CertificateForm(Cleaned):
     kind: str = ""
     number: str = ""
     issued_on: str = ""
@@ -192,21 +194,21 @@ class CertificateForm:
 
 
 @dataclass
-class RatingForm:
+class RatingForm(Cleaned):
     score: str = ""
-    comment: str = ""
+    comment: Paragraph = ""
     source: str = ""
     group_no: str = ""
     rated_on: str = ""
 
 
 @dataclass
-class ComplaintForm:
+class ComplaintForm(Cleaned):
     received_on: str = ""
-    description: str = ""
+    description: Paragraph = ""
     group_no: str = ""
 
 
 @dataclass
-class ResolveForm:
-    resolution: str = ""
+class ResolveForm(Cleaned):
+    resolution: Paragraph = ""

@@ -9,6 +9,9 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from typing import Annotated
+
+from app.web.input import Cleaned, Paragraph, Text
 
 # Unit kinds: a hotel room, a cruise cabin (per voyage), a hot-spring admission ticket,
 # a restaurant table slot.
@@ -231,14 +234,14 @@ class Calendar:
 
 
 @dataclass
-class GuestIn:
+class GuestIn(Cleaned):
     name: str
     phone: str
-    id_type: str = "resident_id"
-    id_number: str = ""
+    id_type: Annotated[str, Text(32)] = "resident_id"
+    id_number: Annotated[str, Text(32)] = ""
     email: str | None = None
     preferences: list[str] = field(default_factory=list)
-    notes: str = ""
+    notes: Paragraph = ""
 
     def details(self) -> GuestDetails:
         return GuestDetails(
@@ -253,7 +256,7 @@ class GuestIn:
 
 
 @dataclass
-class BookingIn:
+class BookingIn(Cleaned):
     """A stay to book: `quantity` units of one type for the nights [arrival, departure)."""
 
     unit_type_id: uuid.UUID
@@ -274,7 +277,7 @@ class HoldIn(BookingIn):
 
 
 @dataclass
-class ChangeIn:
+class ChangeIn(Cleaned):
     """Only the fields sent change."""
 
     arrival: date | None = None
@@ -285,5 +288,5 @@ class ChangeIn:
 
 
 @dataclass
-class CancelIn:
-    reason: str = ""
+class CancelIn(Cleaned):
+    reason: Paragraph = ""

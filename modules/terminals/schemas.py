@@ -6,6 +6,9 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
+from typing import Annotated
+
+from app.web.input import Cleaned, Paragraph, Text
 
 
 @dataclass(frozen=True, slots=True)
@@ -132,34 +135,34 @@ class HomeScreen:
 
 
 @dataclass
-class DeviceForm:
+class DeviceForm(Cleaned):
     name: str = ""
     unit_id: str = ""
 
 
 @dataclass
-class MoveForm:
+class MoveForm(Cleaned):
     unit_id: str = ""
 
 
 @dataclass
-class PairForm:
+class PairForm(Cleaned):
     code: str = ""
 
 
 @dataclass
-class PageForm:
+class PageForm(Cleaned):
     title: str = ""
-    body: str = ""
+    body: Paragraph = ""
     category: str = "facilities"
     sort_order: str = "0"
     published: str = ""
 
 
 @dataclass
-class SpotForm:
+class SpotForm(Cleaned):
     name: str = ""
-    description: str = ""
+    description: Paragraph = ""
     opening_hours: str = ""
     ticket: str = ""
     distance_km: str = ""
@@ -168,15 +171,15 @@ class SpotForm:
 
 
 @dataclass
-class AnnouncementForm:
-    body: str = ""
+class AnnouncementForm(Cleaned):
+    body: Annotated[str, Text(300, multiline=True)] = ""
     starts_at: str = ""
     ends_at: str = ""
     voyage_id: str = ""
 
 
 @dataclass
-class PortCallForm:
+class PortCallForm(Cleaned):
     day_no: str = ""
     port: str = ""
     arrive_time: str = ""

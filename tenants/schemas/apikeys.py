@@ -5,9 +5,11 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass, field
 
+from app.web.input import Cleaned
+
 
 @dataclass
-class ApiKeyForm:
+class ApiKeyForm(Cleaned):
     name: str = ""
     # One checkbox sends a string, several a list.
     scopes: list[str] | str = field(default_factory=list)

@@ -7,30 +7,32 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from app.web.input import Cleaned, Secret
+
 
 @dataclass
-class LoginForm:
+class LoginForm(Cleaned):
     tenant: str = ""
     email: str = ""
-    password: str = ""
+    password: Secret = ""
     next: str | None = None
 
 
 @dataclass
-class ForgotForm:
+class ForgotForm(Cleaned):
     tenant: str = ""
     email: str = ""
 
 
 @dataclass
-class ResetForm:
-    token: str = ""
-    password: str = ""
-    password_confirm: str = ""
+class ResetForm(Cleaned):
+    token: Secret = ""
+    password: Secret = ""
+    password_confirm: Secret = ""
 
 
 @dataclass
-class PasswordChangeForm:
-    current_password: str = ""
-    new_password: str = ""
-    new_password_confirm: str = ""
+class PasswordChangeForm(Cleaned):
+    current_password: Secret = ""
+    new_password: Secret = ""
+    new_password_confirm: Secret = ""

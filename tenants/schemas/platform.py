@@ -3,15 +3,18 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Annotated
+
+from app.web.input import Cleaned, Paragraph, Secret, Text
 
 
 @dataclass
-class OperatorLoginForm:
+class OperatorLoginForm(Cleaned):
     email: str = ""
-    password: str = ""
-    next: str = ""
+    password: Secret = ""
+    next: Annotated[str, Text(500)] = ""
 
 
 @dataclass
-class SuspendForm:
-    reason: str = ""
+class SuspendForm(Cleaned):
+    reason: Paragraph = ""

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from app.web.input import Cleaned
+
 
 @dataclass
-class SettingsForm:
+class SettingsForm(Cleaned):
     name: str = ""
     enterprise_code: str = ""
     locale: str = ""

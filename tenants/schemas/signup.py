@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from app.web.input import Cleaned, Secret
+
 
 @dataclass
-class SignupForm:
+class SignupForm(Cleaned):
     name: str = ""
     slug: str = ""
     # One checkbox sends a string, several a list.
@@ -14,7 +16,7 @@ class SignupForm:
     enterprise_code: str = ""
     owner_name: str = ""
     owner_email: str = ""
-    password: str = ""
+    password: Secret = ""
 
     def kind_list(self) -> tuple[str, ...]:
         items = [self.kinds] if isinstance(self.kinds, str) else self.kinds

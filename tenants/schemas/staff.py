@@ -4,23 +4,25 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from app.web.input import Cleaned, Secret
+
 
 @dataclass
-class InviteForm:
+class InviteForm(Cleaned):
     email: str = ""
     display_name: str = ""
     role: str = ""
 
 
 @dataclass
-class RoleForm:
+class RoleForm(Cleaned):
     role: str = ""
 
 
 @dataclass
-class AcceptForm:
-    token: str = ""
+class AcceptForm(Cleaned):
+    token: Secret = ""
     display_name: str = ""
-    password: str = ""
-    password_confirm: str = ""
-    current_password: str = ""
+    password: Secret = ""
+    password_confirm: Secret = ""
+    current_password: Secret = ""

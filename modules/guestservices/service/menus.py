@@ -8,6 +8,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.db.engine import TenantId
 from app.errors import Invalid, NotFound
+from app.web.input import read_int
 from modules.frontdesk import service as frontdesk
 from modules.guestservices import domain
 from modules.guestservices.models import MenuItem
@@ -66,8 +67,8 @@ def _validated(form: MenuItemForm) -> dict[str, object]:
         price = frontdesk.parse_amount(form.price, "price")
     except Invalid:
         errors.append(domain.field("price", "Enter a price in yuan, such as 28 or 28.50."))
-    sort_text = form.sort_order.strip() or "0"
-    if not sort_text.lstrip("-").isdigit() or abs(int(sort_text)) > 9999:
+    sort_order = read_int(form.sort_order.strip() or "0", minimum=-9999, maximum=9999)
+    if sort_order is None:
         errors.append(domain.field("sort_order", "Enter a whole number."))
     if errors:
         raise Invalid(errors=errors)
@@ -78,7 +79,7 @@ def _validated(form: MenuItemForm) -> dict[str, object]:
         "description": form.description.strip(),
         "price_fen": price,
         "available": form.available in ("1", "on", "true"),
-        "sort_order": int(sort_text),
+        "sort_order": sort_order,
     }
 
 

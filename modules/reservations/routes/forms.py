@@ -6,10 +6,10 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass, field
 from datetime import date
-from decimal import Decimal, InvalidOperation
 
 from app.errors import Invalid
 from app.i18n import gettext as translate
+from app.web.input import Cleaned, Paragraph, read_date, read_fen, read_int
 
 
 class FormErrors(dict[str, str]):
@@ -21,19 +21,17 @@ class FormErrors(dict[str, str]):
             if required:
                 self[name] = translate("Choose a date.")
             return None
-        try:
-            return date.fromisoformat(value)
-        except ValueError:
+        found = read_date(value)
+        if found is None:
             self[name] = translate("Enter a date as 2026-12-24.")
-            return None
+        return found
 
     def number(self, name: str, value: str, *, low: int = 0, high: int = 10000) -> int | None:
         value = (value or "").strip()
         if not value:
             return None
-        try:
-            number = int(value)
-        except ValueError:
+        number = read_int(value)
+        if number is None:
             self[name] = translate("Enter a whole number.")
             return None
         if not low <= number <= high:
@@ -43,18 +41,20 @@ class FormErrors(dict[str, str]):
 
     def yuan(self, name: str, value: str) -> int | None:
         """¥ with up to two decimals, as fen."""
-        value = (value or "").strip().replace(",", "").lstrip("¥")
-        if not value:
+        if not (value or "").strip():
             return None
-        try:
-            amount = Decimal(value)
-        except InvalidOperation:
+        fen = read_fen(value)
+        if fen is None:
             self[name] = translate("Enter an amount in yuan, such as 688 or 688.50.")
-            return None
-        if amount < 0 or amount != amount.quantize(Decimal("0.01")):
-            self[name] = translate("Enter an amount in yuan, such as 688 or 688.50.")
-            return None
-        return int(amount * 100)
+        return fen
+
+    def weekdays(self, name: str, values: list[str]) -> tuple[int, ...]:
+        """Days of the week ticked, 0 (Monday) to 6."""
+        days = [read_int(v, minimum=0, maximum=6) for v in values]
+        if None in days:
+            self[name] = translate("Choose days of the week.")
+            return ()
+        return tuple(d for d in days if d is not None)
 
     def uuid(self, name: str, value: str) -> uuid.UUID | None:
         try:
@@ -75,7 +75,7 @@ def as_list(value: list[str] | str | None) -> list[str]:
 
 
 @dataclass
-class SearchForm:
+class SearchForm(Cleaned):
     arrival: str = ""
     departure: str = ""
     adults: str = "2"
@@ -91,13 +91,13 @@ class BookForm(SearchForm):
     guest_email: str = ""
     id_type: str = "resident_id"
     id_number: str = ""
-    notes: str = ""
+    notes: Paragraph = ""
     hold: str = ""
     preferences: list[str] | str = field(default_factory=list)
 
 
 @dataclass
-class ChangeForm:
+class ChangeForm(Cleaned):
     arrival: str = ""
     departure: str = ""
     unit_type_id: str = ""
@@ -106,23 +106,23 @@ class ChangeForm:
 
 
 @dataclass
-class ReasonForm:
-    reason: str = ""
+class ReasonForm(Cleaned):
+    reason: Paragraph = ""
 
 
 @dataclass
-class UnitTypeForm:
+class UnitTypeForm(Cleaned):
     code: str = ""
     name: str = ""
     kind: str = "room"
     capacity: str = "2"
     base_price: str = ""
-    description: str = ""
+    description: Paragraph = ""
     voyage_id: str = ""
 
 
 @dataclass
-class UnitForm:
+class UnitForm(Cleaned):
     unit_type_id: str = ""
     number: str = ""
     floor: str = ""
@@ -130,7 +130,7 @@ class UnitForm:
 
 
 @dataclass
-class RatePlanForm:
+class RatePlanForm(Cleaned):
     code: str = ""
     name: str = ""
     kind: str = "rack"
@@ -144,7 +144,7 @@ class RatePlanForm:
 
 
 @dataclass
-class VoyageForm:
+class VoyageForm(Cleaned):
     code: str = ""
     ship: str = ""
     route: str = ""
@@ -156,7 +156,7 @@ class VoyageForm:
 
 
 @dataclass
-class CalendarForm:
+class CalendarForm(Cleaned):
     unit_type_id: str = ""
     start: str = ""
     end: str = ""
@@ -176,12 +176,8 @@ def tri(value: str) -> bool | None:
 
 def percent_bp(errors: FormErrors, name: str, value: str) -> int:
     """Percent with up to two decimals as basis points."""
-    try:
-        amount = Decimal((value or "0").strip() or "0")
-    except InvalidOperation:
+    bp = read_fen((value or "").strip() or "0", maximum=10000)  # two decimals, as with yuan
+    if bp is None:
         errors[name] = translate("Between 0% and 100%.")
         return 0
-    if not Decimal(0) <= amount <= Decimal(100):
-        errors[name] = translate("Between 0% and 100%.")
-        return 0
-    return int(amount * 100)
+    return bp

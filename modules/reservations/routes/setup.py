@@ -177,7 +177,7 @@ class InventoryConsole(Controller):
             "closed_to_arrival": tri(data.closed_to_arrival),
             "min_stay": errors.number("min_stay", data.min_stay, low=1, high=30),
         }
-        weekdays = tuple(int(d) for d in as_list(data.weekdays) if d.isdigit() and int(d) < 7)
+        weekdays = errors.weekdays("weekdays", as_list(data.weekdays))
         changed = 0
         if not errors and unit_type and start and end:
             try:
