@@ -12,11 +12,23 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from enum import StrEnum
 
+from app.damm import ALPHABET as ALPHABET
+from app.damm import check_char as check_char
+from app.damm import check_ok as check_ok
+from app.damm import quasigroup as quasigroup
+from app.enums import LabelledEnum
 from app.identifiers import resident_id_problem
-from modules.contracts.damm import ALPHABET as ALPHABET
-from modules.contracts.damm import check_char as check_char
-from modules.contracts.damm import check_ok as check_ok
-from modules.contracts.damm import quasigroup as quasigroup
+
+
+class ContractStatus(LabelledEnum):
+    """Where a contract is in its life; labels as the console shows them."""
+
+    DRAFT = "draft", "Draft"
+    AWAITING_TOURIST = "awaiting_tourist", "Waiting for the tourist"
+    AWAITING_AGENCY = "awaiting_agency", "Waiting for countersigning"
+    SIGNED = "signed", "Signed"
+    CANCELLED = "cancelled", "Terminated"
+
 
 # --- e-numbers ---------------------------------------------------------------------------
 E_NUMBER_RE = re.compile(r"^([0-9A-Z]{9})-(\d{4})-(\d{6})-([0-9A-Z])$")

@@ -1,12 +1,12 @@
 """Electronic travel contracts: the ONLY entry point other modules call.
 
 Split by topic (drafts, signing, changes, views and public look-ups); every public name
-is re-exported here. The public pages use `lookup_tenant_by_e_number`, `signing_view`,
-`send_signing_code`, `tourist_sign`, `public_check` and `public_pdf`; the groups module
-uses `contracts_for_group` and `signed_contracts`."""
+is re-exported here by name. The public pages use `lookup_tenant_by_e_number`,
+`signing_view`, `send_signing_code`, `tourist_sign`, `public_check` and `public_pdf`; the
+groups module uses `contracts_for_group` and `signed_contracts`."""
 
-from modules.contracts import domain as domain
-from modules.contracts.schemas import (  # noqa: F401 - re-exported
+from modules.contracts import domain
+from modules.contracts.schemas import (
     CancelInput,
     ContractList,
     ContractRow,
@@ -20,16 +20,125 @@ from modules.contracts.schemas import (  # noqa: F401 - re-exported
     parse_cancel_form,
     parse_draft_form,
 )
-from modules.contracts.service.binding import *  # noqa: F403
-from modules.contracts.service.changes import *  # noqa: F403
-from modules.contracts.service.common import (  # noqa: F401 - re-exported
+from modules.contracts.service.binding import (
+    agency_signature,
+    countersign,
+    store_pdf,
+    tell_tourist,
+    verify_code,
+    verify_code_hash,
+)
+from modules.contracts.service.changes import (
+    amend,
+    cancel,
+    refund_quote,
+)
+from modules.contracts.service.common import (
     SYSTEM,
     Actor,
     ContractNotEditable,
     ContractNotSigned,
     NoEnterpriseCode,
 )
-from modules.contracts.service.drafts import *  # noqa: F403
-from modules.contracts.service.guides import GuideChoice, guide_options  # noqa: F401
-from modules.contracts.service.signing import *  # noqa: F403
-from modules.contracts.service.views import *  # noqa: F403
+from modules.contracts.service.drafts import (
+    apply_input,
+    check_input,
+    completeness,
+    create_draft,
+    draft_defaults,
+    draft_input,
+    update_draft,
+    validate_draft,
+)
+from modules.contracts.service.guides import (
+    GuideChoice,
+    guide_options,
+)
+from modules.contracts.service.signing import (
+    CODE_ATTEMPTS,
+    CODE_RESEND_AFTER,
+    CODE_TTL,
+    LINK_TTL,
+    SIGNING_PATH,
+    SigningLink,
+    recall,
+    send_signing_code,
+    send_to_tourist,
+    signing_view,
+    tourist_sign,
+)
+from modules.contracts.service.views import (
+    ContractPage,
+    awaiting_countersign,
+    contract_page,
+    contract_pdf,
+    contract_status,
+    contracts_for_group,
+    list_contracts,
+    lookup_tenant_by_e_number,
+    public_check,
+    public_pdf,
+    signed_contracts,
+)
+
+__all__ = [
+    "CODE_ATTEMPTS",
+    "CODE_RESEND_AFTER",
+    "CODE_TTL",
+    "LINK_TTL",
+    "SIGNING_PATH",
+    "SYSTEM",
+    "Actor",
+    "CancelInput",
+    "ContractList",
+    "ContractNotEditable",
+    "ContractNotSigned",
+    "ContractPage",
+    "ContractRow",
+    "ContractSummary",
+    "DayInput",
+    "DraftInput",
+    "FilingState",
+    "GuideChoice",
+    "NoEnterpriseCode",
+    "PersonInput",
+    "PublicContractView",
+    "SigningLink",
+    "SigningView",
+    "agency_signature",
+    "amend",
+    "apply_input",
+    "awaiting_countersign",
+    "cancel",
+    "check_input",
+    "completeness",
+    "contract_page",
+    "contract_pdf",
+    "contract_status",
+    "contracts_for_group",
+    "countersign",
+    "create_draft",
+    "domain",
+    "draft_defaults",
+    "draft_input",
+    "guide_options",
+    "list_contracts",
+    "lookup_tenant_by_e_number",
+    "parse_cancel_form",
+    "parse_draft_form",
+    "public_check",
+    "public_pdf",
+    "recall",
+    "refund_quote",
+    "send_signing_code",
+    "send_to_tourist",
+    "signed_contracts",
+    "signing_view",
+    "store_pdf",
+    "tell_tourist",
+    "tourist_sign",
+    "update_draft",
+    "validate_draft",
+    "verify_code",
+    "verify_code_hash",
+]

@@ -63,7 +63,7 @@ async def countersign(
     stored, and it is filed with the bureau. Returns the e-number."""
     repo = ContractRepository(db, tenant_id)
     c = await load(repo, contract_id, lock=True)
-    if c.status != "awaiting_agency":
+    if c.status != domain.ContractStatus.AWAITING_AGENCY:
         raise Conflict("Only a contract the tourist has signed can be countersigned.")
     agency, enterprise_code = await repo.agency()
     org = domain.org_code(enterprise_code)
@@ -78,7 +78,7 @@ async def countersign(
     code = verify_code(tenant_id, e_number)
     c.e_number, c.e_year, c.e_sequence = e_number, year, int(e_number.split("-")[2])
     c.verify_code_hash = verify_code_hash(e_number, code)
-    c.status, c.signed_at, c.updated_at = "signed", signed_at, signed_at
+    c.status, c.signed_at, c.updated_at = domain.ContractStatus.SIGNED, signed_at, signed_at
     await repo.save(agency_signature(c, version, actor, agency, signed_at), c)
     await store_pdf(repo, c, version, code, signed_at, tz)
     c.filing_id = await bureau.file_contract(

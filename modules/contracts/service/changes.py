@@ -129,7 +129,12 @@ async def cancel(
     at = now()
     today = at.astimezone(ZoneInfo(await repo.timezone())).date()
     refund = _quote(c, data, today)
-    c.status, c.cancelled_at, c.cancelled_by, c.updated_at = "cancelled", at, actor.user_id, at
+    c.status, c.cancelled_at, c.cancelled_by, c.updated_at = (
+        domain.ContractStatus.CANCELLED,
+        at,
+        actor.user_id,
+        at,
+    )
     c.cancel_party, c.cancel_reason = data.canceller, data.reason.strip()
     c.cancel_notice_date = data.notice_date or today
     c.refund_fen, c.penalty_fen = refund.refund_fen, refund.penalty_fen

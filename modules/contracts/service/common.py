@@ -6,33 +6,21 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Sequence
-from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from app.actor import SYSTEM as SYSTEM
+from app.actor import Actor as Actor
 from app.db.engine import TenantId
 from app.errors import Conflict, NotFound
 from modules.contracts import domain
 from modules.contracts.models import Contract, ContractDay, ContractTourist
 from modules.contracts.repository import ContractRepository
 
-EDITABLE = ("draft",)
-BINDING = ("signed",)
-
-
-@dataclass(frozen=True, slots=True)
-class Actor:
-    """The staff member (or the system, for demo data) acting, and from where."""
-
-    user_id: uuid.UUID | None
-    name: str = ""
-    ip: str | None = None
-    user_agent: str | None = None
-
-
-SYSTEM = Actor(user_id=None, name="系统")
+EDITABLE = (domain.ContractStatus.DRAFT,)
+BINDING = (domain.ContractStatus.SIGNED,)
 
 
 class ContractNotEditable(Conflict):

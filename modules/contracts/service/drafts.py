@@ -124,7 +124,11 @@ async def create_draft(
     db: AsyncSession, tenant_id: TenantId, data: DraftInput, *, actor: Actor
 ) -> uuid.UUID:
     """Save a new draft (nothing is required yet beyond a valid contract type)."""
-    c = Contract(contract_type=data.contract_type, status="draft", created_by=actor.user_id)
+    c = Contract(
+        contract_type=data.contract_type,
+        status=domain.ContractStatus.DRAFT,
+        created_by=actor.user_id,
+    )
     await apply_input(db, tenant_id, c, data)
     await record_audit(
         db,

@@ -142,15 +142,15 @@ async def send_to_tourist(
     stops working)."""
     repo = ContractRepository(db, tenant_id)
     c = await load(repo, contract_id, lock=True)
-    if c.status == "draft":
+    if c.status == domain.ContractStatus.DRAFT:
         await freeze_version(db, tenant_id, c, actor)
-    elif c.status != "awaiting_tourist":
+    elif c.status != domain.ContractStatus.AWAITING_TOURIST:
         raise Conflict("This contract is not waiting for the tourist's signature.")
     secret = new_secret()
     expires = now() + LINK_TTL
     c.sign_token_hash, c.sign_token_expires_at = digest(secret), expires
     c.code_hash, c.code_expires_at, c.code_sent_at, c.code_attempts = None, None, None, 0
-    c.status, c.updated_at = "awaiting_tourist", now()
+    c.status, c.updated_at = domain.ContractStatus.AWAITING_TOURIST, now()
     base = get_settings().base_url.rstrip("/")
     url = f"{base}{SIGNING_PATH}?token={tenant_id}.{secret}"
     agency, _code = await repo.agency()
@@ -176,13 +176,18 @@ async def recall(
     and the unsigned version is dropped."""
     repo = ContractRepository(db, tenant_id)
     c = await load(repo, contract_id, lock=True)
-    if c.status != "awaiting_tourist":
+    if c.status != domain.ContractStatus.AWAITING_TOURIST:
         raise Conflict("Only a contract the tourist has not signed yet can be taken back.")
     version = await repo.version(c.id, c.version)
     if version is not None:
         await repo.drop_unsigned_version(version.id)
     c.version -= 1
-    c.status, c.sign_token_hash, c.code_hash, c.updated_at = "draft", None, None, now()
+    c.status, c.sign_token_hash, c.code_hash, c.updated_at = (
+        domain.ContractStatus.DRAFT,
+        None,
+        None,
+        now(),
+    )
     await db.flush()
     await record_audit(
         db, tenant_id, "contracts.recalled", actor_user_id=actor.user_id,
@@ -238,7 +243,7 @@ async def send_signing_code(
     Refused when asked again within a minute, so the link cannot flood a phone."""
     repo = ContractRepository(db, tenant_id)
     c = await _by_token(repo, token_secret, lock=True)
-    if c.status != "awaiting_tourist":
+    if c.status != domain.ContractStatus.AWAITING_TOURIST:
         raise Conflict("This contract is not waiting for your signature.")
     if c.code_sent_at is not None and now() - c.code_sent_at < CODE_RESEND_AFTER:
         raise Conflict("A code was sent less than a minute ago. Please wait before asking again.")
@@ -290,7 +295,7 @@ async def tourist_sign(
     count holds — after five wrong codes a new code is needed."""
     repo = ContractRepository(db, tenant_id)
     c = await _by_token(repo, token_secret, lock=True)
-    if c.status != "awaiting_tourist":
+    if c.status != domain.ContractStatus.AWAITING_TOURIST:
         raise Conflict("This contract is not waiting for your signature.")
     problem = _check_code(c, code)
     if problem:
@@ -309,7 +314,7 @@ async def tourist_sign(
         user_agent=(user_agent or "")[:500] or None,
         document_sha256=version.document_sha256,
     )
-    c.status, c.code_hash, c.updated_at = "awaiting_agency", None, now()
+    c.status, c.code_hash, c.updated_at = domain.ContractStatus.AWAITING_AGENCY, None, now()
     await repo.save(signature, c)
     await record_audit(
         db, tenant_id, "contracts.tourist_signed", subject_type="contract", subject_id=c.id,

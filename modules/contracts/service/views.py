@@ -126,8 +126,7 @@ async def list_contracts(
     """The agency's contracts, newest first, filtered by status, start date and filing
     state (unknown filter values mean "any"). The filing state is the filings module's
     word, read for all the rows in one call."""
-    status = status if status in ("draft", "awaiting_tourist", "awaiting_agency", "signed",
-                                  "cancelled") else None  # fmt: skip
+    status = domain.ContractStatus.parse(status)
     filing_state = filing_state if filing_state in FILING_STATES else None
     page = max(page, 1)
     repo = ContractRepository(db, tenant_id)
@@ -194,7 +193,7 @@ async def contract_status(db: AsyncSession, tenant_id: TenantId, contract_id: uu
 async def awaiting_countersign(db: AsyncSession, tenant_id: TenantId) -> int:
     """Contracts the tourist has signed that wait for the agency (not binding yet)."""
     counts = await ContractRepository(db, tenant_id).counts_by_status()
-    return counts.get("awaiting_agency", 0)
+    return counts.get(domain.ContractStatus.AWAITING_AGENCY, 0)
 
 
 async def contract_pdf(
@@ -310,7 +309,7 @@ async def contracts_for_group(
     wanted = list(dict.fromkeys(ids))
     repo = ContractRepository(db, tenant_id)
     found = {c.id: c for c in await repo.many(wanted)}
-    if any(i not in found or found[i].status != "signed" for i in wanted):
+    if any(i not in found or found[i].status != domain.ContractStatus.SIGNED for i in wanted):
         raise Invalid.field("contract_ids", "Only signed contracts can be put in a group.")
     people = await repo.tourists_of(wanted)
     return [_summary(found[i], people[i]) for i in wanted]

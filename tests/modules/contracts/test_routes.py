@@ -171,7 +171,7 @@ class TestCheckButton:
 
 def _form_of(data):  # type: ignore[no-untyped-def]
     """A saved contract's terms as the form posts them."""
-    from modules.contracts.web import values_of
+    from modules.contracts.routes.console.forms import values_of
 
     v, tourists, days = values_of(data)
     form = {k: val for k, val in v.items() if isinstance(val, str)}

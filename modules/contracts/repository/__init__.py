@@ -13,6 +13,7 @@ from sqlalchemy import delete, func, select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.db.base import uuid7
+from modules.contracts.domain import ContractStatus
 from modules.contracts.models import (
     Contract,
     ContractDay,
@@ -126,7 +127,7 @@ class ContractRepository(TenantScopedRepository):
         return (await self.db.execute(stmt)).scalars().all()
 
     async def signed_from(self, start_from: date | None) -> Sequence[Contract]:
-        stmt = self.scoped(Contract).where(Contract.status == "signed")
+        stmt = self.scoped(Contract).where(Contract.status == ContractStatus.SIGNED)
         if start_from is not None:
             stmt = stmt.where(Contract.start_date >= start_from)
         stmt = stmt.order_by(Contract.start_date, Contract.e_number)

@@ -1,9 +1,9 @@
 """Tourist-facing pages of contracts: signing on the phone (`/sign/contract?token=...`) and
 the public check (`/verify/contract?n=<e-number>&code=<verification code>`).
 
-Signing binds the tenant from the link (`access="tenant_token"`); the service checks the
+Signing binds the tenant from the link (`permissions.SIGNING`); the service checks the
 link's secret. The public check binds the tenant from the e-number's organisation code
-(`access="tenant_lookup"`), and an unknown number, an unknown agency and a wrong code
+(`permissions.VERIFY`), and an unknown number, an unknown agency and a wrong code
 all render the very same page, so the check is no oracle for which numbers exist.
 
 Every code send, code attempt and look-up is counted by `app.web.ratelimit` per client
@@ -27,7 +27,8 @@ from app.errors import AppError, Conflict, Invalid, NotFound
 from app.i18n import gettext as translate
 from app.web.errors import is_htmx
 from app.web.ratelimit import allow
-from modules.contracts import domain, service
+from app.web.responses import pdf_response
+from modules.contracts import domain, permissions, service
 from modules.contracts.service import SigningView
 from tenants.context import Ctx, RequestContext, split_tenant_token
 
@@ -131,7 +132,7 @@ class SigningController(Controller):
     """The tourist reviews the exact document, gets a one-time code and signs."""
 
     path = SIGN_PATH
-    opt = {"access": "tenant_token"}  # noqa: RUF012 - Litestar reads it per class
+    opt = {"guard": permissions.SIGNING}  # noqa: RUF012 - Litestar reads it per class
     include_in_schema = False
 
     async def _page(
@@ -237,15 +238,6 @@ class SigningController(Controller):
 # --- the public check ------------------------------------------------------------------
 
 
-async def tenant_for_e_number(db: AsyncSession, request: Request[Any, Any, Any]) -> Any:
-    """`opt["tenant_lookup"]`: the agency named by the e-number in `?n=` (global tables
-    only); None for anything that is not a well-formed number."""
-    parsed = domain.parse_e_number(request.query_params.get("n") or "")
-    if parsed is None:
-        return None
-    return await service.lookup_tenant_by_e_number(db, str(parsed))
-
-
 def number_problem(text: str) -> str | None:
     """Why a typed e-number cannot be right, before anything is looked up."""
     if domain.parse_e_number(text) is not None:
@@ -270,7 +262,7 @@ class VerifyController(Controller):
     the number and the code printed on the contract."""
 
     path = VERIFY_PATH
-    opt = {"access": "tenant_lookup", "tenant_lookup": tenant_for_e_number}  # noqa: RUF012
+    opt = {"guard": permissions.VERIFY}  # noqa: RUF012 - Litestar reads it per class
     include_in_schema = False
 
     def _page(self, ctx: RequestContext, status_code: int = 200, **context: Any) -> Template:
@@ -329,14 +321,7 @@ class VerifyController(Controller):
         pdf = await service.public_pdf(ctx.db, _tid(ctx), e_number, code.strip())
         if pdf is None:
             return self._page(ctx, 404, form=form, not_found=True)
-        return Response(
-            pdf,
-            media_type="application/pdf",
-            headers={
-                "Content-Disposition": f'inline; filename="contract-{e_number}.pdf"',
-                "Cache-Control": "private, no-store",
-            },
-        )
+        return pdf_response(pdf, f"contract-{e_number}.pdf")
 
 
 ROUTES: list[Any] = [SigningController, VerifyController]

@@ -1,28 +1,19 @@
 """Small helpers the contracts console pages share: the posted form as lists, the draft
-form's values (from a saved draft or from what was typed), labels, PDF answers."""
+form's values (from a saved draft or from what was typed), labels."""
 
 from __future__ import annotations
 
 import secrets
 from typing import Any
 
-from litestar import Request, Response
+from litestar import Request
 
 from app.errors import AppError
 from app.i18n import gettext as translate  # runtime msgids (errors), not literals
 from modules.contracts import domain
 from modules.contracts.schemas import DAY_FIELDS, TEXT_FIELDS, DraftInput
-from modules.contracts.service import Actor
-from tenants.context import RequestContext
 
 Values = dict[str, Any]
-STATUS_LABELS = {
-    "draft": "Draft",
-    "awaiting_tourist": "Waiting for the tourist",
-    "awaiting_agency": "Waiting for countersigning",
-    "signed": "Signed",
-    "cancelled": "Terminated",
-}
 FILING_LABELS = {
     "none": "Not filed",
     "held": "Held: bureau registration missing",
@@ -34,11 +25,6 @@ FILING_LABELS = {
     "conflicted": "Conflict at the bureau",
     "superseded": "Superseded",
 }
-
-
-def actor(ctx: RequestContext) -> Actor:
-    p = ctx.principal
-    return Actor(user_id=p.user_id, name=p.display_name or "", ip=ctx.ip, user_agent=ctx.user_agent)
 
 
 def field_errors(exc: AppError) -> dict[str, str]:
@@ -124,21 +110,10 @@ def values_typed(form: dict[str, list[str]]) -> tuple[Values, list[Values], list
     return v, tourists, days
 
 
-def pdf_response(pdf: bytes, filename: str) -> Response[bytes]:
-    return Response(
-        pdf,
-        media_type="application/pdf",
-        headers={
-            "Content-Disposition": f'inline; filename="{filename}"',
-            "Cache-Control": "private, no-store",
-        },
-    )
-
-
 def labels() -> dict[str, Any]:
     """English msgids of every code the pages show (templates translate them)."""
     return {
-        "status": STATUS_LABELS,
+        "status": domain.ContractStatus.labels(),
         "filing": FILING_LABELS,
         "type": domain.CONTRACT_TYPE_LABELS,
         "id_type": domain.ID_TYPE_LABELS,

@@ -15,18 +15,17 @@ from litestar.response import Redirect, Template
 
 from app.errors import Conflict, Invalid
 from app.web.forms import attempt
-from modules.contracts import domain, service
-from modules.contracts.routes_console import CONTRACT, CONTRACT_ROLES, contract_detail, form_page
-from modules.contracts.web import (
-    actor,
+from app.web.responses import pdf_response
+from modules.contracts import domain, permissions, service
+from modules.contracts.routes.console.forms import (
     field_errors,
     form_lists,
     labels,
     new_key,
-    pdf_response,
     values_of,
     values_typed,
 )
+from modules.contracts.routes.console.pages import CONTRACT, contract_detail, form_page
 from tenants.context import Ctx, RequestContext
 from tenants.shell import console_page
 
@@ -66,7 +65,7 @@ async def _cancel_page(
 
 class ContractActionsController(Controller):
     path = "/console/contracts/{contract_id:uuid}"
-    opt = {"access": "staff", "roles": CONTRACT_ROLES, "owns": CONTRACT}  # noqa: RUF012
+    opt = {"guard": permissions.CONTRACTS, "owns": CONTRACT}  # noqa: RUF012
     include_in_schema = False
 
     @post("/send")
@@ -78,7 +77,7 @@ class ContractActionsController(Controller):
         try:
             link = await attempt(
                 ctx.db,
-                service.send_to_tourist(ctx.db, ctx.tenant_id, contract_id, actor=actor(ctx)),
+                service.send_to_tourist(ctx.db, ctx.tenant_id, contract_id, actor=ctx.actor),
             )
         except (Invalid, Conflict) as exc:
             return await contract_detail(
@@ -88,7 +87,7 @@ class ContractActionsController(Controller):
 
     @post("/recall")
     async def recall(self, ctx: Ctx, contract_id: FromPath[uuid.UUID]) -> Redirect:
-        await service.recall(ctx.db, ctx.tenant_id, contract_id, actor=actor(ctx))
+        await service.recall(ctx.db, ctx.tenant_id, contract_id, actor=ctx.actor)
         return _to(contract_id, "recalled")
 
     @post("/countersign")
@@ -97,7 +96,7 @@ class ContractActionsController(Controller):
     ) -> Response[Any]:
         try:
             await attempt(
-                ctx.db, service.countersign(ctx.db, ctx.tenant_id, contract_id, actor=actor(ctx))
+                ctx.db, service.countersign(ctx.db, ctx.tenant_id, contract_id, actor=ctx.actor)
             )
         except Conflict as exc:
             return await contract_detail(
@@ -109,7 +108,10 @@ class ContractActionsController(Controller):
     async def amend_form(
         self, request: Request[Any, Any, Any], ctx: Ctx, contract_id: FromPath[uuid.UUID]
     ) -> Response[Any]:
-        if await service.contract_status(ctx.db, ctx.tenant_id, contract_id) != "signed":
+        if (
+            await service.contract_status(ctx.db, ctx.tenant_id, contract_id)
+            != domain.ContractStatus.SIGNED
+        ):
             return Redirect(f"/console/contracts/{contract_id}", status_code=303)
         data = await service.draft_input(ctx.db, ctx.tenant_id, contract_id)
         v, tourists, days = values_of(data)
@@ -130,7 +132,7 @@ class ContractActionsController(Controller):
             await attempt(
                 ctx.db,
                 service.amend(
-                    ctx.db, ctx.tenant_id, contract_id, data, reason=reason, actor=actor(ctx)
+                    ctx.db, ctx.tenant_id, contract_id, data, reason=reason, actor=ctx.actor
                 ),
             )
         except (Invalid, Conflict) as exc:
@@ -146,7 +148,10 @@ class ContractActionsController(Controller):
     async def cancel_form(
         self, request: Request[Any, Any, Any], ctx: Ctx, contract_id: FromPath[uuid.UUID]
     ) -> Response[Any]:
-        if await service.contract_status(ctx.db, ctx.tenant_id, contract_id) != "signed":
+        if (
+            await service.contract_status(ctx.db, ctx.tenant_id, contract_id)
+            != domain.ContractStatus.SIGNED
+        ):
             return Redirect(f"/console/contracts/{contract_id}", status_code=303)
         return await _cancel_page(request, ctx, contract_id)
 
@@ -163,7 +168,7 @@ class ContractActionsController(Controller):
                 return await _cancel_page(request, ctx, contract_id, form=form, quote=quote)
             await attempt(
                 ctx.db,
-                service.cancel(ctx.db, ctx.tenant_id, contract_id, data, actor=actor(ctx)),
+                service.cancel(ctx.db, ctx.tenant_id, contract_id, data, actor=ctx.actor),
             )
         except (Invalid, Conflict) as exc:
             return await _cancel_page(

@@ -2,7 +2,7 @@
 quasigroup of order 36, so one character of [0-9A-Z] catches every single substitution
 and every adjacent transposition (see docs/contracts.md for why not ISO 7064 MOD 37,36).
 
-Pure arithmetic; `domain` builds and parses e-numbers with it."""
+Pure arithmetic; the contracts module builds and parses its e-numbers with it."""
 
 from __future__ import annotations
 

@@ -14,12 +14,10 @@ from litestar.response import Redirect, Template
 
 from app.errors import Conflict, Invalid
 from app.web.forms import attempt
-from app.web.input import parse_int
-from modules.contracts import domain, service
+from modules.contracts import domain, permissions, service
 from modules.contracts.models import Contract
-from modules.contracts.web import (
+from modules.contracts.routes.console.forms import (
     FILING_LABELS,
-    actor,
     field_errors,
     form_lists,
     labels,
@@ -30,10 +28,7 @@ from modules.contracts.web import (
 from tenants.context import Ctx, RequestContext
 from tenants.shell import console_page
 
-CONTRACT_ROLES = frozenset({"manager", "agent"})
 CONTRACT = {"contract_id": Contract}
-# Who may open the bureau filings console (its own rule; the link is shown only to them).
-FILING_VIEWERS = ("manager", "auditor")
 NOTICES = {
     "saved": "The draft is saved.",
     "recalled": "The contract is back to draft; the tourist's link no longer works.",
@@ -88,14 +83,14 @@ async def contract_detail(
         request, ctx, "contracts/detail.html", active="contracts", status_code=status_code,
         page=page, c=page.contract, notice=NOTICES.get(notice or ""), errors=errors or {},
         link=link, labels=labels(), tz=ctx.tenant.timezone if ctx.tenant else "Asia/Shanghai",
-        can_see_filings=ctx.principal.has_role(*FILING_VIEWERS),
+        can_see_filings=permissions.FILINGS_VIEW.admits(ctx.principal.role),
         refund_due_by=domain.refund_due_by,
     )  # fmt: skip
 
 
 class ContractsController(Controller):
     path = "/console/contracts"
-    opt = {"access": "staff", "roles": CONTRACT_ROLES}  # noqa: RUF012 - Litestar reads it per class
+    opt = {"guard": permissions.CONTRACTS}  # noqa: RUF012 - Litestar reads it per class
     include_in_schema = False
 
     @get("/")
@@ -113,7 +108,7 @@ class ContractsController(Controller):
         listing = await service.list_contracts(
             ctx.db, ctx.tenant_id, status=status, filing_state=filing,
             date_from=_day(date_from), date_to=_day(date_to), search=q[:100],
-            page=parse_int(page, "page", minimum=1, maximum=100_000, default=1),
+            page=int(page) if page.isdigit() else 1,
         )  # fmt: skip
         return console_page(
             request, ctx, "contracts/list.html", active="contracts", listing=listing,
@@ -136,7 +131,7 @@ class ContractsController(Controller):
         try:
             data = service.parse_draft_form(form)
             contract_id = await attempt(
-                ctx.db, service.create_draft(ctx.db, ctx.tenant_id, data, actor=actor(ctx))
+                ctx.db, service.create_draft(ctx.db, ctx.tenant_id, data, actor=ctx.actor)
             )
         except Invalid as exc:
             return await form_page(
@@ -201,7 +196,7 @@ class ContractsController(Controller):
     ) -> Response[Any]:
         data = await service.draft_input(ctx.db, ctx.tenant_id, contract_id)
         page = await service.contract_page(ctx.db, ctx.tenant_id, contract_id)
-        if page.contract.status != "draft":
+        if page.contract.status != domain.ContractStatus.DRAFT:
             return Redirect(f"/console/contracts/{contract_id}", status_code=303)
         v, tourists, days = values_of(data)
         return await form_page(
@@ -219,7 +214,7 @@ class ContractsController(Controller):
             data = service.parse_draft_form(form)
             await attempt(
                 ctx.db,
-                service.update_draft(ctx.db, ctx.tenant_id, contract_id, data, actor=actor(ctx)),
+                service.update_draft(ctx.db, ctx.tenant_id, contract_id, data, actor=ctx.actor),
             )
         except (Invalid, Conflict) as exc:
             return await form_page(
