@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import logging
 import uuid
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
-from typing import NewType
+from typing import NewType, TypeVar
 
 from sqlalchemy import text
 from sqlalchemy.engine import make_url
@@ -21,6 +22,11 @@ from sqlalchemy.ext.asyncio import (
 TenantId = NewType("TenantId", uuid.UUID)
 
 _BIND = text("SELECT set_config('app.tenant_id', :t, true)")
+_KEPT = "zhilv.kept_on_refusal"
+_UNBOUND = "zhilv.unbound"
+log = logging.getLogger("zhilv.db")
+T = TypeVar("T")
+KeptWrite = Callable[[AsyncSession], Awaitable[T]]
 
 
 def async_url(url: str) -> str:
@@ -48,8 +54,57 @@ def make_engine(url: str, *, pool_size: int = 10, max_overflow: int = 20) -> Asy
 
 
 async def bind_tenant(session: AsyncSession | AsyncConnection, tenant_id: uuid.UUID | None) -> None:
-    """Bind the current transaction to a tenant (local to the transaction)."""
+    """Bind the current transaction to a tenant (local to the transaction).
+
+    Unbinding a request's transaction that has bound nothing yet costs no round trip
+    (`mark_unbound`): a new transaction starts with no tenant."""
+    if tenant_id is None and session.info.get(_UNBOUND):
+        return
     await session.execute(_BIND, {"t": str(tenant_id) if tenant_id else ""})
+    mark_bound(session)
+
+
+def mark_unbound(session: AsyncSession | AsyncConnection) -> None:
+    """A transaction just begun: no tenant is bound in it yet."""
+    session.info[_UNBOUND] = True
+
+
+def mark_bound(session: AsyncSession | AsyncConnection) -> None:
+    """Something may have bound a tenant (any `set_config` of `app.tenant_id`)."""
+    session.info.pop(_UNBOUND, None)
+
+
+async def keep_on_refusal(db: AsyncSession, write: KeptWrite[T]) -> T:
+    """Write something that must outlast a refused request: a throttling record, an audit
+    of the refusal. A request answered 400 or above is rolled back whole (tenants.context);
+    `write(db)` runs now, in the request's transaction (so its locks and counts serve the
+    request), and if that transaction is rolled back it runs again, in a transaction of its
+    own, after the rollback (`write_kept`). It must therefore build its rows afresh on each
+    call and read nothing from ORM objects loaded before (a rollback expires them)."""
+    result = await write(db)
+    db.info.setdefault(_KEPT, []).append(write)
+    return result
+
+
+def forget_kept(db: AsyncSession) -> None:
+    """The request's transaction committed: what was to be kept is written already."""
+    db.info.pop(_KEPT, None)
+
+
+async def write_kept(db: AsyncSession, tenant_id: uuid.UUID | None) -> None:
+    """After the request's transaction was rolled back: write again, in one transaction of
+    its own bound to the request's tenant, what `keep_on_refusal` asked to keep. A failure
+    here is logged, never raised: the refusal is answered either way."""
+    writes: list[KeptWrite[object]] = db.info.pop(_KEPT, [])
+    if not writes:
+        return
+    try:
+        async with db.begin():
+            await bind_tenant(db, tenant_id)
+            for write in writes:
+                await write(db)
+    except Exception:
+        log.exception("could not keep %d write(s) of a refused request", len(writes))
 
 
 class Database:
