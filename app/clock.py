@@ -12,9 +12,20 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime
 from functools import lru_cache
+from typing import Protocol
 from zoneinfo import ZoneInfo
 
 DEFAULT_TZ = "Asia/Shanghai"
+
+
+class _HasTimezone(Protocol):
+    @property
+    def timezone(self) -> str | None: ...
+
+
+def tz_of(tenant: _HasTimezone | None) -> str:
+    """The zone name an enterprise's dates are taken in: its own, or China's when unset."""
+    return (tenant.timezone if tenant is not None else None) or DEFAULT_TZ
 
 
 def now() -> datetime:

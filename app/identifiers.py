@@ -9,6 +9,8 @@ from __future__ import annotations
 import re
 from datetime import date
 
+from app import clock
+
 USCC_CHARSET = "0123456789ABCDEFGHJKLMNPQRTUWXY"
 _USCC_WEIGHTS = [pow(3, i, 31) for i in range(17)]
 _USCC_RE = re.compile(r"^[0-9A-HJ-NPQRTUWXY]{2}\d{6}[0-9A-HJ-NPQRTUWXY]{10}$")
@@ -69,7 +71,7 @@ def resident_id_problem(number: str) -> str | None:
         born = date(int(number[6:10]), int(number[10:12]), int(number[12:14]))
     except ValueError:
         return "The date of birth in the ID number is not a real date."
-    if born.year < 1900 or born > date.today():
+    if born.year < 1900 or born > clock.today():
         return "The date of birth in the ID number is not plausible."
     if number[17] != id_check_char(number[:17]):
         return "The check digit does not match; please check the number."

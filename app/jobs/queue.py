@@ -10,11 +10,13 @@ in pyproject.toml); tests/app/test_enqueue.py covers it.
 from __future__ import annotations
 
 import json
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from typing import Any
 
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession
+
+from app import clock
 
 _DEFER = text(
     """
@@ -39,7 +41,7 @@ async def enqueue(
 ) -> int:
     """Queue `task` ("<module>.<verb>") with JSON `args` (include `tenant_id`) in the
     current transaction. Returns the job id. Nothing is queued if the transaction rolls back."""
-    scheduled_at = datetime.now(UTC) + schedule_in if schedule_in else None
+    scheduled_at = clock.now() + schedule_in if schedule_in else None
     job_id = await db.scalar(
         _DEFER,
         {

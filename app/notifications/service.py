@@ -12,11 +12,12 @@ from __future__ import annotations
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Literal
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from app import clock
 from app.db.engine import TenantId
 from app.errors import Conflict, NotFound
 from app.jobs.queue import enqueue
@@ -140,7 +141,7 @@ async def deliver_message(
         message.status = "failed" if final_attempt or permanent else "pending"
         return Delivery("failed", exc)
     message.status = "sent"
-    message.sent_at = datetime.now(UTC)
+    message.sent_at = clock.now()
     message.last_error = None
     return Delivery("sent")
 
@@ -216,7 +217,7 @@ async def mark_stuck_messages(
 ) -> list[uuid.UUID]:
     """Messages pending for longer than STUCK_AFTER with no send job waiting turn
     `failed`, so they show up in the console instead of waiting forever unnoticed."""
-    created_before = (now or datetime.now(UTC)) - STUCK_AFTER
+    created_before = (now or clock.now()) - STUCK_AFTER
     return await OutboxRepository(db, tenant_id).mark_stuck(
         created_before=created_before, reason=STUCK_REASON
     )

@@ -14,11 +14,12 @@ from __future__ import annotations
 import logging
 import re
 import uuid
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, timedelta
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from app import clock
 from app.db.engine import TenantId
 from app.identifiers import id_check_char
 from app.notifications.service import list_messages
@@ -147,7 +148,7 @@ async def seed_demo(db: AsyncSession, tenant_id: TenantId, kinds: tuple[str, ...
         return
     if sum((await ContractRepository(db, tenant_id).counts_by_status()).values()):
         return
-    today = datetime.now(UTC).date()
+    today = clock.today()
     trip_end = today + timedelta(days=14)
     guides = tuple(
         g.id

@@ -18,6 +18,7 @@ from typing import Any
 
 import httpx
 
+from app import clock
 from modules.filings.domain import parse_retry_after
 
 MAX_KEPT_BODY = 8000  # characters of an answer kept with the attempt
@@ -93,7 +94,7 @@ class BureauClient:
         idempotency_key: str | None,
     ) -> httpx.Request:
         request = self._http.build_request(method, path, content=body if method != "GET" else None)
-        timestamp, nonce = str(int(time.time())), new_nonce()
+        timestamp, nonce = str(int(clock.now().timestamp())), new_nonce()
         sent_path = request.url.raw_path.decode("ascii")
         canonical = canonical_string(method, sent_path, timestamp, nonce, body)
         request.headers["X-Enterprise-Code"] = credentials.enterprise_code

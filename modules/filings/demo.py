@@ -15,12 +15,13 @@ import hmac
 import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, timedelta
 from typing import Any
 
 import httpx
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from app import clock
 from app.db.engine import TenantId
 from app.settings import Settings
 from modules.filings import service
@@ -146,7 +147,7 @@ async def seed_demo_bureau(
         district_code=district_code,
         filing_secret=secret,
     )
-    today = datetime.now(UTC).date()
+    today = clock.today()
     for report in demo_reports(kinds, today):
         await service.file(db, tenant_id, "statistics", "demo_report", report["period"], report)
     return DemoRegistration(enterprise_code, secret, created=True)

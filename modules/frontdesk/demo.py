@@ -15,6 +15,7 @@ from datetime import timedelta
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from app import clock
 from app.db.engine import TenantId
 from app.identifiers import id_check_char
 from modules.frontdesk import domain
@@ -68,7 +69,7 @@ def _pick(offers: list[Offer], n: int) -> list[Offer]:
 
 
 async def seed_demo(
-    db: AsyncSession, tenant_id: TenantId, kinds: tuple[str, ...], *, tz: str = "Asia/Shanghai"
+    db: AsyncSession, tenant_id: TenantId, kinds: tuple[str, ...], *, tz: str = clock.DEFAULT_TZ
 ) -> DemoFrontDesk | None:
     """Guests for today at the demo hotel; None when not a hotel, already seeded, or the
     hotel has no rooms on sale today."""

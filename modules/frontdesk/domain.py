@@ -9,8 +9,8 @@ from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from zoneinfo import ZoneInfo
 
+from app import clock
 from modules.reservations.service import UnitView
 
 READY_STATUSES = ("inspected", "clean")
@@ -190,8 +190,7 @@ def parse_yuan(text: str | None) -> int | None:
 
 def business_date(tz: str, now: datetime | None = None) -> date:
     """Today where the hotel is (Asia/Shanghai unless the tenant says otherwise)."""
-    moment = now or datetime.now(ZoneInfo("UTC"))
-    return moment.astimezone(ZoneInfo(tz)).date()
+    return clock.local_date(now or clock.now(), tz)
 
 
 def nights_after(days: Iterable[date], last_night: date) -> list[date]:
@@ -231,7 +230,7 @@ def is_domestic(id_type: str) -> bool:
 
 def day_bounds(day: date, tz: str) -> tuple[datetime, datetime]:
     """The instants a local calendar day starts and ends (aware, for timestamptz)."""
-    zone = ZoneInfo(tz)
+    zone = clock.zone(tz)
     start = datetime.combine(day, datetime.min.time(), tzinfo=zone)
     return start, datetime.combine(day + timedelta(days=1), datetime.min.time(), tzinfo=zone)
 
@@ -239,7 +238,7 @@ def day_bounds(day: date, tz: str) -> tuple[datetime, datetime]:
 def last_closed_day(tz: str, now: datetime) -> date:
     """The latest business day the scheduled audit may close: yesterday once it is past
     AUDIT_HOUR where the hotel is, the day before that until then."""
-    local = now.astimezone(ZoneInfo(tz)) - timedelta(hours=AUDIT_HOUR)
+    local = now.astimezone(clock.zone(tz)) - timedelta(hours=AUDIT_HOUR)
     return local.date() - timedelta(days=1)
 
 

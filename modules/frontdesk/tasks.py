@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import logging
-from datetime import UTC, datetime
+from datetime import datetime
 
 from procrastinate import Blueprint
 
+from app import clock
 from app.jobs.retry import backoff
 from app.jobs.runtime import tenant_ids, tenant_transaction
 from modules.frontdesk import service
@@ -27,7 +28,7 @@ async def night_audit(timestamp: int) -> int:
     day is skipped, and an audit of the same day recomputes the same row. One tenant
     failing does not stop the others; it is retried at the next hour."""
     closed = 0
-    now = datetime.now(UTC)
+    now = clock.now()
     for tenant in await tenant_ids():
         try:
             closed += await _audit_tenant(tenant, now)

@@ -6,6 +6,7 @@ from typing import Any
 
 from litestar import Response
 
+from app import clock
 from modules.frontdesk import domain
 from modules.frontdesk.service import Actor
 from tenants.context import RequestContext
@@ -16,7 +17,7 @@ def actor(ctx: RequestContext) -> Actor:
 
 
 def tz(ctx: RequestContext) -> str:
-    return ctx.tenant.timezone if ctx.tenant else "Asia/Shanghai"
+    return clock.tz_of(ctx.tenant)
 
 
 def pdf_response(pdf: bytes, filename: str) -> Response[bytes]:

@@ -15,6 +15,7 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from app import clock
 from app.db.engine import TenantId
 from app.errors import AppError, Conflict
 from modules.groups.repository import GroupRepository
@@ -82,7 +83,7 @@ async def _guide(db: AsyncSession, tid: TenantId, group_id: Any, actor: Actor) -
 async def seed_demo(db: AsyncSession, tenant_id: TenantId, kinds: tuple[str, ...]) -> None:
     if "agency" not in kinds or await GroupRepository(db, tenant_id).any_group():
         return
-    today = date.today()
+    today = clock.today()
     chosen = _first_departure(await links.signed_contracts(db, tenant_id, start_from=today), today)
     if not chosen:
         log.info("demo group skipped: the demo agency has no signed contract departing later")

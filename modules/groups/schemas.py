@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
+from app import clock
 from app.errors import Invalid
 from app.web.input import read_int
 from modules.groups import domain
@@ -178,7 +179,7 @@ def _read(form: FormData) -> tuple[GroupInput, list[dict[str, str]]]:
     end = _date(errors, "end_date", _one(form, "end_date"))
     if start and end and (dates := domain.dates_problem(start, end)):
         errors.append({"field": dates[0], "code": "invalid", "message": dates[1]})
-    fallback = date.today()
+    fallback = clock.today()
     result = GroupInput(
         route_name=route_name[:200],
         start_date=start or fallback,

@@ -24,7 +24,7 @@ def actor(ctx: RequestContext) -> Actor:
 
 def today(ctx: RequestContext) -> date:
     """The enterprise's date (departure days are local days)."""
-    return clock.today(ctx.tenant.timezone if ctx.tenant else None)
+    return clock.today(clock.tz_of(ctx.tenant))
 
 
 def prefix(ctx: RequestContext) -> str:

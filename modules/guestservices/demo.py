@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from app import clock
 from app.db.engine import TenantId
 from modules.frontdesk import service as frontdesk
 from modules.guestservices.repository import GuestServicesRepository
@@ -80,7 +81,7 @@ async def _guests_asking(db: AsyncSession, tenant_id: TenantId, tz: str) -> None
 
 
 async def seed_demo(
-    db: AsyncSession, tenant_id: TenantId, kinds: tuple[str, ...], *, tz: str = "Asia/Shanghai"
+    db: AsyncSession, tenant_id: TenantId, kinds: tuple[str, ...], *, tz: str = clock.DEFAULT_TZ
 ) -> bool:
     """Menus and a lived-in queue for hotels and cruise lines; False when not one of them
     or already seeded."""

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import re
 from datetime import datetime, time, timedelta
-from zoneinfo import ZoneInfo
 
+from app import clock
 from app.web.input import read_int
 
 # One-touch services on the terminal (English msgids), in the order the buttons show.
@@ -89,7 +89,7 @@ def next_at(hhmm: str, now: datetime, tz: str) -> datetime | None:
     found = _TIME.match(hhmm.strip())
     if found is None:
         return None
-    local = now.astimezone(ZoneInfo(tz))
+    local = now.astimezone(clock.zone(tz))
     at = datetime.combine(local.date(), time(int(found[1]), int(found[2])), local.tzinfo)
     return at if at > local else at + timedelta(days=1)
 

@@ -10,6 +10,7 @@ from litestar import Controller, Request, Response, get, post
 from litestar.params import FromPath, FromQuery, URLEncodedBody
 from litestar.response import Redirect, Template
 
+from app import clock
 from app.errors import Conflict, Invalid
 from app.web.forms import attempt, field_errors
 from modules.guestservices import domain, service
@@ -25,7 +26,7 @@ NOTICES = {"saved": "Saved.", "answered": "Answer sent to the guest.", "closed":
 
 
 def _tz(ctx: RequestContext) -> str:
-    return ctx.tenant.timezone if ctx.tenant else "Asia/Shanghai"
+    return clock.tz_of(ctx.tenant)
 
 
 class MenuController(Controller):

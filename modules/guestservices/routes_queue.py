@@ -11,6 +11,7 @@ from litestar import Controller, Request, Response, get, post
 from litestar.params import FromPath, FromQuery
 from litestar.response import Redirect, Template
 
+from app import clock
 from app.web.errors import is_htmx
 from modules.guestservices import domain, service
 from modules.guestservices.models import RoomOrder, ServiceRequest
@@ -68,7 +69,7 @@ class RequestQueueController(QueueController):
             "labels": labels(),
             "statuses": domain.REQUEST_STATUSES,
             "actions": domain.REQUEST_ACTIONS,
-            "tz": ctx.tenant.timezone if ctx.tenant else "Asia/Shanghai",
+            "tz": clock.tz_of(ctx.tenant),
             "refresh": REFRESH_SECONDS,
             "ack_minutes": int(domain.ACKNOWLEDGE_WITHIN.total_seconds() // 60),
             # Express check-out is finished on the front desk's stay page, when there is one.
@@ -115,7 +116,7 @@ class OrderQueueController(QueueController):
             "labels": labels(),
             "statuses": domain.ORDER_STATUSES,
             "actions": domain.ORDER_ACTIONS,
-            "tz": ctx.tenant.timezone if ctx.tenant else "Asia/Shanghai",
+            "tz": clock.tz_of(ctx.tenant),
             "refresh": REFRESH_SECONDS,
         }
 

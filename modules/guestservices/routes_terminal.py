@@ -19,6 +19,7 @@ from litestar import Controller, Request, Response, get, post
 from litestar.params import FromPath, URLEncodedBody
 from litestar.response import Template
 
+from app import clock
 from app.errors import Conflict, Invalid, NotFound
 from app.web.forms import attempt, field_errors
 from modules.frontdesk import service as frontdesk
@@ -104,7 +105,7 @@ class ServicesController(TerminalController):
 
     async def _context(self, ctx: RequestContext, stay: TerminalStay | None) -> dict[str, Any]:
         requests = await service.stay_requests(ctx.db, ctx.tenant_id, stay.stay_id) if stay else ()
-        tz = ctx.tenant.timezone if ctx.tenant else "Asia/Shanghai"
+        tz = clock.tz_of(ctx.tenant)
         return {"requests": requests, "kinds": domain.SERVICE_KINDS, "tz": tz}
 
     async def _body(self, request: Request[Any, Any, Any], ctx: Ctx, **extra: Any) -> Template:
@@ -142,7 +143,7 @@ class ServicesController(TerminalController):
                     stay_id=stay.stay_id,
                     form=data,
                     device_id=ctx.principal.device_id,
-                    tz=ctx.tenant.timezone if ctx.tenant else "Asia/Shanghai",
+                    tz=clock.tz_of(ctx.tenant),
                 ),
             )
         except (Invalid, Conflict) as exc:
@@ -252,7 +253,7 @@ class BillController(TerminalController):
         if stay:
             asked = await service.stay_requests(ctx.db, ctx.tenant_id, stay.stay_id)
             checkout = next((r for r in asked if r.kind == "checkout" and r.open), None)
-        tz = ctx.tenant.timezone if ctx.tenant else "Asia/Shanghai"
+        tz = clock.tz_of(ctx.tenant)
         return {"folio": folio, "checkout": checkout, "tz": tz}
 
     @get("/")
@@ -282,7 +283,7 @@ class FeedbackController(TerminalController):
         return {
             "feedback": feedback,
             "categories": domain.COMPLAINT_CATEGORIES,
-            "tz": ctx.tenant.timezone if ctx.tenant else "Asia/Shanghai",
+            "tz": clock.tz_of(ctx.tenant),
             "errors": {},
             "form": ComplaintForm(),
         }

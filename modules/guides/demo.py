@@ -22,6 +22,7 @@ from datetime import timedelta
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from app import clock
 from app.db.engine import TenantId
 from modules.guides import domain, service
 from modules.guides.repository import GuidesRepository
@@ -131,7 +132,7 @@ def certificate_pdf(number: str) -> bytes:
 
 
 async def _record(db: AsyncSession, tid: TenantId, guide_id: uuid.UUID, g: DemoGuide) -> None:
-    today = domain.business_date("Asia/Shanghai")
+    today = domain.business_date(clock.DEFAULT_TZ)
     for days_ago, (score, comment) in enumerate(g.ratings, start=3):
         form = RatingForm(
             score=str(score),
@@ -145,7 +146,7 @@ async def _record(db: AsyncSession, tid: TenantId, guide_id: uuid.UUID, g: DemoG
 async def _extras(db: AsyncSession, tid: TenantId, ids: list[uuid.UUID]) -> None:
     """A certificate for the first guide, a resolved complaint for the third and an
     open one for the second."""
-    today = domain.business_date("Asia/Shanghai")
+    today = domain.business_date(clock.DEFAULT_TZ)
     number = "ZG5019000731"
     await service.add_certificate(
         db,
@@ -188,7 +189,7 @@ async def seed_demo(db: AsyncSession, tenant_id: TenantId, kinds: tuple[str, ...
     """Guides for an agency; nothing for other kinds or once guides exist."""
     if "agency" not in kinds or await GuidesRepository(db, tenant_id).guides():
         return
-    today = domain.business_date("Asia/Shanghai")
+    today = domain.business_date(clock.DEFAULT_TZ)
     ids: list[uuid.UUID] = []
     for index, g in enumerate(GUIDES):
         data = GuideData(

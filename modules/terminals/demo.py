@@ -12,10 +12,11 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
-from datetime import UTC, datetime, time, timedelta
+from datetime import time, timedelta
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from app import clock
 from app.db.engine import TenantId
 from app.security.tokens import digest, new_secret
 from app.settings import get_settings
@@ -132,7 +133,7 @@ async def _devices(
 ) -> list[str]:
     """Paired terminals (their secrets thrown away: the demo path re-keys them)."""
     repo = DeviceRepository(db, tenant_id)
-    now = datetime.now(UTC)
+    now = clock.now()
     for unit in units:
         repo.add(
             TerminalDevice(
@@ -171,7 +172,7 @@ async def _hotel(
                 published=True,
             )
         )
-    now = datetime.now(UTC)
+    now = clock.now()
     content.add(
         Announcement(
             body="今晚 18:00–21:00 行政酒廊欢乐时光，住店客人凭房卡免费享用",
@@ -200,7 +201,7 @@ async def _cruise(db: AsyncSession, tenant_id: TenantId, content: ContentReposit
                 )
             )
     first = voyages[0]
-    now = datetime.now(UTC)
+    now = clock.now()
     content.add(
         Announcement(
             body="明早 08:00 游轮抵达丰都，可上岸游览鬼城（约 3 小时）",

@@ -12,6 +12,7 @@ from litestar.datastructures import UploadFile
 from litestar.params import FromPath, MultipartBody, URLEncodedBody
 from litestar.response import Redirect, Template
 
+from app import clock
 from app.errors import Invalid
 from app.web.forms import field_errors
 from modules.reservations import service as reservations
@@ -27,7 +28,7 @@ MAX_UPLOAD = service.MAX_VIDEO_BYTES + 6 * 1024 * 1024  # the film, a poster, th
 
 
 def _tz(ctx: Ctx) -> str:
-    return ctx.tenant.timezone if ctx.tenant else "Asia/Shanghai"
+    return clock.tz_of(ctx.tenant)
 
 
 class VideosController(ContentController):

@@ -12,10 +12,10 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from typing import Any
 from urllib.parse import urlencode
-from zoneinfo import ZoneInfo
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from app import clock
 from app.db.engine import TenantId
 from tenants.repository_apikeys import AuditRepository
 
@@ -165,11 +165,11 @@ def _entry(row: Any) -> AuditEntry:
 
 
 async def list_audit_events(
-    db: AsyncSession, tenant_id: TenantId, flt: AuditFilter, *, timezone: str = "Asia/Shanghai"
+    db: AsyncSession, tenant_id: TenantId, flt: AuditFilter, *, timezone: str = clock.DEFAULT_TZ
 ) -> AuditPage:
     """One page of the log, newest first. Dates are whole days in the enterprise's time
     zone, both ends included."""
-    tz = ZoneInfo(timezone)
+    tz = clock.zone(timezone)
     since = datetime.combine(flt.date_from, time.min, tz) if flt.date_from else None
     until = datetime.combine(flt.date_to + timedelta(days=1), time.min, tz) if flt.date_to else None
     rows = await AuditRepository(db, tenant_id).events(

@@ -8,10 +8,11 @@ and expires; a newer link of the same purpose voids the older ones.
 from __future__ import annotations
 
 import uuid
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from app import clock
 from app.db.engine import TenantId, bind_tenant
 from app.errors import Invalid, NotFound
 from app.i18n import gettext as _
@@ -46,7 +47,7 @@ MAX_RESET_MAILS = 3
 
 
 def _now() -> datetime:
-    return datetime.now(UTC)
+    return clock.now()
 
 
 class LinkInvalid(NotFound):

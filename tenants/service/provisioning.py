@@ -5,11 +5,12 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from app import clock
 from app.db.engine import TenantId, bind_tenant
 from app.errors import Conflict, Invalid, TooManyRequests
 from app.identifiers import normalize_uscc, uscc_problem
@@ -200,7 +201,7 @@ async def sign_up(
     platform with enterprises (or to burn CPU on password hashing)."""
     platform = PlatformRepository(db)
     if ip is not None:
-        recent = await platform.signups_from_ip(ip, datetime.now(UTC) - SIGNUP_WINDOW)
+        recent = await platform.signups_from_ip(ip, clock.now() - SIGNUP_WINDOW)
         if recent >= SIGNUP_LIMIT:
             raise TooManyRequests(
                 "Too many enterprises were registered from your network. "

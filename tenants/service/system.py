@@ -11,12 +11,13 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from babel.support import LazyProxy
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from app import clock
 from app.db.engine import TenantId
 from app.i18n import gettext, lazy_gettext
 from app.jobs import service as jobs
@@ -187,13 +188,13 @@ async def purge_expired_credentials(
 ) -> int:
     """Delete the tenant's sessions and one-time tokens that stopped working more than
     CREDENTIAL_GRACE ago (a periodic job; the rows only cost space and index time)."""
-    before = (now or datetime.now(UTC)) - CREDENTIAL_GRACE
+    before = (now or clock.now()) - CREDENTIAL_GRACE
     repo = ExpiredCredentials(db, tenant_id)
     return await repo.delete_staff_sessions(before) + await repo.delete_account_tokens(before)
 
 
 async def purge_global_credentials(db: AsyncSession, *, now: datetime | None = None) -> int:
     """Delete old sign-in attempts and dead operator sessions (global tables)."""
-    before = (now or datetime.now(UTC)) - CREDENTIAL_GRACE
+    before = (now or clock.now()) - CREDENTIAL_GRACE
     removed = await delete_operator_sessions(db, before)
     return removed + await prune_login_attempts(db, LOGIN_ATTEMPTS_KEPT)

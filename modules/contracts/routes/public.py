@@ -23,6 +23,7 @@ from litestar.params import FromQuery
 from litestar.response import Redirect, Template
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from app import clock
 from app.errors import AppError, Conflict, Invalid, NotFound
 from app.i18n import gettext as translate
 from app.web.errors import is_htmx
@@ -111,7 +112,7 @@ def _limited(back: str) -> Template:
 
 
 def _tz(ctx: RequestContext) -> str:
-    return ctx.tenant.timezone if ctx.tenant else "Asia/Shanghai"
+    return clock.tz_of(ctx.tenant)
 
 
 def _links(ctx: RequestContext, view: SigningView) -> dict[str, str]:

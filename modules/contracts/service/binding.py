@@ -8,10 +8,10 @@ from __future__ import annotations
 import hmac
 import uuid
 from datetime import datetime
-from zoneinfo import ZoneInfo
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from app import clock
 from app.db.engine import TenantId
 from app.errors import Conflict
 from app.i18n import gettext as _
@@ -73,7 +73,7 @@ async def countersign(
     assert version is not None
     signed_at = now()
     tz = await repo.timezone()
-    year = signed_at.astimezone(ZoneInfo(tz)).year
+    year = signed_at.astimezone(clock.zone(tz)).year
     e_number = str(domain.make_e_number(org, year, await repo.next_sequence(year)))
     code = verify_code(tenant_id, e_number)
     c.e_number, c.e_year, c.e_sequence = e_number, year, int(e_number.split("-")[2])

@@ -6,10 +6,10 @@ from __future__ import annotations
 
 import uuid
 from datetime import date
-from zoneinfo import ZoneInfo
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from app import clock
 from app.db.engine import TenantId
 from app.errors import Invalid
 from modules.contracts import domain
@@ -105,7 +105,7 @@ async def refund_quote(
     """What a cancellation would refund, shown before the agent confirms it."""
     repo = ContractRepository(db, tenant_id)
     c = await load(repo, contract_id)
-    today = now().astimezone(ZoneInfo(await repo.timezone())).date()
+    today = clock.local_date(now(), await repo.timezone())
     return _quote(c, data, today)
 
 
@@ -127,7 +127,7 @@ async def cancel(
     if c.status not in BINDING or c.e_number is None:
         raise ContractNotSigned()
     at = now()
-    today = at.astimezone(ZoneInfo(await repo.timezone())).date()
+    today = clock.local_date(at, await repo.timezone())
     refund = _quote(c, data, today)
     c.status, c.cancelled_at, c.cancelled_by, c.updated_at = (
         domain.ContractStatus.CANCELLED,

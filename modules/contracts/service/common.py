@@ -6,11 +6,12 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Sequence
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from app import clock
 from app.actor import SYSTEM as SYSTEM
 from app.actor import Actor as Actor
 from app.db.engine import TenantId
@@ -39,7 +40,7 @@ class NoEnterpriseCode(Conflict):
 
 
 def now() -> datetime:
-    return datetime.now(UTC)
+    return clock.now()
 
 
 async def load(repo: ContractRepository, contract_id: uuid.UUID, *, lock: bool = False) -> Contract:

@@ -14,6 +14,7 @@ from datetime import datetime
 from typing import Any
 from urllib.parse import quote
 
+from app import clock
 from app.documents import qr_svg_data_uri, render_template_pdf
 from app.documents.pdf import render_html
 from app.settings import get_settings
@@ -46,7 +47,7 @@ async def render_contract_pdf(
     version: ContractVersion,
     signatures: Sequence[ContractSignature],
     effective_at: datetime,
-    tz: str = "Asia/Shanghai",
+    tz: str = clock.DEFAULT_TZ,
 ) -> bytes:
     url = verify_url(e_number)
     return await render_template_pdf(

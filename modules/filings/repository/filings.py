@@ -5,13 +5,14 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import Row, Select, Uuid, any_, bindparam, func, insert, or_, select, update
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm.attributes import set_committed_value
 
+from app import clock
 from modules.filings.domain import OPEN_STATES, State
 from modules.filings.models import BureauRegistration, Filing, FilingAttempt
 from tenants.repository import TenantScopedRepository
@@ -169,7 +170,7 @@ class FilingRepository(TenantScopedRepository):
     async def resume_paused(self) -> list[uuid.UUID]:
         return await self._set_state(
             [Filing.state == State.PAUSED],
-            {"state": State.PENDING, "next_attempt_at": func.now()},
+            {"state": State.PENDING, "next_attempt_at": clock.now()},
         )
 
     async def held(self) -> Sequence[Filing]:
@@ -186,7 +187,7 @@ class FilingRepository(TenantScopedRepository):
                 Filing.tenant_id == self.tenant_id,
                 or_(
                     Filing.state.in_((State.REJECTED, State.CONFLICTED, State.PAUSED)),
-                    Filing.state.in_(OPEN_STATES) & (Filing.due_at < func.now()),
+                    Filing.state.in_(OPEN_STATES) & (Filing.due_at < clock.now()),
                 ),
             )
         )
@@ -199,7 +200,7 @@ class FilingRepository(TenantScopedRepository):
             Filing.tenant_id == self.tenant_id,
             Filing.state == State.PENDING,
             func.coalesce(Filing.next_attempt_at, Filing.created_at)
-            < func.now() - func.make_interval(0, 0, 0, 0, 0, 0, stale_seconds),
+            < clock.now() - timedelta(seconds=stale_seconds),
         )
         return (await self.db.execute(stmt.limit(1))).first() is not None
 
@@ -211,7 +212,7 @@ class FilingRepository(TenantScopedRepository):
         )
         return await self._set_state(
             [Filing.state == State.WAITING, Filing.depends_on_id.in_(parent)],
-            {"state": State.PENDING, "next_attempt_at": func.now()},
+            {"state": State.PENDING, "next_attempt_at": clock.now()},
         )
 
     async def mark_old_unaccepted(self, created_before: datetime) -> list[uuid.UUID]:

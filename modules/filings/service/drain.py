@@ -13,10 +13,11 @@ import time
 from collections.abc import Callable
 from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from app import clock
 from app.db.engine import TenantId
 from app.settings import Settings
 from modules.filings.client import BureauClient
@@ -98,7 +99,7 @@ async def _schedule_next(db: AsyncSession, tenant_id: TenantId, *, recheck: bool
     """Nothing to claim: schedule a drain for when the next pending filing is due and
     return True, or return False to claim again at once (`recheck`, and one is due)."""
     next_due = await SendingRepository(db, tenant_id).next_due()
-    now = datetime.now(UTC)
+    now = clock.now()
     if next_due is None:
         return True
     if next_due <= now and recheck:

@@ -7,12 +7,12 @@ import json
 import uuid
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import date, datetime, time, timedelta
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from app import clock
 from app.db.base import uuid7
 from app.db.engine import TenantId
 from app.errors import Conflict, Invalid, NotFound
@@ -235,7 +235,7 @@ async def seal_held(db: AsyncSession, tenant_id: TenantId, district_code: str) -
         target = domain.route(Kind(filing.kind), dict(filing.payload))
         filing.body = domain.seal_body(target.body, district_code)
         filing.state = State.PENDING
-        filing.next_attempt_at = datetime.now(UTC)
+        filing.next_attempt_at = clock.now()
     await db.flush()
     if held:
         await drain_soon(db, tenant_id)
@@ -259,7 +259,7 @@ async def retry_filing(
     if filing.state not in RETRYABLE_STATES:
         raise FilingNotRetryable()
     filing.state = State.PENDING
-    filing.next_attempt_at = datetime.now(UTC)
+    filing.next_attempt_at = clock.now()
     await db.flush()
     await drain_soon(db, tenant_id)
     await tenants.record_audit(
@@ -335,7 +335,7 @@ async def refile(
 def _day_range(
     date_from: date | None, date_to: date | None, tz: str
 ) -> tuple[datetime | None, datetime | None]:
-    zone = ZoneInfo(tz)
+    zone = clock.zone(tz)
     since = datetime.combine(date_from, time.min, zone) if date_from else None
     until = datetime.combine(date_to + timedelta(days=1), time.min, zone) if date_to else None
     return since, until
@@ -349,7 +349,7 @@ async def list_filings(
     state: str | None = None,
     date_from: date | None = None,
     date_to: date | None = None,
-    timezone: str = "Asia/Shanghai",
+    timezone: str = clock.DEFAULT_TZ,
     page: int = 1,
 ) -> FilingPage:
     """The tenant's filings, newest first; unknown filter values mean "any", and dates
@@ -376,7 +376,7 @@ async def list_filings(
         page=page,
         has_next=len(rows) > PAGE_SIZE,
         counts=await repo.counts_by_state(),
-        now=datetime.now(UTC),
+        now=clock.now(),
     )
 
 

@@ -6,10 +6,10 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
-from datetime import UTC, datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from app import clock
 from app.db.engine import TenantId
 from app.errors import Conflict, Invalid
 from app.i18n import gettext, use_locale
@@ -133,8 +133,8 @@ async def save_registration(
         registration.enterprise_code, registration.district_code = code, district
         if sealed:
             registration.secret_sealed = sealed
-            registration.secret_set_at = datetime.now(UTC)
-        registration.updated_at = datetime.now(UTC)
+            registration.secret_set_at = clock.now()
+        registration.updated_at = clock.now()
     await db.flush()
     forget_registration(db)
     if first:
@@ -184,7 +184,7 @@ async def test_connection(
             outcome = _judge(await client.get(PROBE_PATH, credentials))
         finally:
             await client.aclose()
-    registration.last_test_at = datetime.now(UTC)
+    registration.last_test_at = clock.now()
     registration.last_test_status = outcome.status
     registration.last_test_result = outcome.result
     await db.flush()
@@ -234,7 +234,7 @@ async def pause_filing(
     if registration is None or registration.status == "paused":
         return False
     registration.status = "paused"
-    registration.paused_at = datetime.now(UTC)
+    registration.paused_at = clock.now()
     registration.paused_status = status
     registration.paused_reason = reason[:2000]
     forget_registration(db)

@@ -24,11 +24,12 @@ import asyncio
 import logging
 import time
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from app import clock
 from app.db.base import uuid7
 from app.db.engine import TenantId
 from app.security.crypto import SecretUnreadable
@@ -98,7 +99,7 @@ async def send_due(
     if not await sending.lock_tenant():
         return Batch(locked=True)
     registration = await RegistrationRepository(db, tenant_id).current()
-    claimed = await sending.claim(datetime.now(UTC), limit)
+    claimed = await sending.claim(clock.now(), limit)
     if not claimed:
         return Batch()
     if registration is None or registration.status == "paused":
@@ -152,7 +153,7 @@ async def _send_and_record(
     async def lane() -> None:
         nonlocal stop
         while not stop and (filing := next(queue, None)) is not None:
-            started = datetime.now(UTC)
+            started = clock.now()
             answer = await _post(client, credentials, filing)
             sent.append(_Sent(filing, started, answer))
             unwritten.append(sent[-1])
@@ -186,20 +187,20 @@ async def _post(client: BureauClient, credentials: Credentials, filing: Claimed)
     """One attempt. An unexpected error (a bug, not the network: those are answers
     already) counts as no answer, so one odd filing goes on its backoff instead of
     stopping every other filing of the tenant; it is logged with its traceback."""
-    clock = time.perf_counter()
+    started = time.perf_counter()
     try:
         return await client.post(
             filing.path, filing.body, credentials, idempotency_key=filing.idempotency_key
         )
     except Exception as exc:
         log.exception("sending filing %s failed unexpectedly", filing.id)
-        return no_answer(clock, f"{type(exc).__name__}: {exc}")
+        return no_answer(started, f"{type(exc).__name__}: {exc}")
 
 
 async def _record(sending: SendingRepository, sent: list[_Sent], settings: Settings) -> None:
     """These attempts and their filings' new states in one statement; what waited for
     an accepted filing becomes due."""
-    now = datetime.now(UTC)
+    now = clock.now()
     attempts = [_attempt(s, settings, now) for s in sent]
     await sending.record(attempts, now)
     accepted = [

@@ -11,10 +11,11 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from app import clock
 from app.db.engine import TenantId
 from app.settings import Settings
 from modules.filings.repository import FilingRepository
@@ -47,7 +48,7 @@ async def sweep(
     released = await repo.waiting_on_accepted()
     if restarted or released:
         await drain_queue(db, tenant_id).now()
-    cutoff = (now or datetime.now(UTC)) - timedelta(days=settings.filing_key_alert_days)
+    cutoff = (now or clock.now()) - timedelta(days=settings.filing_key_alert_days)
     old = await repo.mark_old_unaccepted(cutoff)
     if old:
         await alert_owners(db, tenant_id, OLD_SUBJECT, OLD_BODY)

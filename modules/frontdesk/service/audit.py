@@ -11,10 +11,11 @@ queue on that row's lock, so a no-show is never marked twice.
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, datetime, timedelta
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from app import clock
 from app.db.engine import TenantId
 from app.errors import Invalid
 from modules.frontdesk import domain
@@ -118,7 +119,7 @@ async def run_night_audit(
 ) -> AuditResult:
     """Close `day`: no-shows marked, the day's figures written (or left alone when they
     are already exactly these). Refused for a day that has not ended where the hotel is."""
-    now = now or datetime.now(UTC)
+    now = now or clock.now()
     if day >= domain.business_date(tz, now):
         raise Invalid.field("day", "This day has not ended yet; close it after midnight.")
     repo = AuditRepository(db, tenant_id)
@@ -164,7 +165,7 @@ async def audit_days_due(
     """The days the scheduled audit should close now, oldest first: the last ended day,
     and the days since the last audited one when the worker missed some (at most a week
     back; a hotel never audited starts with the last day only)."""
-    last = domain.last_closed_day(tz, now or datetime.now(UTC))
+    last = domain.last_closed_day(tz, now or clock.now())
     latest = await AuditRepository(db, tenant_id).latest_day()
     if latest is None:
         return [last]

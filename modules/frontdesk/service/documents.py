@@ -5,10 +5,10 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
-from datetime import UTC, datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from app import clock
 from app.db.engine import TenantId
 from app.documents import qr_svg_data_uri, render_template_pdf
 from app.errors import NotFound
@@ -26,7 +26,7 @@ class Issuer:
     """The enterprise as printed on its documents."""
 
     name: str
-    timezone: str = "Asia/Shanghai"
+    timezone: str = clock.DEFAULT_TZ
 
 
 async def invoice_pdf(
@@ -46,7 +46,7 @@ async def invoice_pdf(
         folio=folio,
         reservation=r,
         methods=domain.METHOD_LABELS,
-        printed_at=datetime.now(UTC),
+        printed_at=clock.now(),
     )
 
 
@@ -65,5 +65,5 @@ async def confirmation_pdf(r: ReservationView, *, issuer: Issuer, link: str) -> 
         qr=booking_qr(r.code),
         link=link,
         labels=domain.RESERVATION_STATUS_LABELS,
-        printed_at=datetime.now(UTC),
+        printed_at=clock.now(),
     )

@@ -7,10 +7,11 @@ received is recorded once, there, and mirrored as a line on the bill."""
 from __future__ import annotations
 
 import uuid
-from datetime import UTC, date, datetime
+from datetime import date
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from app import clock
 from app.db.engine import TenantId
 from app.errors import Conflict, Invalid, NotFound
 from app.i18n import gettext as _
@@ -74,7 +75,7 @@ def new_line(
         service_date=service_date,
         payment_id=payment_id,
         posted_by=actor.user_id,
-        posted_at=datetime.now(UTC),
+        posted_at=clock.now(),
     )
 
 

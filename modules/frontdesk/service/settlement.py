@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import uuid
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, datetime, timedelta
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from app import clock
 from app.db.engine import TenantId
 from app.errors import Conflict, Invalid
 from app.i18n import gettext as _
@@ -107,7 +108,7 @@ async def check_out(
     A guest who owes money cannot leave the system without it being taken: the clerk
     must say how the balance is settled, or check-out is refused with that field (and
     nothing is written)."""
-    now = now or datetime.now(UTC)
+    now = now or clock.now()
     repo = FrontDeskRepository(db, tenant_id)
     stay = await locked_open_stay(repo, stay_id)
     lines = list(await repo.lines(stay.id))

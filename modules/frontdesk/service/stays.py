@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from app import clock
 from app.db.engine import TenantId
 from app.errors import Conflict, Invalid, NotFound
 from app.i18n import gettext as _
@@ -168,7 +169,7 @@ async def check_in(
 ) -> StayView:
     """Give a confirmed, arriving guest a ready, empty room and open their bill: the booked
     nights as charges and what they paid online as a payment."""
-    now = now or datetime.now(UTC)
+    now = now or clock.now()
     r = await reservations.get_reservation(db, tenant_id, reservation_id)
     _check_arrival(r, domain.business_date(tz, now))
     repo = FrontDeskRepository(db, tenant_id)

@@ -8,12 +8,13 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import date
 from typing import Any
 
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from app import clock
 from app.db.engine import TenantId
 from app.errors import Conflict, Invalid, NotFound
 from modules.groups import domain
@@ -294,7 +295,7 @@ async def update_group(
     group.route_name = data.route_name
     group.start_date, group.end_date = data.start_date, data.end_date
     group.notes = data.notes
-    group.updated_at = datetime.now(UTC)
+    group.updated_at = clock.now()
     await db.flush()
     await _save_parts(db, tenant_id, group, data)
     if moved or renumbered:
@@ -334,7 +335,7 @@ async def cancel_group(
         await links.release(db, tenant_id, assignment.guide_id, group.id)
     await GroupRepository(db, tenant_id).deactivate_contracts(group.id)
     group.status = "cancelled"
-    group.cancelled_at = datetime.now(UTC)
+    group.cancelled_at = clock.now()
     await db.flush()
     await _audit(db, tenant_id, "groups.cancelled", group, actor)
     return group

@@ -9,11 +9,12 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import date
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from app import clock
 from app.db.engine import TenantId
 from app.errors import Conflict, Invalid, NotFound
 from modules.filings import service as filings
@@ -161,7 +162,7 @@ async def file_group(
     for guide in parts.guides:
         await _file_assignment(db, tenant_id, group, guide, depends_on=filing_id, actor=actor)
     group.status = "filed"
-    group.filed_at = datetime.now(UTC)
+    group.filed_at = clock.now()
     group.filed_late = domain.timeliness(group.start_date, group.end_date, today) != "on_time"
     await db.flush()
     await _audit(db, tenant_id, "groups.filed", group, actor)

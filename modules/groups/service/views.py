@@ -6,11 +6,12 @@ from __future__ import annotations
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from app import clock
 from app.db.engine import TenantId
 from app.errors import NotFound
 from modules.filings import service as filings
@@ -106,7 +107,7 @@ async def list_groups(db: AsyncSession, tenant_id: TenantId, *, today: date) -> 
     departed = await repo.recent_past(today, PAST_SHOWN)
     filing_ids = await repo.group_filing_ids([g.id for g in [*upcoming, *departed]])
     states = await filings.filing_states(db, tenant_id, filing_ids.values())
-    now = datetime.now(UTC)
+    now = clock.now()
 
     def row(group: TourGroup) -> GroupRow:
         filing_id = filing_ids.get(group.id)
@@ -128,7 +129,7 @@ async def _group_filings(
     """Every filing made for the group (its own and its guides'), in one call."""
     made = await repo.filings(group_id)
     states = await filings.filing_states(db, tenant_id, [f.filing_id for f in made])
-    now = datetime.now(UTC)
+    now = clock.now()
     missing = [f.filing_id for f in made if f.filing_id not in states]
     if missing:  # as filing_detail did: a filing of the group that is not there
         raise NotFound()

@@ -8,11 +8,12 @@ be filled when forwarding is built (nothing is forwarded yet)."""
 from __future__ import annotations
 
 import uuid
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from app import clock
 from app.db.engine import TenantId
 from app.errors import Conflict, Invalid, NotFound
 from modules.guestservices import domain
@@ -116,7 +117,7 @@ async def ratings_summary(
 ) -> RatingsSummary:
     """Average score per subject over the last `RATING_DAYS` days, and the latest ones
     with their comments."""
-    now = now or datetime.now(UTC)
+    now = now or clock.now()
     since = now - timedelta(days=domain.RATING_DAYS)
     repo = GuestServicesRepository(db, tenant_id)
     rows = tuple(
@@ -162,7 +163,7 @@ async def file_complaint(
     now: datetime | None = None,
 ) -> ComplaintView:
     """A guest's complaint, into the console's list with its answer deadline running."""
-    now = now or datetime.now(UTC)
+    now = now or clock.now()
     category, body, phone = _complaint_values(form)
     stay = await in_house_stay(db, tenant_id, stay_id)
     row = Complaint(
@@ -184,7 +185,7 @@ async def guest_feedback(
 ) -> GuestFeedback:
     """The terminal's feedback screen: this stay's own rating and complaints (answers
     included) and nothing of any other stay."""
-    now = now or datetime.now(UTC)
+    now = now or clock.now()
     repo = GuestServicesRepository(db, tenant_id)
     stay_rating = next(
         (r.score for r in await repo.ratings_of_stay(stay_id) if r.subject == "stay"), None
@@ -203,7 +204,7 @@ async def complaints(
     now: datetime | None = None,
 ) -> tuple[ComplaintView, ...]:
     """The console's list: open and answered ones (or one status), newest first."""
-    now = now or datetime.now(UTC)
+    now = now or clock.now()
     statuses = (status,) if status in domain.COMPLAINT_STATUSES else ("open", "answered")
     rows = await GuestServicesRepository(db, tenant_id).complaints(statuses=statuses)
     return tuple(complaint_view(r, now) for r in rows)
@@ -212,7 +213,7 @@ async def complaints(
 async def complaint_detail(
     db: AsyncSession, tenant_id: TenantId, complaint_id: uuid.UUID, *, now: datetime | None = None
 ) -> ComplaintView:
-    now = now or datetime.now(UTC)
+    now = now or clock.now()
     repo = GuestServicesRepository(db, tenant_id)
     row = await repo.one(Complaint, complaint_id)
     if row is None:
@@ -232,7 +233,7 @@ async def answer_complaint(
 ) -> ComplaintView:
     """Staff answer the guest (shown on the terminal while the stay lasts); a later
     answer replaces the earlier one. A closed complaint takes no more answers."""
-    now = now or datetime.now(UTC)
+    now = now or clock.now()
     text = answer.strip()
     if not text:
         raise Invalid.field("answer", "Write the answer to the guest.")
@@ -257,7 +258,7 @@ async def close_complaint(
     by_user_id: uuid.UUID | None,
     now: datetime | None = None,
 ) -> ComplaintView:
-    now = now or datetime.now(UTC)
+    now = now or clock.now()
     repo = GuestServicesRepository(db, tenant_id)
     row = await repo.one(Complaint, complaint_id, for_update=True)
     if row is None:
@@ -273,6 +274,6 @@ async def overdue_complaint_count(
     db: AsyncSession, tenant_id: TenantId, *, now: datetime | None = None
 ) -> int:
     """Open complaints older than the answer deadline (the nav badge)."""
-    now = now or datetime.now(UTC)
+    now = now or clock.now()
     repo = GuestServicesRepository(db, tenant_id)
     return await repo.count_open_complaints_before(now - domain.ANSWER_WITHIN)

@@ -10,10 +10,11 @@ from __future__ import annotations
 import uuid
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
-from datetime import UTC, datetime
+from datetime import datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from app import clock
 from app.db.engine import TenantId
 from app.errors import Conflict, Invalid, NotFound
 from app.i18n import gettext as _
@@ -77,7 +78,7 @@ async def place_order(
     """Order from the terminal and charge the stay at once: the order, its lines and their
     folio charges are written together or not at all (a charge refused because the guest
     has just checked out takes the order with it)."""
-    now = now or datetime.now(UTC)
+    now = now or clock.now()
     wanted = parse_quantities(quantities)
     if len(note.strip()) > 500:
         raise Invalid.field("note", "Too long.")
@@ -144,7 +145,7 @@ async def advance_order(
     now: datetime | None = None,
 ) -> OrderView:
     """The kitchen starts an order or marks it delivered."""
-    now = now or datetime.now(UTC)
+    now = now or clock.now()
     if action not in domain.ORDER_ACTIONS:
         raise Invalid.field("action", "Unknown action.")
     target, allowed_from = domain.ORDER_ACTIONS[action]
@@ -163,7 +164,7 @@ async def stay_orders(
     db: AsyncSession, tenant_id: TenantId, stay_id: uuid.UUID, *, now: datetime | None = None
 ) -> tuple[OrderView, ...]:
     """This stay's orders only (the terminal's list), newest first."""
-    now = now or datetime.now(UTC)
+    now = now or clock.now()
     repo = GuestServicesRepository(db, tenant_id)
     rows = await repo.orders(stay_id=stay_id)
     scores = {
@@ -180,7 +181,7 @@ async def order_queue(
     now: datetime | None = None,
 ) -> tuple[OrderView, ...]:
     """The kitchen's queue: orders not yet delivered, oldest first (or one status)."""
-    now = now or datetime.now(UTC)
+    now = now or clock.now()
     repo = GuestServicesRepository(db, tenant_id)
     statuses = (status,) if status in domain.ORDER_STATUSES else ("new", "preparing")
     rows = sorted(await repo.orders(statuses=statuses), key=lambda r: r.created_at)

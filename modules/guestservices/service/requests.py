@@ -8,10 +8,11 @@ from __future__ import annotations
 
 import uuid
 from collections import defaultdict
-from datetime import UTC, datetime
+from datetime import datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from app import clock
 from app.db.engine import TenantId
 from app.errors import Conflict, Invalid, NotFound
 from modules.guestservices import domain
@@ -97,12 +98,12 @@ async def request_service(
     stay_id: uuid.UUID,
     form: RequestForm,
     device_id: uuid.UUID | None = None,
-    tz: str = "Asia/Shanghai",
+    tz: str = clock.DEFAULT_TZ,
     now: datetime | None = None,
 ) -> RequestView:
     """A one-touch service from the room's terminal, into the staff queue. Refused when
     nobody is checked in, and when the same service is already on its way."""
-    now = now or datetime.now(UTC)
+    now = now or clock.now()
     due_at, destination = _validate(form, now, tz)
     return await _create(
         db,
@@ -127,7 +128,7 @@ async def request_checkout(
 ) -> RequestView:
     """Express check-out asked for from the bill screen: the desk settles the bill and
     checks the guest out in its own module, then marks the request done."""
-    now = now or datetime.now(UTC)
+    now = now or clock.now()
     return await _create(db, tenant_id, stay_id, "checkout", device_id=device_id, now=now)
 
 
@@ -141,7 +142,7 @@ async def cancel_request(
 ) -> RequestView:
     """The guest changes their mind, only while nobody has taken the request (the row is
     locked, so a clerk acknowledging at the same moment either wins or waits)."""
-    now = now or datetime.now(UTC)
+    now = now or clock.now()
     repo = GuestServicesRepository(db, tenant_id)
     row = await repo.one(ServiceRequest, request_id, stay_id=stay_id, for_update=True)
     if row is None:
@@ -163,7 +164,7 @@ async def advance_request(
 ) -> RequestView:
     """A clerk acknowledges, starts or finishes a request; refused when the request has
     moved past that step (a guest cancelled it, a colleague finished it)."""
-    now = now or datetime.now(UTC)
+    now = now or clock.now()
     if action not in domain.REQUEST_ACTIONS:
         raise Invalid.field("action", "Unknown action.")
     target, allowed_from = domain.REQUEST_ACTIONS[action]
@@ -200,7 +201,7 @@ async def stay_requests(
 ) -> tuple[RequestView, ...]:
     """What the guest's terminal lists: this stay's requests only, newest first, with the
     score the guest gave each finished one."""
-    now = now or datetime.now(UTC)
+    now = now or clock.now()
     repo = GuestServicesRepository(db, tenant_id)
     rows = await repo.requests(stay_id=stay_id)
     scores = {r.request_id: r.score for r in await repo.ratings_of_stay(stay_id) if r.request_id}
@@ -216,7 +217,7 @@ async def request_queue(
 ) -> RequestQueue:
     """The staff queue: open requests (or one status), oldest waiting first, with their
     history and the counts per status for the tabs."""
-    now = now or datetime.now(UTC)
+    now = now or clock.now()
     repo = GuestServicesRepository(db, tenant_id)
     statuses = (status,) if status in domain.REQUEST_STATUSES else domain.OPEN_STATUSES
     rows = sorted(await repo.requests(statuses=statuses), key=lambda r: r.created_at)

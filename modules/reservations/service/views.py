@@ -2,21 +2,23 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from typing import Any
 
-from modules.reservations.domain import CHINA, PlanTerms, mask_id
+from app import clock
+from modules.reservations.domain import PlanTerms, mask_id
 from modules.reservations.models import RatePlan
 from modules.reservations.schemas import NightPrice, ReservationView, UnitView
 
 
 def now_utc() -> datetime:
-    return datetime.now(UTC)
+    return clock.now()
 
 
-def china_today(now: datetime | None = None) -> date:
-    """The business date in Chongqing (the hotel's day, not the server's)."""
-    return (now or now_utc()).astimezone(CHINA).date()
+def china_today(now: datetime | None = None, tz: str | None = None) -> date:
+    """The business date where the hotel is (Chongqing unless `tz` says otherwise), not
+    the server's."""
+    return clock.local_date(now or now_utc(), tz)
 
 
 def terms(plan: RatePlan | Any) -> PlanTerms:

@@ -5,10 +5,10 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime, time, timedelta
-from zoneinfo import ZoneInfo
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from app import clock
 from app.db.engine import TenantId
 from app.errors import Invalid, NotFound
 from app.i18n import gettext as _
@@ -42,7 +42,7 @@ def _local(errors: Errors, field: str, value: str, tz: str) -> datetime | None:
     except ValueError:
         add_error(errors, field, "Enter a date and time.")
         return None
-    return parsed if parsed.tzinfo else parsed.replace(tzinfo=ZoneInfo(tz))
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=clock.zone(tz))
 
 
 async def _voyages(db: AsyncSession, tenant_id: TenantId) -> dict[uuid.UUID, str]:

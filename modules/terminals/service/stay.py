@@ -6,10 +6,10 @@ an identifier the request carries, so one room's terminal cannot reach another's
 from __future__ import annotations
 
 import uuid
-from datetime import UTC, datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from app import clock
 from app.db.engine import TenantId
 from modules.frontdesk import service as frontdesk
 from modules.reservations import service as reservations
@@ -58,7 +58,7 @@ async def home_screen(db: AsyncSession, tenant_id: TenantId, device_id: uuid.UUI
     stay = await terminal_stay(db, tenant_id, device_id)
     content = ContentRepository(db, tenant_id)
     voyage_id = unit.voyage_id if unit else None
-    notices = await content.announcements(live_at=datetime.now(UTC), voyage_id=voyage_id)
+    notices = await content.announcements(live_at=clock.now(), voyage_id=voyage_id)
     calls = await content.port_calls(voyage_id) if voyage_id else []
     return HomeScreen(
         stay=stay,

@@ -5,14 +5,14 @@ its signed PDF."""
 from __future__ import annotations
 
 import uuid
-from datetime import date, datetime
+from datetime import date
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from litestar import Controller, Request, Response, get, post
 from litestar.params import FromPath, FromQuery
 from litestar.response import Redirect, Template
 
+from app import clock
 from app.errors import Conflict, Invalid
 from app.web.forms import attempt
 from app.web.responses import pdf_response
@@ -53,8 +53,7 @@ async def _cancel_page(
 ) -> Template:
     page = await service.contract_page(ctx.db, ctx.tenant_id, contract_id)
     typed = {k: v[0] for k, v in (form or {}).items() if v}
-    tz = ZoneInfo(ctx.tenant.timezone if ctx.tenant else "Asia/Shanghai")
-    typed.setdefault("notice_date", datetime.now(tz).date().isoformat())
+    typed.setdefault("notice_date", clock.today(clock.tz_of(ctx.tenant)).isoformat())
     return console_page(
         request, ctx, "contracts/cancel.html", active="contracts", status_code=status_code,
         page=page, c=page.contract, typed=typed, quote=quote, errors=errors or {},
