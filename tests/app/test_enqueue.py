@@ -1,10 +1,11 @@
 """Jobs are enqueued in the caller's transaction: committed together or not at all."""
 
 import uuid
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 
 from sqlalchemy import text
 
+from app import clock
 from app.db.engine import TenantId
 from app.jobs.queue import enqueue
 from app.notifications.service import queue_message
@@ -41,7 +42,7 @@ class TestEnqueue:
         assert (await db.execute(_JOB, {"id": job_id})).one().args == {"tenant_id": str(tenant)}
 
     async def test_queue_priority_and_delay_are_honoured(self, db):
-        before = datetime.now(UTC)
+        before = clock.now()
         job_id = await enqueue(
             db, "test.noop", {}, queue="bureau", priority=5, schedule_in=timedelta(minutes=10)
         )

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 
 import pytest
 from sqlalchemy import text
 
+from app import clock
 from app.db.engine import TenantId, bind_tenant
 from app.errors import NotFound
 from app.notifications import service
@@ -174,9 +175,7 @@ class TestStuck:
             {"m": str(message_id)},
         )
         assert (
-            await service.mark_stuck_messages(
-                db, tenant_id, now=datetime.now(UTC) + timedelta(minutes=5)
-            )
+            await service.mark_stuck_messages(db, tenant_id, now=clock.now() + timedelta(minutes=5))
             == []
         )
 

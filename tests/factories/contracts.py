@@ -13,6 +13,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from app import clock
 from app.db.base import uuid7
 from app.db.engine import TenantId, bind_tenant
 from app.identifiers import id_check_char, make_uscc
@@ -51,7 +52,7 @@ TOURISTS = (
 
 def complete_input(start: date | None = None, **overrides: Any) -> DraftInput:
     """A draft with every item Art. 58 asks for: a 3-day Wulong tour from Chongqing."""
-    start = start or date.today() + timedelta(days=30)
+    start = start or clock.today() + timedelta(days=30)
     days = (
         DayInput(1, "重庆→武隆", "天生三桥（游览不少于150分钟）", "旅游大巴（45座，空调）",
                  "武隆喀斯特酒店（四星级）", "午餐、晚餐（十菜一汤）", "晚间自由活动"),

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import uuid
-from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from app import clock
 from app.db.engine import TenantId, bind_tenant
 from app.identifiers import make_uscc
 from app.settings import get_settings
@@ -102,7 +102,7 @@ async def _attempt_row(db: AsyncSession, tenant: Tenant) -> uuid.UUID:
         tenant_id=TenantId(tenant.id),
         filing_id=filing_id,
         number=1,
-        started_at=datetime.now(UTC),
+        started_at=clock.now(),
         latency_ms=12,
         status=503,
         outcome="busy",

@@ -15,11 +15,12 @@ import importlib
 import pkgutil
 import uuid
 from collections.abc import Awaitable, Callable
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
 import tests.factories
+from app import clock
 from app.db.engine import TenantId, bind_tenant
 from app.notifications.models import OutboundMessage
 from app.security.tokens import digest, new_secret, scoped_token
@@ -68,7 +69,7 @@ async def _staff_session(db: AsyncSession, tenant: Tenant) -> uuid.UUID:
         tenant_id=TenantId(tenant.id),
         user_id=staff.user.id,
         token_hash=digest(new_secret()),
-        expires_at=datetime.now(UTC) + timedelta(hours=1),
+        expires_at=clock.now() + timedelta(hours=1),
     )
     db.add(row)
     await db.flush()
@@ -82,7 +83,7 @@ async def _account_token(db: AsyncSession, tenant: Tenant) -> uuid.UUID:
         user_id=staff.user.id,
         purpose="password_reset",
         token_hash=digest(new_secret()),
-        expires_at=datetime.now(UTC) + timedelta(minutes=30),
+        expires_at=clock.now() + timedelta(minutes=30),
     )
     db.add(row)
     await db.flush()

@@ -11,6 +11,7 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from app import clock
 from app.db.engine import TenantId, bind_tenant
 from modules.reservations import service
 from modules.reservations.models import IdempotencyKey
@@ -30,7 +31,7 @@ GUEST = GuestDetails(name="张伟", phone="13800138000", id_type="resident_id", 
 
 
 def future(days: int = 30) -> date:
-    return date.today() + timedelta(days=days)
+    return clock.today() + timedelta(days=days)
 
 
 @dataclass

@@ -5,11 +5,12 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
-from datetime import UTC, datetime, time, timedelta
+from datetime import time, timedelta
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from app import clock
 from app.db.base import uuid7
 from app.db.engine import TenantId, bind_tenant
 from app.settings import get_settings
@@ -150,7 +151,7 @@ async def _video(db: AsyncSession, tenant: Tenant) -> uuid.UUID:
 async def make_announcement(
     db: AsyncSession, *, tenant: Tenant, body: str = "今晚 20:00 游轮抵达丰都", **overrides: Any
 ) -> uuid.UUID:
-    now = datetime.now(UTC)
+    now = clock.now()
     data: dict[str, Any] = {
         "body": body,
         "starts_at": now - timedelta(hours=1),

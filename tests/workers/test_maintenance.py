@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import secrets
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 
 import pytest
 from sqlalchemy import func, select, text
 
+from app import clock
 from app.db.engine import TenantId
 from app.jobs.queue import enqueue
 from app.jobs.runtime import JobRuntime, use_runtime
@@ -21,7 +22,7 @@ from tests.workers.conftest import job_row
 
 pytestmark = [pytest.mark.realdb, pytest.mark.usefixtures("empty_queues")]
 
-NOW = datetime.now(UTC)
+NOW = clock.now()
 
 
 def _session(owner, *, expires: timedelta, revoked: timedelta | None = None) -> StaffSession:  # type: ignore[no-untyped-def]

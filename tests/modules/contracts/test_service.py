@@ -6,12 +6,13 @@ from __future__ import annotations
 import hashlib
 import json
 from dataclasses import replace
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 
 import pytest
 from sqlalchemy import select, update
 from sqlalchemy.exc import DBAPIError
 
+from app import clock
 from app.errors import Conflict, Invalid, NotFound
 from app.i18n import use_locale
 from app.notifications.models import OutboundMessage
@@ -183,7 +184,7 @@ class TestSigning:
         contract_id, secret = await tourist_signed(db, tenant=owner.tenant)
         assert (await service.signing_view(db, tid, secret)).status == "awaiting_agency"
         c = await db.get(Contract, contract_id)
-        c.sign_token_expires_at = datetime.now(UTC) - timedelta(minutes=1)
+        c.sign_token_expires_at = clock.now() - timedelta(minutes=1)
         await db.flush()
         with pytest.raises(NotFound):
             await service.signing_view(db, tid, secret)

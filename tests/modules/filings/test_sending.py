@@ -9,12 +9,13 @@ import uuid
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from typing import Any
 
 import httpx
 from sqlalchemy import select
 
+from app import clock
 from app.db.engine import TenantId
 from app.notifications.models import OutboundMessage
 from modules.filings.models import BureauRegistration, Filing, FilingAttempt
@@ -134,9 +135,9 @@ class TestRetries:
     ):
         filing_id = await make_filing(db, tenant=registered.tenant)
         bureau.then(502)
-        before = datetime.now(UTC)
+        before = clock.now()
         result = await drain(db, registered, bureau, settings)
-        after = datetime.now(UTC)
+        after = clock.now()
         assert (result.sent, result.ended) == (1, "drained")
         waiting = await filing(db, filing_id)
         assert waiting.state == "pending" and waiting.last_status == 502 and waiting.attempts == 1
@@ -165,9 +166,9 @@ class TestRetries:
     async def test_429_honours_retry_after(self, db, registered, bureau, settings):
         filing_id = await make_filing(db, tenant=registered.tenant)
         bureau.then(429, {"code": "too_many_requests"}, **{"Retry-After": "120"})
-        before = datetime.now(UTC)
+        before = clock.now()
         await send(db, registered, filing_id, bureau, settings)
-        after = datetime.now(UTC)
+        after = clock.now()
         waiting = await filing(db, filing_id)
         assert waiting.next_attempt_at is not None
         assert (

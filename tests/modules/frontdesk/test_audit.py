@@ -11,6 +11,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from sqlalchemy import text
 
+from app import clock
 from app.db.engine import TenantId
 from app.errors import Invalid
 from app.jobs.runtime import JobRuntime, use_runtime
@@ -127,7 +128,7 @@ class TestMonthFigures:
         assert empty.room_nights_sold == 0 and empty.days == 0
 
     async def test_the_schedule_catches_up_the_days_it_missed(self, db, tid):
-        now = datetime.now(UTC)
+        now = clock.now()
         last = domain.last_closed_day(TZ, now)
         assert await service.audit_days_due(db, tid, tz=TZ, now=now) == [last]
         three_back = last - timedelta(days=3)
@@ -208,7 +209,7 @@ class TestScheduledAudit:
         async with committed_database.transaction() as db:
             owner = await make_tenant(db)
             tid = TenantId(owner.tenant.id)
-        day = domain.last_closed_day(TZ, datetime.now(UTC))
+        day = domain.last_closed_day(TZ, clock.now())
         with use_runtime(JobRuntime(committed_database, settings)):
             await tasks.night_audit(timestamp=0)
             async with committed_database.transaction(tid) as db:

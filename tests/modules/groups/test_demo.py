@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import timedelta
 
+from app import clock
 from modules.contracts import demo as contracts_demo
 from modules.groups import demo, service
 from modules.groups.repository import GroupRepository
@@ -19,13 +20,13 @@ class TestDemoGroup:
         await contracts_demo.seed_demo(db, tid, ("agency",))
         await demo.seed_demo(db, tid, ("agency",))
         await demo.seed_demo(db, tid, ("agency",))  # a second start changes nothing
-        groups = await service.list_groups(db, tid, today=date.today())
+        groups = await service.list_groups(db, tid, today=clock.today())
         assert len(groups.upcoming) == 1
         group = groups.upcoming[0].group
         assert group.group_no.startswith(f"BY{group.start_date:%Y%m%d}-")
-        assert group.start_date > date.today() + timedelta(days=7)
+        assert group.start_date > clock.today() + timedelta(days=7)
         assert (group.status, group.tourist_count) == ("filed", 3)
-        page = await service.group_page(db, tid, group.id, today=date.today())
+        page = await service.group_page(db, tid, group.id, today=clock.today())
         assert [(v.plate_no, v.seats) for v in page.vehicles] == [("渝A65432", 45)]
         assert len(page.assignments) == 1
         assert [f.kind for f in page.filings] == ["group", "guide_assignment"]

@@ -5,11 +5,12 @@ the bureau stand-in hands back, shown on the group."""
 from __future__ import annotations
 
 import json
-from datetime import date, timedelta
+from datetime import timedelta
 from typing import Any
 
 import pytest
 
+from app import clock
 from app.errors import Conflict, Invalid
 from modules.filings import service as filings
 from modules.filings.client import BureauClient
@@ -56,9 +57,9 @@ async def stored(db, tid, filing_id):
 class TestBodies:
     async def test_group_and_guide_assignment_bodies_follow_the_protocol(self, db, registered, tid):
         group, e_numbers, guide = await ready_group(db, registered, tid, contracts=2)
-        filed = await service.file_group(db, tid, group.id, actor=ACTOR, today=date.today())
+        filed = await service.file_group(db, tid, group.id, actor=ACTOR, today=clock.today())
         assert filed.status == "filed" and not filed.filed_late
-        page = await service.group_page(db, tid, group.id, today=date.today())
+        page = await service.group_page(db, tid, group.id, today=clock.today())
         kinds = [f.kind for f in page.filings]
         assert kinds == ["group", "guide_assignment"]
         filing, body = await stored(db, tid, page.filings[0].filing_id)
@@ -97,9 +98,9 @@ class TestBodies:
 
     async def test_a_filed_group_is_locked_and_filed_once(self, db, registered, tid):
         group, _e, _guide = await ready_group(db, registered, tid)
-        await service.file_group(db, tid, group.id, actor=ACTOR, today=date.today())
+        await service.file_group(db, tid, group.id, actor=ACTOR, today=clock.today())
         with pytest.raises(Conflict):
-            await service.file_group(db, tid, group.id, actor=ACTOR, today=date.today())
+            await service.file_group(db, tid, group.id, actor=ACTOR, today=clock.today())
         with pytest.raises(Conflict):
             await service.assign_guide(db, tid, group.id, _guide.id, actor=ACTOR)
 
@@ -110,7 +111,7 @@ class TestRefusals:
     ):
         group = await make_group(db, tenant=registered, days=[], vehicles=[])
         with pytest.raises(Invalid) as refused:
-            await service.file_group(db, tid, group.id, actor=ACTOR, today=date.today())
+            await service.file_group(db, tid, group.id, actor=ACTOR, today=clock.today())
         missing = [e["message"] for e in errors_of(refused.value)]
         assert "Add at least one signed contract." in missing
         assert "Add the coach (plate number, seats, driver)." in missing
@@ -119,13 +120,13 @@ class TestRefusals:
 
     async def test_too_few_seats_for_tourists_and_guides_is_refused(self, db, registered, tid):
         group, _e, _guide = await ready_group(db, registered, tid)
-        page = await service.group_page(db, tid, group.id, today=date.today())
+        page = await service.group_page(db, tid, group.id, today=clock.today())
         assert page.seats_short == 0
         vehicles = await GroupRepository(db, tid).vehicles(group.id)
         vehicles[0].seats = 2  # two tourists and a guide
         await db.flush()
         with pytest.raises(Invalid) as refused:
-            await service.file_group(db, tid, group.id, actor=ACTOR, today=date.today())
+            await service.file_group(db, tid, group.id, actor=ACTOR, today=clock.today())
         assert errors_of(refused.value)[0]["params"] == {"n": 1}
 
     async def test_after_departure_it_is_filed_late_and_after_return_refused(
@@ -147,14 +148,14 @@ class TestReceipts:
     ):
         bureau_sim.register(registered.enterprise_code, SECRET)
         group, _e, _guide = await ready_group(db, registered, tid)
-        await service.file_group(db, tid, group.id, actor=ACTOR, today=date.today())
+        await service.file_group(db, tid, group.id, actor=ACTOR, today=clock.today())
         bureau = BureauClient(bureau_sim.url, timeout=5)
         try:
             for _ in range(3):  # contracts, then the group, then its guide assignment
                 await filings.send_due(db, tid, bureau, settings, limit=100)
         finally:
             await bureau.aclose()
-        page = await service.group_page(db, tid, group.id, today=date.today())
+        page = await service.group_page(db, tid, group.id, today=clock.today())
         states = {f.kind: (f.state, f.receipt_no or "") for f in page.filings}
         assert states["group"][0] == "accepted" and states["group"][1].startswith("CQTD")
         assert states["guide_assignment"][0] == "accepted"

@@ -13,11 +13,11 @@ filing and one set of guide assignments; the other gets "already filed" (409).""
 from __future__ import annotations
 
 import asyncio
-from datetime import UTC, datetime
 
 import pytest
 from sqlalchemy import text
 
+from app import clock
 from app.db.engine import Database, TenantId
 from app.errors import Conflict
 from modules.groups import service
@@ -87,9 +87,7 @@ async def _file(database: Database, tid: TenantId, group_id, gate: asyncio.Event
     await gate.wait()
     try:
         async with database.transaction(tid) as db:
-            await service.file_group(
-                db, tid, group_id, actor=service.Actor(), today=datetime.now(UTC).date()
-            )
+            await service.file_group(db, tid, group_id, actor=service.Actor(), today=clock.today())
         return "filed"
     except Conflict as exc:
         return f"409 {type(exc).__name__}"

@@ -3,10 +3,11 @@ ratings, with their role checks and 422s."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 
 import pytest
 
+from app import clock
 from modules.guestservices import domain, service
 from modules.guestservices.schemas import ComplaintForm, RatingForm, RequestForm
 from tests.factories.guestservices import make_complaint, make_menu_item, make_order, make_request
@@ -47,7 +48,7 @@ class TestRequestQueue:
             tid,
             stay_id=guest.stay.id,
             form=RequestForm(kind="towels", note="两条浴巾"),
-            now=datetime.now(UTC) - timedelta(minutes=20),
+            now=clock.now() - timedelta(minutes=20),
         )
         page = await desk.get("/console/guestservices/requests")
         assert page.status_code == 200
@@ -148,7 +149,7 @@ class TestComplaints:
             tid,
             stay_id=guest.stay.id,
             form=ComplaintForm(category="noise", body="楼上装修"),
-            now=datetime.now(UTC) - domain.ANSWER_WITHIN - timedelta(minutes=5),
+            now=clock.now() - domain.ANSWER_WITHIN - timedelta(minutes=5),
         )
         badge = await desk.get("/console/guestservices/complaints/badge")
         assert badge.text.strip() == "1"

@@ -3,11 +3,12 @@ menus, ratings and complaints."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
 
+from app import clock
 from app.db.engine import bind_tenant
 from app.errors import Conflict, Invalid, NotFound
 from modules.frontdesk import service as frontdesk
@@ -123,7 +124,7 @@ class TestRequests:
     async def test_queue_shows_open_requests_oldest_first_and_flags_overdue(
         self, db, owner, tid, guest
     ):
-        now = datetime.now(UTC)
+        now = clock.now()
         old = await service.request_service(
             db,
             tid,
@@ -292,7 +293,7 @@ class TestRatings:
         await service.rate(db, tid, stay_id=other.stay.id, form=RatingForm(score="2"))
         summary = await service.ratings_summary(db, tid)
         assert [(r.subject, r.count, r.average) for r in summary.rows] == [("stay", 2, 3.5)]
-        later = await service.ratings_summary(db, tid, now=datetime.now(UTC) + timedelta(days=31))
+        later = await service.ratings_summary(db, tid, now=clock.now() + timedelta(days=31))
         assert later.rows == ()
 
 
@@ -323,7 +324,7 @@ class TestComplaints:
     async def test_an_unanswered_complaint_is_overdue_after_the_deadline(
         self, db, owner, tid, guest
     ):
-        now = datetime.now(UTC)
+        now = clock.now()
         late = await service.file_complaint(
             db,
             tid,

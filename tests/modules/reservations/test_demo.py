@@ -3,8 +3,9 @@ booked, created once and extended on later starts."""
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import timedelta
 
+from app import clock
 from app.db.engine import TenantId
 from modules.reservations import service
 from modules.reservations.demo import seed_demo
@@ -21,7 +22,7 @@ class TestSeedDemo:
         numbers = {u.number: u for u in await service.list_units(db, tid)}
         assert numbers["1201"].floor == 12
         assert "river_view" in numbers["1601"].features
-        today = date.today()
+        today = clock.today()
         offers = await service.search_availability(
             db, tid, arrival=today, departure=today + timedelta(days=2), adults=2
         )
@@ -52,7 +53,7 @@ class TestSeedDemo:
         tenant = (await make_tenant(db, kinds=("hot_spring",))).tenant
         tid = TenantId(tenant.id)
         await seed_demo(db, tid, ("hot_spring",))
-        today = date.today()
+        today = clock.today()
         saturday = today + timedelta(days=(5 - today.weekday()) % 7)
         monday = saturday + timedelta(days=2)
         prices = {}
@@ -68,9 +69,9 @@ class TestSeedDemo:
         tid = TenantId(tenant.id)
         await seed_demo(db, tid, ("hotel",))
         units = len(await service.list_units(db, tid))
-        await seed_demo(db, tid, ("hotel",), today=date.today() + timedelta(days=10))
+        await seed_demo(db, tid, ("hotel",), today=clock.today() + timedelta(days=10))
         assert len(await service.list_units(db, tid)) == units
-        far = date.today() + timedelta(days=185)
+        far = clock.today() + timedelta(days=185)
         offers = await service.search_availability(
             db, tid, arrival=far, departure=far + timedelta(days=1), adults=1
         )

@@ -8,6 +8,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
+from app import clock
 from app.db.engine import TenantId
 from app.errors import Conflict, Invalid, NotFound
 from modules.reservations import service
@@ -234,7 +235,7 @@ class TestHolds:
         assert held.status == "held"
         assert held.hold_expires_at is not None
         assert await _sold(db, stock, stock.start) == 1
-        later = datetime.now(UTC) + timedelta(minutes=21)
+        later = clock.now() + timedelta(minutes=21)
         assert await service.expire_holds(db, stock.tenant_id, now=later) == 1
         assert await _sold(db, stock, stock.start) == 0
         assert (await service.get_reservation(db, stock.tenant_id, held.id)).status == "expired"
@@ -247,7 +248,7 @@ class TestHolds:
         from modules.reservations.repository import BookingRepository
 
         await BookingRepository(db, stock.tenant_id).update(
-            held.id, hold_expires_at=datetime.now(UTC) - timedelta(seconds=1)
+            held.id, hold_expires_at=clock.now() - timedelta(seconds=1)
         )
         r = await make_reservation(db, tenant=tenant, stock=stock, nights=1)
         assert r.status == "confirmed"
@@ -259,7 +260,7 @@ class TestHolds:
         held = await make_reservation(db, tenant=tenant, stock=stock, hold=True, nights=1)
         confirmed = await service.confirm(db, stock.tenant_id, held.id)
         assert confirmed.status == "confirmed"
-        later = datetime.now(UTC) + timedelta(hours=1)
+        later = clock.now() + timedelta(hours=1)
         assert await service.expire_holds(db, stock.tenant_id, now=later) == 0
         assert await _sold(db, stock, stock.start) == 1
 
@@ -282,7 +283,7 @@ class TestHolds:
     async def test_payment_after_expiry_rebooks_while_dates_are_free(self, db, tenant):
         stock = await make_stock(db, tenant=tenant, units=1)
         held = await make_reservation(db, tenant=tenant, stock=stock, hold=True, nights=1)
-        await service.expire_holds(db, stock.tenant_id, now=datetime.now(UTC) + timedelta(hours=1))
+        await service.expire_holds(db, stock.tenant_id, now=clock.now() + timedelta(hours=1))
         await service.set_payment_state(db, stock.tenant_id, held.id, "paid", held.total_fen)
         assert (await service.get_reservation(db, stock.tenant_id, held.id)).status == ("confirmed")
         assert await _sold(db, stock, stock.start) == 1
@@ -377,9 +378,8 @@ class TestFrontDesk:
         assert [r.id for r in leaving.departures] == [staying.id]
 
     async def test_no_show_charges_the_first_night_and_frees_the_room(self, db, tenant):
-        from datetime import date
 
-        stock = await make_stock(db, tenant=tenant, start=date.today())
+        stock = await make_stock(db, tenant=tenant, start=clock.today())
         r = await make_reservation(db, tenant=tenant, stock=stock, nights=2)
         result = await service.mark_no_show(db, stock.tenant_id, r.id)
         assert result.status == "no_show"
@@ -392,9 +392,8 @@ class TestFrontDesk:
             await service.mark_no_show(db, tenant.id, r.id)
 
     async def test_early_check_out_gives_back_the_remaining_nights(self, db, tenant):
-        from datetime import date
 
-        stock = await make_stock(db, tenant=tenant, start=date.today())
+        stock = await make_stock(db, tenant=tenant, start=clock.today())
         r = await make_reservation(db, tenant=tenant, stock=stock, nights=3)
         [unit, *_] = await service.list_units(db, stock.tenant_id)
         await service.mark_checked_in(db, stock.tenant_id, r.id, unit.id)

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 
 import pytest
 from sqlalchemy import text
 
+from app import clock
 from app.jobs.runtime import JobRuntime, use_runtime
 from modules.reservations import tasks
 from modules.reservations.repository import BookingRepository
@@ -30,7 +31,7 @@ class TestExpireHolds:
                 db, tenant=owner.tenant, stock=stock, hold=True, nights=1, offset=1
             )
             await BookingRepository(db, stock.tenant_id).update(
-                stale.id, hold_expires_at=datetime.now(UTC) - timedelta(minutes=1)
+                stale.id, hold_expires_at=clock.now() - timedelta(minutes=1)
             )
         with use_runtime(JobRuntime(committed_database, settings)):
             assert await tasks.expire_holds(timestamp=0) >= 1

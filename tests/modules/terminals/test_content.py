@@ -4,8 +4,9 @@ only published content reaches the terminals."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 
+from app import clock
 from app.db.engine import TenantId
 from modules.reservations import service as reservations
 from modules.terminals import service
@@ -131,7 +132,7 @@ class TestAnnouncementsAndItinerary:
     async def test_an_announcement_outside_its_window_is_not_shown(self, client, db):
         owner = await make_tenant(db)
         await sign_in(client, owner)
-        now = datetime.now(UTC).astimezone()
+        now = clock.now().astimezone()
         fmt = "%Y-%m-%dT%H:%M"
         later = {"body": "明早 6:30 早餐", "starts_at": (now + timedelta(hours=2)).strftime(fmt),
                  "ends_at": (now + timedelta(hours=5)).strftime(fmt)}  # fmt: skip

@@ -4,11 +4,12 @@ re-pairing kill the old token at once."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 
 import pytest
 from sqlalchemy import update
 
+from app import clock
 from app.db.engine import TenantId, bind_tenant
 from app.errors import Invalid, TooManyRequests
 from modules.terminals import service
@@ -66,7 +67,7 @@ class TestPairingCode:
         await db.execute(
             update(TerminalDevice)
             .where(TerminalDevice.id == code.device.id)
-            .values(pairing_expires_at=datetime.now(UTC) - timedelta(seconds=1))
+            .values(pairing_expires_at=clock.now() - timedelta(seconds=1))
         )
         with pytest.raises(Invalid):
             await service.pair(db, TenantId(owner.tenant.id), code.code, ip=None)
@@ -144,7 +145,7 @@ class TestRevokeAndRepair:
 async def test_last_seen_is_touched_at_most_once_a_minute(client, db):
     owner = await make_tenant(db)
     paired = await make_device(db, tenant=owner.tenant)
-    long_ago = datetime.now(UTC) - timedelta(minutes=5)
+    long_ago = clock.now() - timedelta(minutes=5)
     await bind_tenant(db, owner.tenant.id)
     stmt = update(TerminalDevice).where(TerminalDevice.id == paired.device_id)
     await db.execute(stmt.values(last_seen_at=long_ago))
@@ -152,7 +153,7 @@ async def test_last_seen_is_touched_at_most_once_a_minute(client, db):
     await client.get("/terminal")
     (seen,) = await service.list_devices(db, TenantId(owner.tenant.id))
     assert seen.last_seen_at is not None and seen.last_seen_at > long_ago
-    recent = datetime.now(UTC) - timedelta(seconds=20)
+    recent = clock.now() - timedelta(seconds=20)
     await db.execute(stmt.values(last_seen_at=recent))
     await client.get("/terminal")
     (again,) = await service.list_devices(db, TenantId(owner.tenant.id))
