@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from urllib.parse import quote
+
 from litestar import Response
 
 
@@ -17,3 +19,17 @@ def pdf_response(pdf: bytes, filename: str, *, download: bool = False) -> Respon
             "Cache-Control": "private, no-store",
         },
     )
+
+
+def file_response(
+    data: bytes, content_type: str, *, filename: str | None = None, cache: str = "private"
+) -> Response[bytes]:
+    """Stored bytes as their own type (a photo, a certificate); with `filename`, a download
+    named in ASCII and in UTF-8 so Chinese names survive every browser."""
+    headers = {"Cache-Control": cache, "X-Content-Type-Options": "nosniff"}
+    if filename:
+        ascii_name = filename.encode("ascii", "ignore").decode() or "file"
+        headers["Content-Disposition"] = (
+            f"attachment; filename=\"{ascii_name}\"; filename*=UTF-8''{quote(filename, safe='')}"
+        )
+    return Response(data, media_type=content_type, headers=headers)

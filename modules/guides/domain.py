@@ -15,6 +15,8 @@ import unicodedata
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
+from app.enums import LabelledEnum
+
 LICENCE_PATTERN = re.compile(r"^[DL]-\d{4}-\d{6}$")
 _LICENCE_CHARS = re.compile(r"^[A-Z0-9][A-Z0-9-]{5,31}$")
 _DASHES = str.maketrans({c: "-" for c in "－—–‐‑―_"})
@@ -46,12 +48,33 @@ LANGUAGES = {
     "spanish": "Spanish",
     "thai": "Thai",
 }
-STATUSES = {"active": "Active", "left": "Left the agency"}
-LICENCE_STATES = {
-    "valid": "Valid",
-    "expiring": "Expires soon",
-    "expired": "Expired",
-}
+
+
+class GuideStatus(LabelledEnum):
+    ACTIVE = "active", "Active"
+    LEFT = "left", "Left the agency"
+
+
+class LicenceState(LabelledEnum):
+    VALID = "valid", "Valid"
+    EXPIRING = "expiring", "Expires soon"
+    EXPIRED = "expired", "Expired"
+
+
+class ComplaintStatus(LabelledEnum):
+    OPEN = "open", "Awaiting resolution"
+    RESOLVED = "resolved", "Resolved"
+
+
+class AssignmentStatus(LabelledEnum):
+    """A guide's assignment to a group: leading it, or released from it."""
+
+    ACTIVE = "active", "Active"
+    RELEASED = "released", "Released"
+
+
+STATUSES = GuideStatus.labels()
+LICENCE_STATES = LicenceState.labels()
 CERTIFICATE_KINDS = {
     "qualification": "Guide qualification certificate",
     "language": "Language certificate",
@@ -65,7 +88,7 @@ RATING_SOURCES = {
     "phone": "Phone follow-up",
     "other": "Other",
 }
-COMPLAINT_STATUSES = {"open": "Awaiting resolution", "resolved": "Resolved"}
+COMPLAINT_STATUSES = ComplaintStatus.labels()
 
 PHOTO_MAX_BYTES = 2 * 1024 * 1024
 CERTIFICATE_MAX_BYTES = 5 * 1024 * 1024
@@ -111,12 +134,25 @@ def business_date(tz: str, now: datetime | None = None) -> date:
     return moment.astimezone(ZoneInfo(tz)).date()
 
 
-def licence_state(valid_until: date, today: date) -> str:
+def licence_state(valid_until: date, today: date) -> LicenceState:
     if valid_until < today:
-        return "expired"
+        return LicenceState.EXPIRED
     if valid_until <= today + timedelta(days=EXPIRING_DAYS):
-        return "expiring"
-    return "valid"
+        return LicenceState.EXPIRING
+    return LicenceState.VALID
+
+
+def labels() -> dict[str, dict[str, str]]:
+    """English msgids of every code the guide pages show (templates translate them)."""
+    return {
+        "level": LEVELS,
+        "language": LANGUAGES,
+        "status": STATUSES,
+        "licence": LICENCE_STATES,
+        "certificate": CERTIFICATE_KINDS,
+        "source": RATING_SOURCES,
+        "complaint": COMPLAINT_STATUSES,
+    }
 
 
 def latest_plausible_expiry(today: date) -> date:

@@ -13,6 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from app.db.engine import TenantId
 from app.errors import Conflict, Invalid, NotFound
 from app.i18n import gettext as _
+from modules.guides.domain import AssignmentStatus, GuideStatus
 from modules.guides.models import Guide, GuideAssignment
 from modules.guides.repository import GuidesRepository
 from modules.guides.schemas import AssignmentView
@@ -43,7 +44,7 @@ class GuideUnavailable(Conflict):
 
 
 def _check_guide(guide: Guide, to_date: date) -> None:
-    if guide.status != "active":
+    if guide.status != GuideStatus.ACTIVE:
         raise GuideUnavailable(
             _("%(name)s has left the agency and cannot lead a group.", name=guide.name)
         )
@@ -103,7 +104,9 @@ async def assign_to_group(
         raise _overlap(guide, other)
     assignment = await repo.active_assignment(guide_id, group_id)
     if assignment is None:
-        assignment = GuideAssignment(guide_id=guide_id, group_id=group_id, status="active")
+        assignment = GuideAssignment(
+            guide_id=guide_id, group_id=group_id, status=AssignmentStatus.ACTIVE
+        )
     assignment.group_no, assignment.from_date, assignment.to_date = group_no, from_date, to_date
     await repo.save(assignment)
     await _audit(db, tenant_id, "guide.assigned", assignment)
@@ -122,7 +125,7 @@ async def release_assignment(
     assignment = await repo.active_assignment(guide_id, group_id)
     if assignment is None:
         return None
-    assignment.status = "released"
+    assignment.status = AssignmentStatus.RELEASED
     assignment.released_at = datetime.now(UTC)
     await repo.save(assignment)
     await _audit(db, tenant_id, "guide.released", assignment)

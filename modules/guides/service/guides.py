@@ -162,9 +162,16 @@ async def _sync_registry(
     """The registry lists an enterprise's ACTIVE guides: a guide who left is released, so
     the next agency can archive them and the public look-up shows the new employer."""
     registry = RegistryRepository(db)
-    if was_active and old_licence and (old_licence != guide.licence_no or guide.status != "active"):
+    if (
+        was_active
+        and old_licence
+        and (old_licence != guide.licence_no or guide.status != domain.GuideStatus.ACTIVE)
+    ):
         await registry.release(old_licence, tenant_id)
-    if guide.status == "active" and await registry.claim(guide.licence_no, tenant_id) != tenant_id:
+    if (
+        guide.status == domain.GuideStatus.ACTIVE
+        and await registry.claim(guide.licence_no, tenant_id) != tenant_id
+    ):
         raise LicenceTaken()
 
 
@@ -221,7 +228,7 @@ async def update_guide(
     other = await repo.guide_by_licence(fields["licence_no"])
     if other is not None and other.id != guide.id:
         raise Invalid.field(LICENCE_FIELD, DUPLICATE, code="duplicate")
-    old_licence, was_active = guide.licence_no, guide.status == "active"
+    old_licence, was_active = guide.licence_no, guide.status == domain.GuideStatus.ACTIVE
     for name, value in fields.items():
         setattr(guide, name, value)
     guide.updated_at = datetime.now(UTC)
@@ -284,7 +291,9 @@ async def list_guides(
     db: AsyncSession, tenant_id: TenantId, *, active_only: bool = True
 ) -> list[GuideSummary]:
     """The agency's guides by name (contracts and groups offer them to choose from)."""
-    rows = await GuidesRepository(db, tenant_id).guides(status="active" if active_only else None)
+    rows = await GuidesRepository(db, tenant_id).guides(
+        status=domain.GuideStatus.ACTIVE if active_only else None
+    )
     return [summary(g) for g in rows]
 
 
@@ -312,9 +321,11 @@ async def search_guides(
 ) -> list[GuideListRow]:
     """The console list. `licence`: "expired" or "expiring" (within 30 days)."""
     soon = today + timedelta(days=domain.EXPIRING_DAYS + 1)
-    before, since = {"expired": (today, None), "expiring": (soon, today)}.get(
-        licence or "", (None, None)
-    )
+    windows: dict[str, tuple[date, date | None]] = {
+        domain.LicenceState.EXPIRED: (today, None),
+        domain.LicenceState.EXPIRING: (soon, today),
+    }
+    before, since = windows.get(licence or "", (None, None))
     repo = GuidesRepository(db, tenant_id)
     rows = await repo.guides(
         status=status if status in domain.STATUSES else None,

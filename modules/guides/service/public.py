@@ -40,7 +40,7 @@ async def public_guide(
     page then answers exactly as for an unknown number)."""
     licence = domain.normalize_licence(typed)
     guide = await GuidesRepository(db, tenant_id).guide_by_licence(licence)
-    if guide is None or guide.status != "active":
+    if guide is None or guide.status != domain.GuideStatus.ACTIVE:
         return None
     return PublicGuide(
         licence_no=guide.licence_no,
@@ -62,7 +62,7 @@ async def public_photo(
     used to probe licence numbers past the page's rate limit."""
     licence = domain.normalize_licence(typed)
     guide = await GuidesRepository(db, tenant_id).guide_by_licence(licence, with_photo=True)
-    if guide is None or guide.status != "active" or guide.photo is None:
+    if guide is None or guide.status != domain.GuideStatus.ACTIVE or guide.photo is None:
         return None
     if not guide.photo_token or not same(guide.photo_token, token):
         return None

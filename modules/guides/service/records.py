@@ -208,7 +208,7 @@ async def add_complaint(
         received_on=received_on,
         description=description[:4000],
         group_no=(form.group_no or "").strip()[:40] or None,
-        status="open",
+        status=domain.ComplaintStatus.OPEN,
         recorded_by=actor.user_id,
     )
     await repo.save(complaint)
@@ -230,12 +230,12 @@ async def resolve_complaint(
     complaint = await repo.complaint(guide_id, complaint_id, for_update=True)
     if complaint is None:
         raise NotFound()
-    if complaint.status == "resolved":
+    if complaint.status == domain.ComplaintStatus.RESOLVED:
         raise Conflict(_("This complaint is already resolved."))
     text = (resolution or "").strip()
     if not text:
         raise Invalid.field("resolution", "Say how the complaint was resolved.")
-    complaint.status = "resolved"
+    complaint.status = domain.ComplaintStatus.RESOLVED
     complaint.resolution = text[:4000]
     complaint.resolved_at = datetime.now(UTC)
     complaint.resolved_by = actor.user_id
@@ -263,7 +263,7 @@ async def guide_record(
         ratings=tuple(ratings),
         complaints=tuple(complaints),
         average_score=average,
-        open_complaints=sum(1 for c in complaints if c.status == "open"),
+        open_complaints=sum(1 for c in complaints if c.status == domain.ComplaintStatus.OPEN),
     )
 
 

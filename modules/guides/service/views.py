@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-import uuid
-from dataclasses import dataclass
 from datetime import date
 
+from app.actor import SYSTEM as SYSTEM
+from app.actor import Actor as Actor
 from modules.guides import domain
 from modules.guides.models import (
     Guide,
@@ -22,17 +22,6 @@ from modules.guides.schemas import (
     GuideView,
     RatingView,
 )
-
-
-@dataclass(frozen=True, slots=True)
-class Actor:
-    """Who made a change (for the audit log)."""
-
-    user_id: uuid.UUID | None = None
-    ip: str | None = None
-
-
-SYSTEM = Actor()
 
 
 def photo_url(guide: Guide) -> str | None:

@@ -10,7 +10,7 @@ import pytest
 
 from app.db.engine import TenantId
 from modules.guides import service
-from modules.guides.routes_public import LIMIT
+from modules.guides.routes.public import LIMIT
 from modules.guides.schemas import ComplaintForm
 from tests.factories.guides import make_guide, png, today, unique_licence
 from tests.factories.tenants import make_tenant

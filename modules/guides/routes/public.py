@@ -1,40 +1,31 @@
 """The public licence look-up `/verify/guide`: a tourist types (or scans) a licence number
 and sees the guide's name, photo, level, languages and whether the licence is valid today.
 
-Which enterprise archives the number comes from the global registry (`tenant_lookup`);
+Which enterprise archives the number comes from the global registry (`permissions.VERIFY`);
 an unknown number, a guide who left and a malformed number all answer the same neutral
 page. Every look-up is counted per client address (app/web/ratelimit): past the limit the
 answer is a 429 page, so the form cannot be used to harvest the registry."""
 
 from __future__ import annotations
 
-import uuid
 from datetime import timedelta
 from typing import Any
 
 from litestar import Request, Response, get
 from litestar.params import FromPath, FromQuery
 from litestar.response import Template
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.errors import NotFound
 from app.web.ratelimit import RateLimited, allow
-from modules.guides import domain, service
-from modules.guides.web import file_response, labels
+from app.web.responses import file_response
+from modules.guides import domain, permissions, service
 from tenants.context import Ctx
 
 BUCKET = "verify-guide"
 LIMIT = 20  # look-ups per client address
 PER = timedelta(minutes=10)
 
-
-async def licence_publisher(db: AsyncSession, request: Request[Any, Any, Any]) -> uuid.UUID | None:
-    """The enterprise archiving the licence in the query or path (registry table only)."""
-    typed = request.path_params.get("licence") or request.query_params.get("licence") or ""
-    return await service.registry_publisher(db, typed)
-
-
-LOOKUP = {"access": "tenant_lookup", "tenant_lookup": licence_publisher}
+LOOKUP = {"guard": permissions.VERIFY}
 
 
 @get("/verify/guide", opt=LOOKUP, include_in_schema=False)
@@ -42,7 +33,7 @@ async def verify_guide(
     request: Request[Any, Any, Any], ctx: Ctx, licence: FromQuery[str | None] = None
 ) -> Template:
     typed = (licence or "").strip()
-    context: dict[str, Any] = {"typed": typed, "labels": labels(), "guide": None}
+    context: dict[str, Any] = {"typed": typed, "labels": domain.labels(), "guide": None}
     if typed:
         if not await allow(ctx.db, BUCKET, ctx.ip, limit=LIMIT, per=PER):
             raise RateLimited()

@@ -15,13 +15,13 @@ from litestar.response import Redirect, Template
 from app.documents.qr import qr_svg_data_uri
 from app.errors import Conflict, Invalid
 from app.web.forms import attempt, field_errors
-from modules.guides import service
+from app.web.responses import file_response
+from modules.guides import domain, permissions, service
+from modules.guides.routes.console.forms import has_code, read_upload, today
 from modules.guides.schemas import GuideData, GuideForm
-from modules.guides.web import actor, file_response, has_code, labels, read_upload, today
 from tenants.context import Ctx, RequestContext
 from tenants.shell import console_page
 
-GUIDE_ROLES = frozenset({"manager", "agent"})
 GUIDE = {"guide_id": "guides"}
 MULTIPART = Body(media_type=RequestEncodingType.MULTI_PART)
 NO_PHOTO = (
@@ -60,7 +60,7 @@ def _form_page(
         guide_id=guide_id,
         errors=errors or {},
         unusual=unusual,
-        labels=labels(),
+        labels=domain.labels(),
     )
 
 
@@ -83,7 +83,7 @@ def _data_of(view: service.GuideView) -> GuideData:
 
 class GuidesController(Controller):
     path = "/console/guides"
-    opt = {"access": "staff", "roles": GUIDE_ROLES}  # noqa: RUF012 - Litestar reads it per class
+    opt = {"guard": permissions.GUIDES}  # noqa: RUF012 - Litestar reads it per class
     include_in_schema = False
 
     @get("/")
@@ -91,7 +91,7 @@ class GuidesController(Controller):
         self,
         request: Request[Any, Any, Any],
         ctx: Ctx,
-        status: FromQuery[str | None] = "active",
+        status: FromQuery[str | None] = domain.GuideStatus.ACTIVE,
         level: FromQuery[str | None] = None,
         language: FromQuery[str | None] = None,
         licence: FromQuery[str | None] = None,
@@ -115,7 +115,7 @@ class GuidesController(Controller):
             rows=rows,
             due=due,
             filters=filters,
-            labels=labels(),
+            labels=domain.labels(),
         )
 
     @get("/badge")
@@ -141,7 +141,7 @@ class GuidesController(Controller):
             view = await attempt(
                 ctx.db,
                 service.create_guide(
-                    ctx.db, ctx.tenant_id, form, today=today(ctx), actor=actor(ctx), photo=photo
+                    ctx.db, ctx.tenant_id, form, today=today(ctx), actor=ctx.actor, photo=photo
                 ),
             )
         except (Invalid, Conflict) as exc:
@@ -193,7 +193,7 @@ class GuidesController(Controller):
                     guide_id,
                     form,
                     today=today(ctx),
-                    actor=actor(ctx),
+                    actor=ctx.actor,
                     photo=photo,
                 ),
             )
@@ -248,8 +248,8 @@ async def guide_page(
         errors=errors or {},
         failed=failed,
         today=today(ctx),
-        can_resolve=ctx.principal.has_role("manager"),
-        labels=labels(),
+        can_resolve=permissions.RESOLVE.admits(ctx.principal.role),
+        labels=domain.labels(),
         check_url=check_url,
         check_qr=qr_svg_data_uri(check_url),
         **extra,

@@ -14,6 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import undefer
 
 from app.db.base import Base
+from modules.guides.domain import AssignmentStatus, GuideStatus
 from modules.guides.models import (
     Guide,
     GuideAssignment,
@@ -74,7 +75,7 @@ class GuidesRepository(TenantScopedRepository):
         """Active guides whose licence ends before `before` (expired or expiring)."""
         stmt = select(func.count(Guide.id)).where(
             Guide.tenant_id == self.tenant_id,
-            Guide.status == "active",
+            Guide.status == GuideStatus.ACTIVE,
             Guide.licence_valid_until < before,
         )
         return int((await self.db.execute(stmt)).scalar_one())
@@ -87,7 +88,7 @@ class GuidesRepository(TenantScopedRepository):
             self.scoped(GuideAssignment)
             .where(
                 GuideAssignment.guide_id == guide_id,
-                GuideAssignment.status == "active",
+                GuideAssignment.status == AssignmentStatus.ACTIVE,
                 GuideAssignment.group_id != except_group,
                 GuideAssignment.from_date <= to_date,
                 GuideAssignment.to_date >= from_date,
@@ -103,7 +104,7 @@ class GuidesRepository(TenantScopedRepository):
         stmt = self.scoped(GuideAssignment).where(
             GuideAssignment.guide_id == guide_id,
             GuideAssignment.group_id == group_id,
-            GuideAssignment.status == "active",
+            GuideAssignment.status == AssignmentStatus.ACTIVE,
         )
         return (await self.db.execute(stmt)).scalar_one_or_none()
 
@@ -124,7 +125,7 @@ class GuidesRepository(TenantScopedRepository):
         if group_id is not None:
             stmt = stmt.where(GuideAssignment.group_id == group_id)
         if active_only:
-            stmt = stmt.where(GuideAssignment.status == "active")
+            stmt = stmt.where(GuideAssignment.status == AssignmentStatus.ACTIVE)
         stmt = stmt.order_by(GuideAssignment.from_date.desc(), GuideAssignment.created_at)
         return [(a, g) for a, g in (await self.db.execute(stmt)).all()]
 

@@ -2,20 +2,16 @@
 archive card, record) and the public licence look-up."""
 
 from app.web.nav import NavItem
-from modules.guides import routes_console, routes_public, routes_records
+from modules.guides import permissions
+from modules.guides.routes import console, public
 
-ROUTES = [
-    routes_console.GuidesController,
-    routes_records.GuideRecordsController,
-    routes_records.CertificatesController,
-    *routes_public.ROUTES,
-]
+ROUTES = [*console.ROUTES, *public.ROUTES]
 NAV = [
     NavItem(
         key="guides",
         label="Guides",
         href="/console/guides",
-        roles=routes_console.GUIDE_ROLES,
+        roles=permissions.GUIDES.roles,
         module="guides",
         order=45,
         badge_url="/console/guides/badge",

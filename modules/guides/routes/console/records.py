@@ -14,13 +14,13 @@ from litestar.response import Redirect
 
 from app.errors import AppError, Conflict, Invalid
 from app.web.forms import attempt, field_errors
-from modules.guides import service
-from modules.guides.routes_console import GUIDE, GUIDE_ROLES, MULTIPART, guide_page
+from app.web.responses import file_response
+from modules.guides import permissions, service
+from modules.guides.routes.console.forms import read_upload, today
+from modules.guides.routes.console.guides import GUIDE, MULTIPART, guide_page
 from modules.guides.schemas import CertificateForm, ComplaintForm, RatingForm, ResolveForm
-from modules.guides.web import actor, file_response, read_upload, today
 from tenants.context import Ctx
 
-RESOLVE_ROLES = frozenset({"manager"})  # closing a complaint is a manager's call
 CERTIFICATE = {"certificate_id": "guide_certificates"}
 COMPLAINT = {**GUIDE, "complaint_id": "guide_complaints"}
 
@@ -59,7 +59,7 @@ async def _record(
 
 class GuideRecordsController(Controller):
     path = "/console/guides/{guide_id:uuid}"
-    opt = {"access": "staff", "roles": GUIDE_ROLES}  # noqa: RUF012 - Litestar reads it per class
+    opt = {"guard": permissions.GUIDES}  # noqa: RUF012 - Litestar reads it per class
     include_in_schema = False
 
     @post("/certificates", opt={"owns": GUIDE})
@@ -72,7 +72,7 @@ class GuideRecordsController(Controller):
     ) -> Response[Any]:
         filename, content = await read_upload(data.file)
         call = service.add_certificate(
-            ctx.db, ctx.tenant_id, guide_id, data, filename=filename, data=content, actor=actor(ctx)
+            ctx.db, ctx.tenant_id, guide_id, data, filename=filename, data=content, actor=ctx.actor
         )
         return await _record(
             request,
@@ -93,7 +93,7 @@ class GuideRecordsController(Controller):
         data: URLEncodedBody[RatingForm],
     ) -> Response[Any]:
         call = service.add_rating(
-            ctx.db, ctx.tenant_id, guide_id, data, today=today(ctx), actor=actor(ctx)
+            ctx.db, ctx.tenant_id, guide_id, data, today=today(ctx), actor=ctx.actor
         )
         return await _record(
             request, ctx, guide_id, call, failed="rating", notice="rating_added", rating_form=data
@@ -108,7 +108,7 @@ class GuideRecordsController(Controller):
         data: URLEncodedBody[ComplaintForm],
     ) -> Response[Any]:
         call = service.add_complaint(
-            ctx.db, ctx.tenant_id, guide_id, data, today=today(ctx), actor=actor(ctx)
+            ctx.db, ctx.tenant_id, guide_id, data, today=today(ctx), actor=ctx.actor
         )
         return await _record(
             request,
@@ -122,7 +122,7 @@ class GuideRecordsController(Controller):
 
     @post(
         "/complaints/{complaint_id:uuid}/resolve",
-        opt={"owns": COMPLAINT, "roles": RESOLVE_ROLES},
+        opt={"owns": COMPLAINT, "guard": permissions.RESOLVE},
     )
     async def resolve(
         self,
@@ -138,7 +138,7 @@ class GuideRecordsController(Controller):
             guide_id,
             complaint_id,
             resolution=data.resolution,
-            actor=actor(ctx),
+            actor=ctx.actor,
         )
         return await _record(
             request,
@@ -155,7 +155,7 @@ class CertificatesController(Controller):
     """A certificate by its own id (download, delete): the file belongs to one guide."""
 
     path = "/console/guides/certificates/{certificate_id:uuid}"
-    opt = {"access": "staff", "roles": GUIDE_ROLES, "owns": CERTIFICATE}  # noqa: RUF012
+    opt = {"guard": permissions.GUIDES, "owns": CERTIFICATE}  # noqa: RUF012
     include_in_schema = False
 
     @get("/")
@@ -168,6 +168,6 @@ class CertificatesController(Controller):
     @post("/delete")
     async def delete(self, ctx: Ctx, certificate_id: FromPath[uuid.UUID]) -> Redirect:
         guide_id = await service.delete_certificate(
-            ctx.db, ctx.tenant_id, certificate_id, actor=actor(ctx)
+            ctx.db, ctx.tenant_id, certificate_id, actor=ctx.actor
         )
         return _back(guide_id, "certificate_deleted")
