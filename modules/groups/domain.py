@@ -11,6 +11,8 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 
+from app.enums import LabelledEnum
+
 # Province abbreviations on Chinese motor-vehicle plates (GA 36).
 PROVINCES = "京津沪渝冀豫云辽黑湘皖鲁新苏浙赣鄂桂甘晋蒙陕吉闽贵粤青藏川宁琼"
 # Plate letters and digits: I and O are never used (they read as 1 and 0).
@@ -25,11 +27,14 @@ GROUP_NO = re.compile(r"^[A-Z0-9][A-Z0-9-]{2,31}$")
 PHONE = re.compile(r"^1[3-9]\d{9}$|^0\d{2,3}-?\d{7,8}$")
 PLACE_SEPARATORS = re.compile(r"[、，,;；/\n]+")
 
-STATUS_LABELS = {
-    "draft": "Draft, not filed",
-    "filed": "Reported to the bureau",
-    "cancelled": "Group cancelled",
-}
+
+class GroupStatus(LabelledEnum):
+    DRAFT = "draft", "Draft, not filed"
+    FILED = "filed", "Reported to the bureau"
+    CANCELLED = "cancelled", "Group cancelled"
+
+
+STATUS_LABELS = GroupStatus.labels()
 MAX_DAYS = 60
 
 

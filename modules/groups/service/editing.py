@@ -7,7 +7,6 @@ frees its contracts and guides, and create the new one; it is filed again)."""
 from __future__ import annotations
 
 import uuid
-from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
@@ -15,6 +14,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app import clock
+from app.actor import Actor
 from app.db.engine import TenantId
 from app.errors import Conflict, Invalid, NotFound
 from modules.groups import domain
@@ -38,12 +38,6 @@ __all__ = [
     "next_group_no",
     "update_group",
 ]
-
-
-@dataclass(frozen=True, slots=True)
-class Actor:
-    user_id: uuid.UUID | None = None
-    ip: str | None = None
 
 
 class GroupLocked(Conflict):
@@ -248,7 +242,7 @@ async def _insert_numbered(
             route_name=data.route_name,
             start_date=data.start_date,
             end_date=data.end_date,
-            status="draft",
+            status=domain.GroupStatus.DRAFT,
             tourist_count=0,
             notes=data.notes,
             created_by=actor.user_id,
@@ -271,7 +265,7 @@ async def _draft(db: AsyncSession, tenant_id: TenantId, group_id: uuid.UUID) -> 
     group = await GroupRepository(db, tenant_id).group(group_id, for_update=True)
     if group is None:
         raise NotFound()
-    if group.status != "draft":
+    if group.status != domain.GroupStatus.DRAFT:
         raise GroupLocked()
     return group
 
@@ -329,12 +323,12 @@ async def cancel_group(
     group = await GroupRepository(db, tenant_id).group(group_id, for_update=True)
     if group is None:
         raise NotFound()
-    if group.status == "cancelled":
+    if group.status == domain.GroupStatus.CANCELLED:
         return group
     for assignment in await links.assignments(db, tenant_id, group.id):
         await links.release(db, tenant_id, assignment.guide_id, group.id)
     await GroupRepository(db, tenant_id).deactivate_contracts(group.id)
-    group.status = "cancelled"
+    group.status = domain.GroupStatus.CANCELLED
     group.cancelled_at = clock.now()
     await db.flush()
     await _audit(db, tenant_id, "groups.cancelled", group, actor)

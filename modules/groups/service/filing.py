@@ -122,9 +122,9 @@ async def _fileable(repo: GroupRepository, group_id: uuid.UUID) -> TourGroup:
     group = await repo.group(group_id, for_update=True)
     if group is None:
         raise NotFound()
-    if group.status == "filed":
+    if group.status == domain.GroupStatus.FILED:
         raise AlreadyFiled()
-    if group.status != "draft":
+    if group.status != domain.GroupStatus.DRAFT:
         raise Conflict("A cancelled group cannot be filed.")
     return group
 
@@ -161,7 +161,7 @@ async def file_group(
     )
     for guide in parts.guides:
         await _file_assignment(db, tenant_id, group, guide, depends_on=filing_id, actor=actor)
-    group.status = "filed"
+    group.status = domain.GroupStatus.FILED
     group.filed_at = clock.now()
     group.filed_late = domain.timeliness(group.start_date, group.end_date, today) != "on_time"
     await db.flush()

@@ -18,7 +18,7 @@ from modules.guides import service as guides
 
 # Contract states that may travel: signed (amendments keep it signed); never a draft, a
 # contract waiting for a signature, or a cancelled one.
-TRAVELLING_STATUSES = frozenset({"signed"})
+TRAVELLING_STATUSES = frozenset({contracts.domain.ContractStatus.SIGNED})
 
 
 async def binding_contracts(

@@ -69,7 +69,7 @@ class GroupPage:
 
     @property
     def editable(self) -> bool:
-        return self.group.status == "draft"
+        return self.group.status == domain.GroupStatus.DRAFT
 
 
 @dataclass(frozen=True, slots=True)
@@ -155,7 +155,7 @@ async def group_page(
     parts = _Parts(details, unbound, days, vehicles, guides)
     seats = sum(v.seats for v in vehicles)
     pickable = []
-    if group.status == "draft":
+    if group.status == domain.GroupStatus.DRAFT:
         pickable = [
             g
             for g in await links.all_guides(db, tenant_id)
@@ -170,7 +170,7 @@ async def group_page(
         assignments=assignments,
         guides=pickable,
         filings=await _group_filings(db, tenant_id, repo, group.id),
-        missing=_problems(group, parts, today) if group.status == "draft" else [],
+        missing=_problems(group, parts, today) if group.status == domain.GroupStatus.DRAFT else [],
         seats=seats,
         seats_short=domain.seats_short(seats, group.tourist_count, len(assignments)),
         timeliness=domain.timeliness(group.start_date, group.end_date, today),

@@ -15,10 +15,12 @@ from litestar import Controller, Request, Response, get, post
 from litestar.params import FromPath, FromQuery
 from litestar.response import Redirect, Template
 
-from app.errors import Conflict, Invalid
+from app import clock
+from app.errors import AppError, Conflict, Invalid
 from app.i18n import gettext
-from app.web.nav import NavItem
-from modules.groups import domain, service
+from app.i18n import gettext as translate  # runtime msgids (errors), not literals
+from app.web.forms import attempt
+from modules.groups import domain, permissions, service
 from modules.groups.models import TourGroup
 from modules.groups.schemas import (
     DayInput,
@@ -27,7 +29,6 @@ from modules.groups.schemas import (
     echo_group_form,
     parse_group_form,
 )
-from modules.groups.web import ROLES, actor, attempt, field_errors, prefix, today
 from tenants.context import Ctx, RequestContext
 from tenants.shell import console_page
 
@@ -45,7 +46,7 @@ NOTICES = {
 
 
 def _labels() -> dict[str, Any]:
-    return {"status": domain.STATUS_LABELS, "filing": FILING_LABELS}
+    return {"status": domain.GroupStatus.labels(), "filing": FILING_LABELS}
 
 
 FILING_LABELS = {
@@ -58,6 +59,30 @@ FILING_LABELS = {
     "conflicted": "Conflict",
     "superseded": "Re-filed",
 }
+
+
+def today(ctx: RequestContext) -> date:
+    """The enterprise's date (departure days are local days)."""
+    return clock.today(clock.tz_of(ctx.tenant))
+
+
+def prefix(ctx: RequestContext) -> str:
+    return domain.group_no_prefix(ctx.tenant.slug if ctx.tenant else "")
+
+
+def _message(error: dict[str, object]) -> str:
+    params = error.get("params")
+    values = {k: str(v) for k, v in params.items()} if isinstance(params, dict) else {}
+    return translate(str(error.get("message", "")), **values)
+
+
+def field_errors(exc: AppError) -> dict[str, list[str]]:
+    """An error's messages translated, by field (several per field: each contract that
+    cannot join says why); the error's own message under `_`."""
+    found: dict[str, list[str]] = {"_": [translate(exc.message)]}
+    for error in exc.errors or []:
+        found.setdefault(str(error.get("field") or "_"), []).append(_message(error))
+    return found
 
 
 def _blank_form(start: date) -> GroupInput:
@@ -78,7 +103,7 @@ def _days_for(form: GroupInput) -> list[DayInput]:
 
 class GroupsController(Controller):
     path = "/console/groups"
-    opt = {"access": "staff", "roles": ROLES}  # noqa: RUF012 - Litestar reads it per class
+    opt = {"guard": permissions.GROUPS}  # noqa: RUF012 - Litestar reads it per class
     include_in_schema = False
 
     @get("/")
@@ -134,7 +159,7 @@ class GroupsController(Controller):
             group = await attempt(
                 ctx.db,
                 service.create_group(
-                    ctx.db, ctx.tenant_id, data, actor=actor(ctx), number_prefix=prefix(ctx)
+                    ctx.db, ctx.tenant_id, data, actor=ctx.actor, number_prefix=prefix(ctx)
                 ),
             )
         except (Invalid, Conflict) as exc:
@@ -189,7 +214,7 @@ class GroupsController(Controller):
             errors=errors or {},
             labels=_labels(),
             # The Bureau filings pages are for managers (and auditors): agents see states.
-            filings_link=ctx.principal.has_role("manager", "auditor"),
+            filings_link=permissions.FILINGS_VIEW.admits(ctx.principal.role),
         )
 
     @get("/{group_id:uuid}", opt={"owns": GROUP})
@@ -220,7 +245,7 @@ class GroupsController(Controller):
             data = parse_group_form(form)
             await attempt(
                 ctx.db,
-                service.update_group(ctx.db, ctx.tenant_id, group_id, data, actor=actor(ctx)),
+                service.update_group(ctx.db, ctx.tenant_id, group_id, data, actor=ctx.actor),
             )
         except (Invalid, Conflict) as exc:
             page = await service.group_page(ctx.db, ctx.tenant_id, group_id, today=today(ctx))
@@ -268,7 +293,7 @@ class GroupsController(Controller):
                 errors={"guide_id": [gettext("Choose a guide from the list.")]},
                 status_code=422,
             )
-        call = service.assign_guide(ctx.db, ctx.tenant_id, group_id, guide_id, actor=actor(ctx))
+        call = service.assign_guide(ctx.db, ctx.tenant_id, group_id, guide_id, actor=ctx.actor)
         return await self._act(request, ctx, group_id, call, "guide")
 
     @post("/{group_id:uuid}/guides/{guide_id:uuid}/release", opt={"owns": GUIDE})
@@ -279,7 +304,7 @@ class GroupsController(Controller):
         group_id: FromPath[uuid.UUID],
         guide_id: FromPath[uuid.UUID],
     ) -> Response[Any]:
-        call = service.release_guide(ctx.db, ctx.tenant_id, group_id, guide_id, actor=actor(ctx))
+        call = service.release_guide(ctx.db, ctx.tenant_id, group_id, guide_id, actor=ctx.actor)
         return await self._act(request, ctx, group_id, call, "released")
 
     @post("/{group_id:uuid}/file", opt={"owns": GROUP})
@@ -287,7 +312,7 @@ class GroupsController(Controller):
         self, request: Request[Any, Any, Any], ctx: Ctx, group_id: FromPath[uuid.UUID]
     ) -> Response[Any]:
         call = service.file_group(
-            ctx.db, ctx.tenant_id, group_id, actor=actor(ctx), today=today(ctx)
+            ctx.db, ctx.tenant_id, group_id, actor=ctx.actor, today=today(ctx)
         )
         return await self._act(request, ctx, group_id, call, "filed")
 
@@ -295,7 +320,7 @@ class GroupsController(Controller):
     async def cancel(
         self, request: Request[Any, Any, Any], ctx: Ctx, group_id: FromPath[uuid.UUID]
     ) -> Response[Any]:
-        call = service.cancel_group(ctx.db, ctx.tenant_id, group_id, actor=actor(ctx))
+        call = service.cancel_group(ctx.db, ctx.tenant_id, group_id, actor=ctx.actor)
         return await self._act(request, ctx, group_id, call, "cancelled")
 
 
@@ -316,13 +341,3 @@ def _from_page(page: service.GroupPage) -> GroupInput:
 
 
 ROUTES = [GroupsController]
-NAV = [
-    NavItem(
-        key="groups",
-        label="Group tours",
-        href="/console/groups",
-        roles=ROLES,
-        module="groups",
-        order=42,
-    )
-]
