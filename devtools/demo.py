@@ -32,7 +32,6 @@ from modules.frontdesk import demo as frontdesk_demo
 from modules.groups import demo as groups_demo
 from modules.guestservices import demo as guestservices_demo
 from modules.guides import demo as guides_demo
-from modules.payments import demo as payments_demo
 from modules.reservations import demo as reservations_demo
 from modules.terminals import demo as terminals_demo
 from tenants import service
@@ -288,7 +287,7 @@ async def seed_modules(db: AsyncSession, tenant_id: TenantId, spec: DemoEnterpri
     await bind_tenant(db, tenant_id)
     await reservations_demo.seed_demo(db, tenant_id, spec.kinds)
     await frontdesk_demo.seed_demo(db, tenant_id, spec.kinds)
-    await payments_demo.seed_demo(db, tenant_id, spec.kinds)
+    await reservations_demo.seed_deposits(db, tenant_id, spec.kinds)
     registration = await filings_demo.seed_demo_bureau(
         db,
         tenant_id,

@@ -6,10 +6,6 @@ import uuid
 from dataclasses import dataclass
 from datetime import datetime
 
-from pydantic import BaseModel, Field
-
-from modules.reservations.service import ReservationView
-
 
 @dataclass(frozen=True, slots=True)
 class PaymentStart:
@@ -67,17 +63,3 @@ class CardResult:
     status: str
     client_secret: str | None = None
     message: str | None = None
-
-
-@dataclass(frozen=True, slots=True)
-class PayPage:
-    """The guest's pay step for one reservation."""
-
-    reservation: ReservationView
-    start: PaymentStart | None  # None: nothing is due online (paid, or not payable)
-    kind: str | None = None  # deposit or prepayment, when something is due
-
-
-class CardForm(BaseModel):
-    payment_id: uuid.UUID
-    token: str = Field(min_length=4, max_length=255, pattern=r"^[A-Za-z0-9_]+$")

@@ -16,13 +16,16 @@ to DAYS_AHEAD days from today, so a demo started again weeks later is still book
 
 from __future__ import annotations
 
+import itertools
 import logging
 from dataclasses import dataclass
 from datetime import date, timedelta
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from app import clock
 from app.db.engine import TenantId
+from modules.payments import service as payments
 from modules.reservations import service
 from modules.reservations.repository import SetupRepository
 
@@ -210,7 +213,7 @@ async def seed_demo(
     db: AsyncSession, tenant_id: TenantId, kinds: tuple[str, ...] = (), *, today: date | None = None
 ) -> None:
     """Inventory for each of the tenant's kinds (hotel, cruise, hot_spring)."""
-    today = today or date.today()
+    today = today or clock.today()
     if "hotel" in kinds:
         await _plans(db, tenant_id, HOTEL_PLANS)
         for order, t in enumerate(HOTEL_TYPES):
@@ -316,3 +319,63 @@ async def _type(
             weekdays=weekend,
             price_fen=t.weekend_yuan * 100,
         )
+
+
+# Deposits ---------------------------------------------------------------------------------
+# The demo enterprises' upcoming and in-house bookings show deposits taken the way
+# Chongqing guests pay at the desk (WeChat Pay, Alipay, cash). Run after the front desk's
+# demo (its check-ins count), with the tenant bound.
+
+DEPOSIT_DAYS_AHEAD = 14
+DEPOSIT_METHODS = ("wechat", "alipay", "cash")
+
+
+async def seed_deposits(
+    db: AsyncSession, tenant_id: TenantId, kinds: tuple[str, ...] = (), *, today: date | None = None
+) -> int:
+    """Record a desk deposit on each unpaid confirmed or in-house booking from today on;
+    returns how many were recorded. Idempotent: a booking that already has a payment is
+    left alone."""
+    today = today or clock.today()
+    methods = itertools.cycle(DEPOSIT_METHODS)
+    recorded = 0
+    for r in await _upcoming(db, tenant_id, today):
+        if r.paid_fen or r.total_fen <= 0 or r.status not in _DEPOSIT_STATUSES:
+            continue
+        if await payments.payments_for(db, tenant_id, service.RESERVATION, r.id):
+            continue
+        await payments.record_manual_payment(
+            db,
+            tenant_id,
+            subject_type=service.RESERVATION,
+            subject_id=r.id,
+            amount_fen=_deposit(r),
+            method=next(methods),
+            kind="deposit",
+            description=f"{r.code} 定金",
+        )
+        recorded += 1
+    return recorded
+
+
+_DEPOSIT_STATUSES = (service.ReservationStatus.CONFIRMED, service.ReservationStatus.CHECKED_IN)
+
+
+async def _upcoming(
+    db: AsyncSession, tenant_id: TenantId, today: date
+) -> list[service.ReservationView]:
+    seen: dict[object, service.ReservationView] = {}
+    for offset in range(DEPOSIT_DAYS_AHEAD):
+        day = await service.list_day(db, tenant_id, today + timedelta(days=offset))
+        for r in (*day.in_house, *day.arrivals):
+            seen.setdefault(r.id, r)
+    return list(seen.values())
+
+
+def _deposit(r: service.ReservationView) -> int:
+    """The plan's deposit, else the first night, else the whole stay."""
+    if 0 < r.deposit_fen <= r.total_fen:
+        return r.deposit_fen
+    if r.night_prices and r.night_prices[0].price_fen > 0:
+        return min(r.night_prices[0].price_fen, r.total_fen)
+    return r.total_fen // r.nights if r.nights > 1 else r.total_fen

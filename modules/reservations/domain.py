@@ -13,9 +13,52 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
+from app.enums import LabelledEnum
 from app.i18n import gettext as _
 
 CHINA = ZoneInfo("Asia/Shanghai")
+
+
+class ReservationStatus(LabelledEnum):
+    HELD = "held", "Held"
+    CONFIRMED = "confirmed", "Confirmed"
+    CANCELLED = "cancelled", "Cancelled"
+    EXPIRED = "expired", "Expired"
+    NO_SHOW = "no_show", "No-show"
+    CHECKED_IN = "checked_in", "Checked in"
+    CHECKED_OUT = "checked_out", "Checked out"
+
+
+# Reservations that occupy inventory.
+ACTIVE = frozenset(
+    {ReservationStatus.HELD, ReservationStatus.CONFIRMED, ReservationStatus.CHECKED_IN}
+)
+# What a guest may still pay for online, change or cancel.
+OPEN = frozenset({ReservationStatus.HELD, ReservationStatus.CONFIRMED})
+
+
+class PaymentState(LabelledEnum):
+    UNPAID = "unpaid", "Unpaid"
+    DEPOSIT_PAID = "deposit_paid", "Deposit paid"
+    PAID = "paid", "Paid"
+    PARTIALLY_REFUNDED = "partially_refunded", "Partially refunded"
+    REFUNDED = "refunded", "Refunded"
+
+
+class UnitStatus(LabelledEnum):
+    CLEAN = "clean", "Clean"
+    DIRTY = "dirty", "Dirty"
+    INSPECTED = "inspected", "Inspected"
+    OUT_OF_ORDER = "out_of_order", "Out of order"
+
+
+class Source(LabelledEnum):
+    DIRECT = "direct", "Direct"
+    BOOKING_PAGE = "booking_page", "Booking page"
+    FRONT_DESK = "front_desk", "Front desk"
+    API = "api", "API"
+
+
 # Cancellation deadlines count back from this local time on the arrival day (hotel
 # check-in time; cruise boarding is in the evening, so it is generous for cabins too).
 ARRIVAL_TIME = time(14, 0)

@@ -1,16 +1,63 @@
 """Payments' behaviour; the only entry point other modules may call.
 
-Other modules call `start_payment` (a card payment for the pay page), `refund` (on
-cancellation, with the refundable amount the reservations module computed),
-`payments_for` and `record_manual_payment` (money taken at the desk). Each topic module
-lists its public names in `__all__`; they are all re-exported here."""
+Other modules call `start_payment`, `confirm_card` and `sync_payment` (a card payment on
+a pay page), `refund` (on cancellation, with the refundable amount the subject's module
+computed), `payments_for`, `holdings` and `record_manual_payment` (money taken at the
+desk). A module whose subjects take payments registers `on_subject_changed` to hear when
+their money arrives or goes back: payments imports no other module."""
 
-from modules.payments.schemas import CardResult as CardResult
-from modules.payments.schemas import PaymentStart as PaymentStart
-from modules.payments.schemas import PaymentView as PaymentView
-from modules.payments.schemas import PayPage as PayPage
-from modules.payments.schemas import RefundView as RefundView
-from modules.payments.service.intents import *  # noqa: F403
-from modules.payments.service.pages import *  # noqa: F403
-from modules.payments.service.refunds import *  # noqa: F403
-from modules.payments.service.webhooks import *  # noqa: F403
+from modules.payments.domain import (
+    FINAL,
+    MANUAL_PROVIDER,
+    UNDER_WAY,
+    PaymentStatus,
+    RefundStatus,
+    holdings,
+)
+from modules.payments.schemas import CardResult, PaymentStart, PaymentView, RefundView
+from modules.payments.service.common import SubjectListener, on_subject_changed
+from modules.payments.service.intents import (
+    confirm_card,
+    open_card_payments,
+    payments_for,
+    record_manual_payment,
+    start_payment,
+    sync_payment,
+)
+from modules.payments.service.refunds import SEND_REFUND_TASK, refund, send_refund
+from modules.payments.service.webhooks import (
+    HANDLE_EVENT_TASK,
+    QUEUE,
+    BadSignature,
+    handle_event,
+    receive_webhook,
+)
+
+__all__ = [
+    "FINAL",
+    "HANDLE_EVENT_TASK",
+    "MANUAL_PROVIDER",
+    "QUEUE",
+    "SEND_REFUND_TASK",
+    "UNDER_WAY",
+    "BadSignature",
+    "CardResult",
+    "PaymentStart",
+    "PaymentStatus",
+    "PaymentView",
+    "RefundStatus",
+    "RefundView",
+    "SubjectListener",
+    "confirm_card",
+    "handle_event",
+    "holdings",
+    "on_subject_changed",
+    "open_card_payments",
+    "payments_for",
+    "receive_webhook",
+    "record_manual_payment",
+    "refund",
+    "send_refund",
+    "start_payment",
+    "sync_payment",
+]

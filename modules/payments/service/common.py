@@ -1,48 +1,47 @@
 """Shared pieces: views, the provider-status mapping and the one place a payment's state
-moves (`apply_intent`), after which the subject (a reservation) hears about it."""
+moves (`apply_intent`), after which the subject (a reservation) hears about it through
+the listener its module registered (`on_subject_changed`): payments knows no subject
+module, so modules that take payments depend on this one and never the reverse."""
 
 from __future__ import annotations
 
 import logging
 import uuid
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from datetime import UTC, datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.db.engine import TenantId
-from app.errors import Conflict
 from app.payments.gateway import Intent
+from modules.payments.domain import FINAL, PaymentStatus
 from modules.payments.models import Payment, PaymentRefund
-from modules.payments.repository import PaymentRepository
 from modules.payments.schemas import PaymentView, RefundView
-from modules.reservations import service as reservations
 
 log = logging.getLogger("zhilv.payments")
 
-RESERVATION = "reservation"
-# Once here, a payment's status never changes again (refunds are counted beside it), so a
-# late or replayed event can never undo money that arrived.
-FINAL = ("succeeded", "canceled")
 _PROVIDER_STATUS = {
-    "requires_payment_method": "pending",
-    "requires_confirmation": "pending",
-    "requires_action": "requires_action",
-    "processing": "processing",
-    "requires_capture": "processing",
-    "succeeded": "succeeded",
-    "canceled": "canceled",
+    "requires_payment_method": PaymentStatus.PENDING,
+    "requires_confirmation": PaymentStatus.PENDING,
+    "requires_action": PaymentStatus.REQUIRES_ACTION,
+    "processing": PaymentStatus.PROCESSING,
+    "requires_capture": PaymentStatus.PROCESSING,
+    "succeeded": PaymentStatus.SUCCEEDED,
+    "canceled": PaymentStatus.CANCELED,
 }
+# `async (db, tenant_id, subject_id)`: a subject's module re-reads what its payments hold.
+SubjectListener = Callable[[AsyncSession, TenantId, uuid.UUID], Awaitable[None]]
+_LISTENERS: dict[str, SubjectListener] = {}
 
 
 def now() -> datetime:
     return datetime.now(UTC)
 
 
-def our_status(intent: Intent) -> str:
-    status = _PROVIDER_STATUS.get(intent.status, "pending")
-    if status == "pending" and intent.failure_message:
-        return "failed"
+def our_status(intent: Intent) -> PaymentStatus:
+    status = _PROVIDER_STATUS.get(intent.status, PaymentStatus.PENDING)
+    if status == PaymentStatus.PENDING and intent.failure_message:
+        return PaymentStatus.FAILED
     return status
 
 
@@ -91,60 +90,30 @@ async def apply_intent(
             log.warning("intent %s amount differs from payment %s", intent.id, payment.id)
         return False
     status = our_status(intent)
-    if status == payment.status and status != "failed":
+    if status == payment.status and status != PaymentStatus.FAILED:
         return False
     payment.status = status
-    payment.failure_message = intent.failure_message if status == "failed" else None
+    payment.failure_message = intent.failure_message if status == PaymentStatus.FAILED else None
     payment.updated_at = now()
-    if status == "succeeded":
+    if status == PaymentStatus.SUCCEEDED:
         payment.succeeded_at = now()
     await db.flush()
-    if status == "succeeded":
+    if status == PaymentStatus.SUCCEEDED:
         await subject_changed(db, tenant_id, payment.subject_type, payment.subject_id)
     return True
 
 
-def payment_state(payments: Sequence[Payment], total_fen: int) -> tuple[str, int]:
-    """The subject's payment state and what it holds net of refunds."""
-    paid = [p for p in payments if p.status == "succeeded"]
-    net = sum(p.amount_fen - p.refunded_fen for p in paid)
-    refunded = sum(p.refunded_fen for p in paid)
-    if refunded and net <= 0:
-        return "refunded", 0
-    if refunded:
-        return "partially_refunded", net
-    if net <= 0:
-        return "unpaid", 0
-    return ("paid" if net >= total_fen else "deposit_paid"), net
+def on_subject_changed(subject_type: str, listener: SubjectListener) -> None:
+    """Register the module that owns `subject_type` subjects (one per type): it is called,
+    in the same transaction, whenever money for one of them arrives or goes back."""
+    _LISTENERS[subject_type] = listener
 
 
 async def subject_changed(
     db: AsyncSession, tenant_id: TenantId, subject_type: str, subject_id: uuid.UUID
 ) -> None:
-    """Tell the subject what it now holds. A reservation whose hold lapsed and whose
-    dates sold out meanwhile cannot take the money: it is given back rather than kept
-    for a booking the guest does not have."""
-    if subject_type != RESERVATION:
-        return
-    repo = PaymentRepository(db, tenant_id)
-    reservation = await reservations.get_reservation(db, tenant_id, subject_id)
-    payments = await repo.for_subject(subject_type, subject_id)
-    state, net = payment_state(payments, reservation.total_fen)
-    try:
-        async with db.begin_nested():
-            await reservations.set_payment_state(db, tenant_id, subject_id, state, net)
-        lapsed = (await reservations.get_reservation(db, tenant_id, subject_id)).status
-    except Conflict:
-        lapsed = "expired"
-    if lapsed == "expired" and net > 0:
-        log.warning("reservation %s lapsed before its payment arrived; refunding", subject_id)
-        from modules.payments.service.refunds import refund
-
-        await refund(
-            db,
-            tenant_id,
-            subject_type=subject_type,
-            subject_id=subject_id,
-            amount_fen=net,
-            reason="hold_expired",
-        )
+    """Tell the subject's module that what it holds changed (nothing to tell for a
+    subject type no module listens to)."""
+    listener = _LISTENERS.get(subject_type)
+    if listener is not None:
+        await listener(db, tenant_id, subject_id)

@@ -16,20 +16,16 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from app.db.engine import TenantId
 from app.errors import Invalid, NotFound, Unavailable
 from app.payments.gateway import GatewayError, Intent, current_gateway
+from modules.payments.domain import FINAL, MANUAL_PROVIDER, UNDER_WAY, PaymentStatus
 from modules.payments.models import KINDS, METHODS, Payment
 from modules.payments.repository import PaymentRepository
 from modules.payments.schemas import CardResult, PaymentStart, PaymentView
-from modules.payments.service.common import (
-    RESERVATION,
-    apply_intent,
-    now,
-    payment_view,
-    subject_changed,
-)
+from modules.payments.service.common import apply_intent, now, payment_view, subject_changed
 from tenants.service.audit import record_audit
 
 __all__ = [
     "confirm_card",
+    "open_card_payments",
     "payments_for",
     "record_manual_payment",
     "start_payment",
@@ -64,7 +60,7 @@ async def start_payment(
         if open_payment.kind == kind and open_payment.amount_fen == amount_fen:
             intent = await _call(gateway.retrieve_intent(_intent_id(open_payment)))
             await apply_intent(db, tenant_id, open_payment, intent)
-            if open_payment.status not in ("succeeded", "canceled", "processing"):
+            if open_payment.status not in (*FINAL, PaymentStatus.PROCESSING):
                 return _start(open_payment, intent)
         else:
             await _cancel(db, tenant_id, open_payment)
@@ -76,7 +72,7 @@ async def start_payment(
         provider=gateway.provider,
         amount_fen=amount_fen,
         currency="CNY",
-        status="pending",
+        status=PaymentStatus.PENDING,
         description=description,
         customer_email=customer_email,
     )
@@ -127,7 +123,7 @@ async def _open_payment(
     repo: PaymentRepository, subject_id: uuid.UUID, payment_id: uuid.UUID
 ) -> Payment:
     payment = await repo.payment(payment_id, lock=True)
-    if payment is None or payment.subject_id != subject_id or payment.provider == "manual":
+    if payment is None or payment.subject_id != subject_id or payment.provider == MANUAL_PROVIDER:
         raise NotFound()
     return payment
 
@@ -143,9 +139,9 @@ async def confirm_card(
     """Pay with the card the guest typed (a Stripe.js token). A declined card is an answer
     the page shows, not an error: the guest may try another card on the same payment."""
     payment = await _open_payment(PaymentRepository(db, tenant_id), subject_id, payment_id)
-    if payment.status in ("succeeded", "processing"):
+    if payment.status in UNDER_WAY:
         return CardResult(status=payment.status)
-    if payment.status == "canceled":
+    if payment.status == PaymentStatus.CANCELED:
         raise NotFound()
     try:
         intent = await current_gateway().confirm_with_card_token(
@@ -154,11 +150,11 @@ async def confirm_card(
     except GatewayError as exc:
         if exc.retryable:
             raise Unavailable(UNAVAILABLE) from exc
-        payment.status, payment.failure_message = "failed", str(exc)
+        payment.status, payment.failure_message = PaymentStatus.FAILED, str(exc)
         await db.flush()
-        return CardResult(status="failed", message=str(exc))
+        return CardResult(status=PaymentStatus.FAILED, message=str(exc))
     await apply_intent(db, tenant_id, payment, intent)
-    secret = intent.client_secret if payment.status == "requires_action" else None
+    secret = intent.client_secret if payment.status == PaymentStatus.REQUIRES_ACTION else None
     return CardResult(status=payment.status, client_secret=secret, message=payment.failure_message)
 
 
@@ -169,7 +165,7 @@ async def sync_payment(
     so the confirmation page need not wait for the webhook; the webhook later changes
     nothing."""
     payment = await _open_payment(PaymentRepository(db, tenant_id), subject_id, payment_id)
-    if payment.status not in ("succeeded", "canceled"):
+    if payment.status not in FINAL:
         intent = await _call(current_gateway().retrieve_intent(_intent_id(payment)))
         await apply_intent(db, tenant_id, payment, intent)
     return payment_view(payment)
@@ -183,6 +179,14 @@ async def payments_for(
     rows = await repo.for_subject(subject_type, subject_id)
     refunds = await repo.refunds_for([r.id for r in rows])
     return [payment_view(row, refunds) for row in rows]
+
+
+async def open_card_payments(
+    db: AsyncSession, tenant_id: TenantId, subject_type: str, subject_id: uuid.UUID
+) -> list[PaymentView]:
+    """Card payments of the subject the guest may still complete, newest first."""
+    rows = await PaymentRepository(db, tenant_id).open_card_payments(subject_type, subject_id)
+    return [payment_view(row) for row in rows]
 
 
 async def record_manual_payment(
@@ -211,10 +215,10 @@ async def record_manual_payment(
         subject_id=subject_id,
         kind=kind,
         method=method,
-        provider="manual",
+        provider=MANUAL_PROVIDER,
         amount_fen=amount_fen,
         currency="CNY",
-        status="succeeded",
+        status=PaymentStatus.SUCCEEDED,
         description=description,
         recorded_by=recorded_by,
         succeeded_at=now(),
@@ -230,8 +234,7 @@ async def record_manual_payment(
         subject_id=subject_id,
         data={"payment_id": str(payment.id), "amount_fen": amount_fen, "method": method},
     )
-    if subject_type == RESERVATION:
-        await subject_changed(db, tenant_id, subject_type, subject_id)
+    await subject_changed(db, tenant_id, subject_type, subject_id)
     return payment_view(payment)
 
 

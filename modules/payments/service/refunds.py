@@ -1,5 +1,5 @@
-"""Giving money back: refunds on cancellation (per the rate plan's policy, decided by the
-reservations module) or by staff.
+"""Giving money back: refunds on cancellation (the amount decided by the subject's module,
+for a reservation under its rate plan's policy) or by staff.
 
 A card refund is a row first and a provider call second: `refund` records it and queues
 the `payments.send_refund` job in the same transaction, and the job calls the provider
@@ -17,15 +17,14 @@ from app.db.engine import TenantId
 from app.errors import Invalid
 from app.jobs.queue import enqueue
 from app.payments.gateway import GatewayError, current_gateway
+from modules.payments.domain import MANUAL_PROVIDER, PaymentStatus, RefundStatus
 from modules.payments.models import Payment, PaymentRefund
 from modules.payments.repository import PaymentRepository
-from modules.payments.service.common import RESERVATION, log, now, subject_changed
+from modules.payments.service.common import log, now, subject_changed
 from modules.payments.service.webhooks import QUEUE
-from modules.reservations import service as reservations
-from modules.reservations.service import Cancellation
 from tenants.service.audit import record_audit
 
-__all__ = ["SEND_REFUND_TASK", "cancel_reservation", "refund", "send_refund"]
+__all__ = ["SEND_REFUND_TASK", "refund", "send_refund"]
 
 SEND_REFUND_TASK = "payments.send_refund"
 
@@ -55,9 +54,10 @@ async def refund(
         (
             p
             for p in await repo.for_subject(subject_type, subject_id, lock=True)
-            if p.status == "succeeded" and not (online_only and p.provider == "manual")
+            if p.status == PaymentStatus.SUCCEEDED
+            and not (online_only and p.provider == MANUAL_PROVIDER)
         ),
-        key=lambda p: p.provider == "manual",  # stable: newest first within each group
+        key=lambda p: p.provider == MANUAL_PROVIDER,  # stable: newest first within each group
     )
     pending = await repo.pending_refunds_fen([p.id for p in payments])
     left, manual = amount_fen, False
@@ -66,7 +66,7 @@ async def refund(
         if share <= 0:
             continue
         await _refund_one(db, repo, payment, share, reason)
-        manual = manual or payment.provider == "manual"
+        manual = manual or payment.provider == MANUAL_PROVIDER
         left -= share
     refunded = amount_fen - left
     if refunded:
@@ -88,12 +88,12 @@ async def _refund_one(
     db: AsyncSession, repo: PaymentRepository, payment: Payment, amount_fen: int, reason: str
 ) -> None:
     """Money taken at the desk is handed back at the desk: recorded as done at once."""
-    at_desk = payment.provider == "manual"
+    at_desk = payment.provider == MANUAL_PROVIDER
     row = PaymentRefund(
         payment_id=payment.id,
         amount_fen=amount_fen,
         reason=reason,
-        status="succeeded" if at_desk else "pending",
+        status=RefundStatus.SUCCEEDED if at_desk else RefundStatus.PENDING,
         processed_at=now() if at_desk else None,
     )
     repo.add(row)
@@ -114,7 +114,7 @@ async def send_refund(db: AsyncSession, tenant_id: TenantId, refund_id: uuid.UUI
     or provider outage raises, so the job is retried."""
     repo = PaymentRepository(db, tenant_id)
     row = await repo.refund(refund_id, lock=True)
-    if row is None or row.status != "pending":
+    if row is None or row.status != RefundStatus.PENDING:
         return row.status if row else "missing"
     payment = await repo.payment(row.payment_id, lock=True)
     assert payment is not None and payment.provider_intent_id
@@ -129,46 +129,21 @@ async def send_refund(db: AsyncSession, tenant_id: TenantId, refund_id: uuid.UUI
         if exc.retryable:
             raise
         log.warning("refund %s refused: %s", row.id, exc)
-        row.status, row.error, row.processed_at = "failed", str(exc), now()
+        row.status, row.error, row.processed_at = RefundStatus.FAILED, str(exc), now()
         await db.flush()
         return row.status
     row.provider_refund_id = result.id
     if result.status == "failed":
-        row.status, row.error, row.processed_at = "failed", "refused by the provider", now()
+        row.status, row.error, row.processed_at = (
+            RefundStatus.FAILED,
+            "refused by the provider",
+            now(),
+        )
         await db.flush()
         return row.status
-    row.status, row.processed_at = "succeeded", now()
+    row.status, row.processed_at = RefundStatus.SUCCEEDED, now()
     await repo.add_refunded(payment.id, row.amount_fen)
     await db.flush()
     await db.refresh(payment)
     await subject_changed(db, tenant_id, payment.subject_type, payment.subject_id)
     return row.status
-
-
-async def cancel_reservation(
-    db: AsyncSession,
-    tenant_id: TenantId,
-    reservation_id: uuid.UUID,
-    *,
-    reason: str,
-    actor: reservations.Actor | None = None,
-) -> tuple[Cancellation, int]:
-    """Cancel under the rate plan's policy and give back what was paid beyond the fee, in
-    one transaction: the cancel flows (console, booking page, API) call this, so a guest
-    is never left cancelled without the refund they are owed, nor refunded and still
-    booked. Returns the cancellation and the fen being refunded."""
-    cancellation = await reservations.cancel(
-        db, tenant_id, reservation_id, reason=reason, actor=actor
-    )
-    refunded = 0
-    if cancellation.refundable_fen > 0:
-        refunded = await refund(
-            db,
-            tenant_id,
-            subject_type=RESERVATION,
-            subject_id=reservation_id,
-            amount_fen=cancellation.refundable_fen,
-            reason=reason or "cancelled",
-            actor_user_id=actor.user_id if actor else None,
-        )
-    return cancellation, refunded

@@ -22,6 +22,7 @@ from typing import Any
 from sqlalchemy import Row, delete, select, update
 
 from app.db.base import uuid7
+from modules.reservations.domain import ACTIVE, ReservationStatus
 from modules.reservations.models import (
     RatePlan,
     Reservation,
@@ -245,18 +246,18 @@ class BookingRepository(TenantScopedRepository):
     async def arriving(self, day: date) -> Sequence[Row[Any]]:
         stmt = self._views().where(
             Reservation.arrival == day,
-            Reservation.status.in_(("held", "confirmed", "checked_in")),
+            Reservation.status.in_(tuple(ACTIVE)),
         )
         return (await self.db.execute(stmt.order_by(Reservation.guest_name))).all()
 
     async def in_house(self) -> Sequence[Row[Any]]:
-        stmt = self._views().where(Reservation.status == "checked_in")
+        stmt = self._views().where(Reservation.status == ReservationStatus.CHECKED_IN)
         return (await self.db.execute(stmt.order_by(Unit.number))).all()
 
     async def departing(self, day: date) -> Sequence[Row[Any]]:
         stmt = self._views().where(
             Reservation.departure == day,
-            Reservation.status.in_(("checked_in", "checked_out")),
+            Reservation.status.in_((ReservationStatus.CHECKED_IN, ReservationStatus.CHECKED_OUT)),
         )
         return (await self.db.execute(stmt.order_by(Unit.number))).all()
 

@@ -1,16 +1,18 @@
-"""Routes of the reservations module, collected for the composition root: the JSON API
-and the console pages (reservations; inventory setup and the calendar)."""
+"""Routes of the reservations module, collected for the composition root: the JSON API,
+the console pages (reservations; inventory setup and the calendar) and the guest's pay
+step of the booking page."""
 
 from app.web.nav import NavItem
-from modules.reservations.routes import api, console, setup
+from modules.reservations import permissions
+from modules.reservations.routes import api, console, public
 
-ROUTES = [*api.ROUTES, *console.ROUTES, *setup.ROUTES]
+ROUTES = [*api.ROUTES, *console.ROUTES, *public.ROUTES]
 NAV = [
     NavItem(
         key="reservations",
         label="Reservations",
         href="/console/reservations",
-        roles=console.DESK_ROLES,
+        roles=permissions.BOOKING_STAFF,
         module="reservations",
         order=20,
     ),
@@ -18,7 +20,7 @@ NAV = [
         key="inventory",
         label="Inventory and prices",
         href="/console/inventory/calendar",
-        roles=setup.SETUP_ROLES,
+        roles=permissions.MANAGE_INVENTORY,
         module="reservations",
         order=22,
     ),

@@ -11,8 +11,7 @@ from typing import Annotated, Any
 from litestar import Controller, MediaType, Request, Response, get, patch, post
 from litestar.params import FromPath, FromQuery, HeaderParameter, JSONBody
 
-from modules.payments import service as payments
-from modules.reservations import service
+from modules.reservations import permissions, service
 from modules.reservations.models import Reservation
 from modules.reservations.schemas import (
     BookingIn,
@@ -25,8 +24,6 @@ from modules.reservations.schemas import (
 )
 from tenants.context import Ctx
 
-READ = {"reservations:read"}
-WRITE = {"reservations:write"}
 IdempotencyKey = Annotated[
     str | None,
     HeaderParameter(
@@ -47,9 +44,12 @@ class ReservationsApi(Controller):
     path = "/api/v1"
     tags = ["reservations"]  # noqa: RUF012 - Litestar reads it per class
     security = [{"apiKey": []}]  # noqa: RUF012
-    opt = {"access": "apikey"}  # noqa: RUF012
 
-    @get("/availability", opt={"scopes": READ}, summary="Available unit types with prices")
+    @get(
+        "/availability",
+        opt={"guard": permissions.API_READ},
+        summary="Available unit types with prices",
+    )
     async def availability(
         self,
         ctx: Ctx,
@@ -78,7 +78,7 @@ class ReservationsApi(Controller):
             rate_plan_code=rate_plan,
         )
 
-    @post("/holds", opt={"scopes": WRITE}, summary="Hold units while the guest pays")
+    @post("/holds", opt={"guard": permissions.API_WRITE}, summary="Hold units while the guest pays")
     async def hold(
         self,
         request: Request[Any, Any, Any],
@@ -91,7 +91,7 @@ class ReservationsApi(Controller):
         stay = _stay(data, hold_minutes=data.hold_minutes)
         return _answer(await _sell(request, ctx, key, data, stay))
 
-    @post("/reservations", opt={"scopes": WRITE}, summary="Book (confirmed at once)")
+    @post("/reservations", opt={"guard": permissions.API_WRITE}, summary="Book (confirmed at once)")
     async def book(
         self,
         request: Request[Any, Any, Any],
@@ -104,7 +104,7 @@ class ReservationsApi(Controller):
 
     @get(
         "/reservations/{reservation_id:uuid}",
-        opt={"scopes": READ, "owns": {"reservation_id": Reservation}},
+        opt={"guard": permissions.API_READ, "owns": {"reservation_id": Reservation}},
         summary="A reservation",
     )
     async def show(self, ctx: Ctx, reservation_id: FromPath[uuid.UUID]) -> ReservationView:
@@ -112,7 +112,7 @@ class ReservationsApi(Controller):
 
     @patch(
         "/reservations/{reservation_id:uuid}",
-        opt={"scopes": WRITE, "owns": {"reservation_id": Reservation}},
+        opt={"guard": permissions.API_WRITE, "owns": {"reservation_id": Reservation}},
         summary="Change dates, unit type or party",
     )
     async def change(
@@ -139,7 +139,7 @@ class ReservationsApi(Controller):
 
     @post(
         "/reservations/{reservation_id:uuid}/confirm",
-        opt={"scopes": WRITE, "owns": {"reservation_id": Reservation}},
+        opt={"guard": permissions.API_WRITE, "owns": {"reservation_id": Reservation}},
         summary="Confirm a hold",
     )
     async def confirm(
@@ -156,7 +156,7 @@ class ReservationsApi(Controller):
 
     @post(
         "/reservations/{reservation_id:uuid}/cancel",
-        opt={"scopes": WRITE, "owns": {"reservation_id": Reservation}},
+        opt={"guard": permissions.API_WRITE, "owns": {"reservation_id": Reservation}},
         summary="Cancel under the rate plan's policy",
     )
     async def cancel(
@@ -170,8 +170,8 @@ class ReservationsApi(Controller):
         """The fee kept under the policy and what is refundable of what was paid."""
 
         async def produce() -> Cancellation:
-            cancellation, _refunded = await payments.cancel_reservation(
-                ctx.db, ctx.tenant_id, reservation_id, reason=data.reason
+            cancellation, _refunded = await service.cancel_and_refund(
+                ctx.db, ctx.tenant_id, reservation_id, reason=data.reason, actor=ctx.actor
             )
             return cancellation
 
@@ -187,7 +187,7 @@ def _stay(data: BookingIn, hold_minutes: int | None = None) -> service.Stay:
         adults=data.adults,
         children=data.children,
         guest=data.guest.details(),
-        source="api",
+        source=service.Source.API,
         quantity=data.quantity,
         hold_minutes=None if hold_minutes is None else max(1, min(hold_minutes, 24 * 60)),
     )

@@ -23,6 +23,7 @@ from app.db.engine import TenantId
 from app.errors import Invalid
 from app.identifiers import resident_id_problem
 from modules.reservations import domain
+from modules.reservations.domain import PaymentState, ReservationStatus
 from modules.reservations.repository import BookingRepository, InventoryShortage
 from modules.reservations.repository.booking import NewReservation
 from modules.reservations.schemas import (
@@ -211,7 +212,7 @@ def _new_reservation(stay: Stay, q: Quote, now: datetime) -> NewReservation:
     return NewReservation(
         id=uuid7(),
         code=domain.new_code(),
-        status="held" if held else "confirmed",
+        status=ReservationStatus.HELD if held else ReservationStatus.CONFIRMED,
         unit_type_id=q.unit_type_id,
         rate_plan_id=q.rate_plan_id,
         quantity=stay.quantity,
@@ -256,7 +257,7 @@ def _new_view(new: NewReservation, q: Quote) -> ReservationView:
         total_fen=new.total_fen,
         deposit_fen=new.deposit_fen,
         paid_fen=0,
-        payment_state="unpaid",
+        payment_state=PaymentState.UNPAID,
         hold_expires_at=new.hold_expires_at,
         created_at=new.created_at,
         kind=q.kind,

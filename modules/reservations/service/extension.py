@@ -20,12 +20,14 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from app.actor import Actor
 from app.db.engine import TenantId
 from app.errors import Invalid
 from modules.reservations import domain
+from modules.reservations.domain import ReservationStatus
 from modules.reservations.repository import InventoryShortage
 from modules.reservations.repository.extension import ExtensionRepository
-from modules.reservations.schemas import Actor, NightPrice, ReservationView
+from modules.reservations.schemas import NightPrice, ReservationView
 from modules.reservations.service.booking import lock_conflicts
 from modules.reservations.service.errors import NotBookable, SoldOut, WrongStatus
 from modules.reservations.service.lifecycle import _audit, _locked, get_reservation
@@ -45,7 +47,7 @@ class Extension:
 
 
 def _check(r: Any, row: Any, new_departure: date) -> None:
-    if r.status != "checked_in":
+    if r.status != ReservationStatus.CHECKED_IN:
         raise WrongStatus("Only a guest in house can extend the stay.")
     if row.voyage_id is not None:
         raise NotBookable("Cabins are sold for the whole voyage.", code="voyage")

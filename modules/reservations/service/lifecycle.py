@@ -13,11 +13,13 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from app.actor import Actor
 from app.db.engine import TenantId
 from app.errors import Conflict, Invalid, NotFound
 from modules.reservations import domain
+from modules.reservations.domain import ACTIVE, OPEN, ReservationStatus, UnitStatus
 from modules.reservations.repository import BookingRepository, InventoryShortage
-from modules.reservations.schemas import PAYMENT_STATES, Actor, Cancellation, ReservationView
+from modules.reservations.schemas import PAYMENT_STATES, Cancellation, ReservationView
 from modules.reservations.service.booking import lock_conflicts
 from modules.reservations.service.errors import SoldOut, WrongStatus
 from modules.reservations.service.quoting import quote
@@ -69,18 +71,24 @@ async def confirm(
     async with lock_conflicts():
         row = await _locked(repo, reservation_id)
         r = row.Reservation
-        if r.status == "confirmed":
+        if r.status == ReservationStatus.CONFIRMED:
             return reservation_view(row)
-        if r.status == "expired":
+        if r.status == ReservationStatus.EXPIRED:
             await _take_back(repo, r)
-        elif r.status != "held":
+        elif r.status != ReservationStatus.HELD:
             raise WrongStatus()
         now = now_utc()
         await repo.update(
-            r.id, status="confirmed", hold_expires_at=None, confirmed_at=now, updated_at=now
+            r.id,
+            status=ReservationStatus.CONFIRMED,
+            hold_expires_at=None,
+            confirmed_at=now,
+            updated_at=now,
         )
         await _audit(db, tenant_id, "confirm", r, actor)
-    return dataclasses.replace(reservation_view(row), status="confirmed", hold_expires_at=None)
+    return dataclasses.replace(
+        reservation_view(row), status=ReservationStatus.CONFIRMED, hold_expires_at=None
+    )
 
 
 async def _take_back(repo: BookingRepository, r: Any) -> None:
@@ -111,11 +119,13 @@ async def modify(
     async with lock_conflicts():
         row = await _locked(repo, reservation_id)
         r = row.Reservation
-        if r.status not in ("held", "confirmed", "checked_in"):
+        if r.status not in ACTIVE:
             raise WrongStatus()
         new_arrival, new_departure = arrival or r.arrival, departure or r.departure
         new_type = unit_type_id or r.unit_type_id
-        if r.status == "checked_in" and (new_arrival != r.arrival or new_type != r.unit_type_id):
+        if r.status == ReservationStatus.CHECKED_IN and (
+            new_arrival != r.arrival or new_type != r.unit_type_id
+        ):
             raise WrongStatus("A guest in house can only change the departure date.")
         old = await repo.nights(r.id)
         own = {d: r.quantity for d, _ in old} if new_type == r.unit_type_id else {}
@@ -176,13 +186,13 @@ async def cancel(
     async with lock_conflicts():
         row = await _locked(repo, reservation_id)
         r = row.Reservation
-        if r.status not in ("held", "confirmed"):
+        if r.status not in OPEN:
             raise WrongStatus()
         nights = await repo.nights(r.id)
         plan = await repo.plan(r.rate_plan_id)
         assert plan is not None
         fee = 0
-        if r.status == "confirmed":
+        if r.status == ReservationStatus.CONFIRMED:
             fee = domain.cancellation_fee(
                 terms(plan), nights, arrival=r.arrival, now=now, quantity=r.quantity
             )
@@ -190,7 +200,7 @@ async def cancel(
         await repo.shift(_nights_from(r, nights))
         await repo.update(
             r.id,
-            status="cancelled",
+            status=ReservationStatus.CANCELLED,
             cancellation_fee_fen=fee,
             cancelled_at=now,
             cancel_reason=reason.strip()[:500],
@@ -200,7 +210,7 @@ async def cancel(
         await _audit(db, tenant_id, "cancel", r, actor, fee_fen=fee, reason=reason.strip()[:200])
     view = dataclasses.replace(
         reservation_view(row, nights),
-        status="cancelled",
+        status=ReservationStatus.CANCELLED,
         cancellation_fee_fen=fee,
         hold_expires_at=None,
     )
@@ -219,7 +229,7 @@ async def mark_no_show(
     async with lock_conflicts():
         row = await _locked(repo, reservation_id)
         r = row.Reservation
-        if r.status not in ("held", "confirmed"):
+        if r.status not in OPEN:
             raise WrongStatus()
         if r.arrival > today:
             raise Conflict("A guest can only be marked as a no-show from the arrival date.")
@@ -229,12 +239,16 @@ async def mark_no_show(
         fee = min(r.total_fen, domain.no_show_fee(terms(plan), nights, r.quantity))
         await repo.shift(_nights_from(r, nights, today))
         await repo.update(
-            r.id, status="no_show", cancellation_fee_fen=fee, hold_expires_at=None, updated_at=now
+            r.id,
+            status=ReservationStatus.NO_SHOW,
+            cancellation_fee_fen=fee,
+            hold_expires_at=None,
+            updated_at=now,
         )
         await _audit(db, tenant_id, "no_show", r, actor, fee_fen=fee)
     return dataclasses.replace(
         reservation_view(row, nights),
-        status="no_show",
+        status=ReservationStatus.NO_SHOW,
         cancellation_fee_fen=fee,
         hold_expires_at=None,
     )
@@ -258,11 +272,13 @@ async def set_payment_state(
         now = now_utc()
         values: dict[str, Any] = {"payment_state": state, "paid_fen": paid_fen, "updated_at": now}
         covered = paid_fen > 0 and paid_fen >= r.deposit_fen
-        if r.status in ("held", "expired") and covered:
+        if r.status in (ReservationStatus.HELD, ReservationStatus.EXPIRED) and covered:
             try:
-                if r.status == "expired":
+                if r.status == ReservationStatus.EXPIRED:
                     await _take_back(repo, r)
-                values.update(status="confirmed", hold_expires_at=None, confirmed_at=now)
+                values.update(
+                    status=ReservationStatus.CONFIRMED, hold_expires_at=None, confirmed_at=now
+                )
             except SoldOut:
                 log.warning("paid after the hold expired and sold out: %s", r.code)
         await repo.update(r.id, **values)
@@ -278,14 +294,14 @@ async def mark_checked_in(
     unit = await repo.unit(unit_id)
     if unit is None:
         raise NotFound()
-    if unit.status == "out_of_order":
+    if unit.status == UnitStatus.OUT_OF_ORDER:
         raise Conflict("This room is out of order.")
-    if r.status not in ("held", "confirmed", "checked_in"):
+    if r.status not in ACTIVE:
         raise WrongStatus()
     now = now_utc()
     values: dict[str, Any] = {"unit_id": unit_id, "updated_at": now}
-    if r.status != "checked_in":
-        values.update(status="checked_in", checked_in_at=now, hold_expires_at=None)
+    if r.status != ReservationStatus.CHECKED_IN:
+        values.update(status=ReservationStatus.CHECKED_IN, checked_in_at=now, hold_expires_at=None)
     await repo.update(r.id, **values)
 
 
@@ -299,9 +315,9 @@ async def mark_checked_out(
     async with lock_conflicts():
         row = await _locked(repo, reservation_id)
         r = row.Reservation
-        if r.status == "checked_out":
+        if r.status == ReservationStatus.CHECKED_OUT:
             return
-        if r.status != "checked_in":
+        if r.status != ReservationStatus.CHECKED_IN:
             raise WrongStatus()
         now = now_utc()
         today = china_today(now)
@@ -311,7 +327,7 @@ async def mark_checked_out(
         unused = sum(price for day, price in nights if day >= owed_from) * r.quantity
         await repo.update(
             r.id,
-            status="checked_out",
+            status=ReservationStatus.CHECKED_OUT,
             checked_out_at=now,
             updated_at=now,
             total_fen=r.total_fen - unused,
@@ -350,9 +366,9 @@ async def cancellation_preview(
     if row is None:
         raise NotFound()
     r = row.Reservation
-    if r.status == "held":
+    if r.status == ReservationStatus.HELD:
         return 0
-    if r.status != "confirmed":
+    if r.status != ReservationStatus.CONFIRMED:
         return None
     plan = await repo.plan(r.rate_plan_id)
     assert plan is not None

@@ -4,11 +4,12 @@ cancellation, and money that arrives for a hold that already lapsed."""
 from __future__ import annotations
 
 import uuid
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 
 import pytest
 from sqlalchemy import text
 
+from app import clock
 from app.db.engine import TenantId
 from app.errors import NotFound
 from modules.payments import service
@@ -24,9 +25,9 @@ async def owner(db):  # type: ignore[no-untyped-def]
 
 
 async def _pay(db, tid, r, url):  # type: ignore[no-untyped-def]
-    page = await service.pay_page(db, tid, r.id, r.code)
+    page = await reservations.pay_page(db, tid, r.id, r.code)
     assert page.start is not None
-    result = await service.guest_card(
+    result = await reservations.guest_card(
         db, tid, r.id, r.code, payment_id=page.start.payment_id, token=card_token(url)
     )
     assert result.status == "succeeded"
@@ -77,7 +78,7 @@ class TestPayStep:
     ):
         r = await make_reservation(db, tenant=owner.tenant, hold=True)
         with pytest.raises(NotFound):
-            await service.pay_page(db, TenantId(owner.tenant.id), r.id, "WRONG")
+            await reservations.pay_page(db, TenantId(owner.tenant.id), r.id, "WRONG")
 
     async def test_nothing_is_due_online_once_paid(
         self, db, owner, stripe_gateway, stripe_emulator
@@ -85,7 +86,7 @@ class TestPayStep:
         tid = TenantId(owner.tenant.id)
         r = await make_reservation(db, tenant=owner.tenant, hold=True)
         await _pay(db, tid, r, stripe_emulator)
-        assert (await service.pay_page(db, tid, r.id, r.code)).start is None
+        assert (await reservations.pay_page(db, tid, r.id, r.code)).start is None
 
     async def test_desk_payments_count_toward_the_booking_too(self, db, owner):
         tid = TenantId(owner.tenant.id)
@@ -104,7 +105,7 @@ class TestCancellation:
         tid = TenantId(owner.tenant.id)
         r = await make_reservation(db, tenant=owner.tenant, hold=True)
         await _pay(db, tid, r, stripe_emulator)
-        cancellation, refunded = await service.cancel_reservation(db, tid, r.id, reason="行程变更")
+        cancellation, refunded = await reservations.cancel_and_refund(db, tid, r.id, reason="行程变更")
         assert cancellation.fee_fen == 0  # a month ahead: free cancellation
         assert refunded == r.total_fen
         assert await _send_refunds(db, tid) == ["succeeded"]
@@ -118,11 +119,11 @@ class TestCancellation:
         # Arriving tomorrow under a plan free only until 72 hours before arrival: late
         # whatever the hour (UTC or China time) the suite runs at.
         plan = await make_rate_plan(db, tenant=owner.tenant, free_cancel_hours=72)
-        start = datetime.now(UTC).date() + timedelta(days=1)
+        start = clock.today() + timedelta(days=1)
         stock = await make_stock(db, tenant=owner.tenant, start=start, plan=plan)
         r = await make_reservation(db, tenant=owner.tenant, stock=stock, hold=True, nights=2)
         await _pay(db, tid, r, stripe_emulator)
-        cancellation, refunded = await service.cancel_reservation(db, tid, r.id, reason="x")
+        cancellation, refunded = await reservations.cancel_and_refund(db, tid, r.id, reason="x")
         assert cancellation.fee_fen > 0
         assert refunded == r.total_fen - cancellation.fee_fen
         await _send_refunds(db, tid)
@@ -137,10 +138,10 @@ class TestLapsedHold:
         tid = TenantId(owner.tenant.id)
         stock = await make_stock(db, tenant=owner.tenant, units=1)
         r = await make_reservation(db, tenant=owner.tenant, stock=stock, hold=True)
-        page = await service.pay_page(db, tid, r.id, r.code)
-        await reservations.expire_holds(db, tid, now=datetime.now(UTC) + timedelta(hours=1))
+        page = await reservations.pay_page(db, tid, r.id, r.code)
+        await reservations.expire_holds(db, tid, now=clock.now() + timedelta(hours=1))
         await make_reservation(db, tenant=owner.tenant, stock=stock)  # the last room goes
-        result = await service.guest_card(
+        result = await reservations.guest_card(
             db,
             tid,
             r.id,

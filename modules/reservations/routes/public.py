@@ -1,52 +1,34 @@
-"""Routes of the payments module: the provider's webhook, the guest's pay step of the
-booking page, and the payments partial on a reservation in the console."""
+"""The guest's pay step of the booking page `/book/{slug}/pay/{reservation_id}`: the
+reservation's deposit or prepayment by card (the payments module takes the money), then
+back to the booking page's confirmation (the front desk module serves it)."""
 
 from __future__ import annotations
 
-import logging
 import uuid
-from typing import Any
 from urllib.parse import urlencode
 
-from litestar import Controller, Request, Response, get, post
+from litestar import Controller, get, post
 from litestar.params import FromPath, FromQuery, URLEncodedBody
 from litestar.response import Redirect, Template
 
 from app.i18n import gettext as translate  # runtime msgids
-from modules.payments import service
-from modules.payments.schemas import CardForm
+from modules.payments.service import PaymentStatus
+from modules.reservations import permissions, service
+from modules.reservations.models import Reservation
+from modules.reservations.schemas import CardForm
 from tenants.context import Ctx
-
-log = logging.getLogger("zhilv.payments")
 
 # The booking page's confirmation step (the front desk module serves it).
 CONFIRMATION_URL = "/book/{slug}/reservations/{reservation_id}?{query}"
 CARD_NOT_ACCEPTED = "The card was not accepted. Please check it or use another card."
-RESERVATION_OWNS = {"reservation_id": "reservations"}
-STAFF_ROLES = frozenset({"manager", "front_desk", "cashier", "auditor"})
-
-
-@post(
-    "/webhooks/stripe",
-    opt={"access": "public"},
-    include_in_schema=False,
-    status_code=200,
-)
-async def stripe_webhook(request: Request[Any, Any, Any], ctx: Ctx) -> Response[dict[str, bool]]:
-    """Stripe's deliveries: 200 once the event is stored (or was already), 400 when the
-    signature does not verify, so Stripe retries only what we did not take."""
-    outcome = await service.receive_webhook(
-        ctx.db, await request.body(), request.headers.get("stripe-signature")
-    )
-    log.info("stripe webhook %s", outcome, extra={"fields": {"outcome": outcome}})
-    return Response({"received": True}, status_code=200)
+DONE = (PaymentStatus.SUCCEEDED, PaymentStatus.PROCESSING)
 
 
 class PayController(Controller):
     """The pay step: its link carries the booking code, like the confirmation page's."""
 
     path = "/book/{tenant_slug:str}/pay/{reservation_id:uuid}"
-    opt = {"access": "tenant_public", "owns": RESERVATION_OWNS}  # noqa: RUF012 - Litestar reads it
+    opt = {"guard": permissions.GUEST, "owns": {"reservation_id": Reservation}}  # noqa: RUF012 - Litestar reads it
     include_in_schema = False
 
     @get("/")
@@ -66,7 +48,7 @@ class PayController(Controller):
         query = {"code": page.reservation.code}
         return_query = urlencode({**query, "payment": page.start.payment_id if page.start else ""})
         response = Template(
-            "payments/pay.html",
+            "reservations/pay.html",
             context={
                 "page": page,
                 "reservation": page.reservation,
@@ -98,7 +80,7 @@ class PayController(Controller):
             payment_id=data.payment_id,
             token=data.token,
         )
-        message = translate(CARD_NOT_ACCEPTED) if result.status == "failed" else None
+        message = translate(CARD_NOT_ACCEPTED) if result.status == PaymentStatus.FAILED else None
         return {"status": result.status, "client_secret": result.client_secret, "message": message}
 
     @get("/return")
@@ -121,7 +103,7 @@ class PayController(Controller):
             )
         except service.WrongBookingCode:
             return _ask_for_code(tenant_slug, reservation_id, code)
-        if view.status in ("succeeded", "processing"):
+        if view.status in DONE:
             return Redirect(_confirmation(tenant_slug, reservation_id, code), status_code=303)
         query = urlencode({"code": code, "failed": "1"})
         return Redirect(f"/book/{tenant_slug}/pay/{reservation_id}?{query}", status_code=303)
@@ -138,16 +120,4 @@ def _confirmation(slug: str, reservation_id: uuid.UUID, code: str) -> str:
     return CONFIRMATION_URL.format(slug=slug, reservation_id=reservation_id, query=query)
 
 
-@get(
-    "/console/reservations/{reservation_id:uuid}/payments",
-    opt={"access": "staff", "roles": STAFF_ROLES, "owns": RESERVATION_OWNS},
-    include_in_schema=False,
-)
-async def reservation_payments(ctx: Ctx, reservation_id: FromPath[uuid.UUID]) -> Template:
-    """The payments partial the reservation page loads with htmx."""
-    payments = await service.payments_for(ctx.db, ctx.tenant_id, "reservation", reservation_id)
-    return Template("payments/_partials/payments.html", context={"payments": payments})
-
-
-ROUTES: list[object] = [stripe_webhook, PayController, reservation_payments]
-NAV: list[object] = []
+ROUTES = [PayController]

@@ -13,8 +13,10 @@ from litestar.response import Redirect, Template
 
 from app.errors import Invalid, NotFound
 from app.web.errors import is_htmx
-from modules.reservations import service
-from modules.reservations.routes.forms import (
+from modules.reservations import permissions, service
+from modules.reservations.schemas import (
+    KINDS,
+    UNIT_FEATURES,
     CalendarForm,
     FormErrors,
     RatePlanForm,
@@ -26,11 +28,9 @@ from modules.reservations.routes.forms import (
     percent_bp,
     tri,
 )
-from modules.reservations.schemas import KINDS, UNIT_FEATURES
 from tenants.context import Ctx, RequestContext
 from tenants.shell import console_page
 
-SETUP_ROLES = frozenset({"manager"})
 CALENDAR_DAYS = 14
 NOTICES = {
     "type": "The unit type was added.",
@@ -44,7 +44,7 @@ FEE_KINDS = ("none", "first_night", "percent", "full")
 
 class InventoryConsole(Controller):
     path = "/console/inventory"
-    opt = {"access": "staff", "roles": SETUP_ROLES}  # noqa: RUF012 - Litestar reads it per class
+    opt = {"guard": permissions.MANAGE_INVENTORY}  # noqa: RUF012 - Litestar reads it per class
     include_in_schema = False
 
     @get("/")

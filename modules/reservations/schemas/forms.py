@@ -7,6 +7,8 @@ import uuid
 from dataclasses import dataclass, field
 from datetime import date
 
+from pydantic import BaseModel, Field
+
 from app.errors import Invalid
 from app.i18n import gettext as translate
 from app.web.input import Cleaned, Paragraph, read_date, read_fen, read_int
@@ -181,3 +183,10 @@ def percent_bp(errors: FormErrors, name: str, value: str) -> int:
         errors[name] = translate("Between 0% and 100%.")
         return 0
     return bp
+
+
+class CardForm(BaseModel):
+    """The pay page's card: the payment it belongs to and Stripe.js's token."""
+
+    payment_id: uuid.UUID
+    token: str = Field(min_length=4, max_length=255, pattern=r"^[A-Za-z0-9_]+$")

@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-from datetime import date
-
+from app import clock
 from app.db.engine import TenantId
-from modules.payments.demo import seed_demo
 from modules.reservations import service as reservations
+from modules.reservations.demo import seed_deposits as seed_demo
 from tests.factories.reservations import make_reservation, make_stock
 from tests.factories.tenants import make_tenant
 
@@ -14,7 +13,7 @@ from tests.factories.tenants import make_tenant
 async def test_unpaid_bookings_get_a_desk_deposit_and_reseeding_adds_nothing(db):
     owner = await make_tenant(db)
     tid = TenantId(owner.tenant.id)
-    stock = await make_stock(db, tenant=owner.tenant, start=date.today())
+    stock = await make_stock(db, tenant=owner.tenant, start=clock.today())
     booked = await make_reservation(db, tenant=owner.tenant, stock=stock)
     held = await make_reservation(db, tenant=owner.tenant, stock=stock, hold=True)
 

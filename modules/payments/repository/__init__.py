@@ -16,10 +16,9 @@ from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.db.base import uuid7
+from modules.payments.domain import MANUAL_PROVIDER, OPEN, RefundStatus
 from modules.payments.models import Payment, PaymentProviderEvent, PaymentRefund
 from tenants.repository import TenantScopedRepository
-
-OPEN_STATUSES = ("pending", "requires_action", "failed")
 
 
 class PaymentRepository(TenantScopedRepository):
@@ -57,8 +56,8 @@ class PaymentRepository(TenantScopedRepository):
             .where(
                 Payment.subject_type == subject_type,
                 Payment.subject_id == subject_id,
-                Payment.provider != "manual",
-                Payment.status.in_(OPEN_STATUSES),
+                Payment.provider != MANUAL_PROVIDER,
+                Payment.status.in_(OPEN),
             )
             .order_by(Payment.created_at.desc())
         )
@@ -72,7 +71,7 @@ class PaymentRepository(TenantScopedRepository):
             .where(
                 PaymentRefund.tenant_id == self.tenant_id,
                 PaymentRefund.payment_id.in_(payment_ids),
-                PaymentRefund.status == "pending",
+                PaymentRefund.status == RefundStatus.PENDING,
             )
             .group_by(PaymentRefund.payment_id)
         )

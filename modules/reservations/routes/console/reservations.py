@@ -14,10 +14,12 @@ from litestar.response import Redirect, Template
 from app.errors import Conflict, Invalid
 from app.i18n import gettext as translate
 from app.web.errors import is_htmx
-from modules.payments import service as payments
-from modules.reservations import service
+from modules.reservations import permissions, service
 from modules.reservations.models import Reservation
-from modules.reservations.routes.forms import (
+from modules.reservations.schemas import (
+    ID_TYPES,
+    STATUSES,
+    UNIT_FEATURES,
     BookForm,
     ChangeForm,
     FormErrors,
@@ -25,11 +27,9 @@ from modules.reservations.routes.forms import (
     as_list,
     field_errors,
 )
-from modules.reservations.schemas import ID_TYPES, STATUSES, UNIT_FEATURES
 from tenants.context import Ctx, RequestContext
 from tenants.shell import console_page
 
-DESK_ROLES = frozenset({"manager", "front_desk", "cashier", "agent"})
 NOTICES = {
     "booked": "The booking is confirmed.",
     "held": "The units are held for the guest.",
@@ -46,7 +46,7 @@ def _today() -> date:
 
 class ReservationsConsole(Controller):
     path = "/console/reservations"
-    opt = {"access": "staff", "roles": DESK_ROLES}  # noqa: RUF012 - Litestar reads it per class
+    opt = {"guard": permissions.BOOKING_STAFF}  # noqa: RUF012 - Litestar reads it per class
     include_in_schema = False
 
     @get("/")
@@ -152,7 +152,7 @@ class ReservationsConsole(Controller):
                 adults,
                 children,
                 guest,
-                "front_desk",
+                service.Source.FRONT_DESK,
                 hold_minutes=60 if data.hold else None,
             )
             view = await service.sell(ctx.db, ctx.tenant_id, stay)
@@ -196,7 +196,7 @@ class ReservationsConsole(Controller):
         if not errors:
             try:
                 await service.modify(
-                    ctx.db, ctx.tenant_id, reservation_id, **values, actor=_actor(ctx)
+                    ctx.db, ctx.tenant_id, reservation_id, **values, actor=ctx.actor
                 )
                 return _back(reservation_id, "changed")
             except Invalid as exc:
@@ -227,12 +227,12 @@ class ReservationsConsole(Controller):
             ctx,
             reservation_id,
             "cancelled",
-            payments.cancel_reservation(  # the refund owed goes out with the cancellation
+            service.cancel_and_refund(  # the refund owed goes out with the cancellation
                 ctx.db,
                 ctx.tenant_id,
                 reservation_id,
                 reason=data.reason,
-                actor=_actor(ctx),
+                actor=ctx.actor,
             ),
         )
 
@@ -245,7 +245,7 @@ class ReservationsConsole(Controller):
             ctx,
             reservation_id,
             "no_show",
-            service.mark_no_show(ctx.db, ctx.tenant_id, reservation_id, actor=_actor(ctx)),
+            service.mark_no_show(ctx.db, ctx.tenant_id, reservation_id, actor=ctx.actor),
         )
 
     @post("/{reservation_id:uuid}/confirm", opt={"owns": {"reservation_id": Reservation}})
@@ -257,7 +257,7 @@ class ReservationsConsole(Controller):
             ctx,
             reservation_id,
             "confirmed",
-            service.confirm(ctx.db, ctx.tenant_id, reservation_id, actor=_actor(ctx)),
+            service.confirm(ctx.db, ctx.tenant_id, reservation_id, actor=ctx.actor),
         )
 
 
@@ -276,10 +276,6 @@ async def _act(
             request, ctx, reservation_id, error=translate(exc.message), status_code=409
         )
     return _back(reservation_id, done)
-
-
-def _actor(ctx: RequestContext) -> service.Actor:
-    return service.Actor(user_id=ctx.principal.user_id, ip=ctx.ip)
 
 
 def _back(reservation_id: uuid.UUID, done: str) -> Redirect:

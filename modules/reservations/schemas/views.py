@@ -12,28 +12,20 @@ from datetime import date, datetime
 from typing import Annotated
 
 from app.web.input import Cleaned, Paragraph, Text
+from modules.payments.service import PaymentStart
+from modules.reservations.domain import ACTIVE, PaymentState, ReservationStatus, Source, UnitStatus
 
 # Unit kinds: a hotel room, a cruise cabin (per voyage), a hot-spring admission ticket,
 # a restaurant table slot.
 KINDS = ("room", "cabin", "admission", "table")
-STATUSES = ("held", "confirmed", "cancelled", "expired", "no_show", "checked_in", "checked_out")
+STATUSES = tuple(ReservationStatus)
 # Reservations that occupy inventory.
-ACTIVE_STATUSES = ("held", "confirmed", "checked_in")
-PAYMENT_STATES = ("unpaid", "deposit_paid", "paid", "partially_refunded", "refunded")
-SOURCES = ("direct", "booking_page", "front_desk", "api")
+ACTIVE_STATUSES = tuple(s for s in ReservationStatus if s in ACTIVE)
+PAYMENT_STATES = tuple(PaymentState)
+SOURCES = tuple(Source)
 ID_TYPES = ("resident_id", "passport", "hk_macao_permit", "taiwan_permit", "other")
-UNIT_STATUSES = ("clean", "dirty", "inspected", "out_of_order")
+UNIT_STATUSES = tuple(UnitStatus)
 UNIT_FEATURES = ("river_view", "high_floor", "accessible", "balcony", "quiet", "connecting")
-
-
-@dataclass(frozen=True, slots=True)
-class Actor:
-    """Who changed a reservation, for the audit log (staff in the console, a key on the
-    API). Other modules' calls pass none: their own records say who acted."""
-
-    user_id: uuid.UUID | None = None
-    api_key_id: uuid.UUID | None = None
-    ip: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -117,7 +109,11 @@ class ReservationView:
     @property
     def balance_fen(self) -> int:
         """What the guest still owes (negative: we owe them)."""
-        due = self.cancellation_fee_fen if self.status == "cancelled" else self.total_fen
+        due = (
+            self.cancellation_fee_fen
+            if self.status == ReservationStatus.CANCELLED
+            else self.total_fen
+        )
         return due - self.paid_fen
 
     @property
@@ -228,6 +224,15 @@ class Calendar:
     start: date
     days: tuple[date, ...]
     rows: tuple[CalendarRow, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class PayPage:
+    """The guest's pay step for one reservation."""
+
+    reservation: ReservationView
+    start: PaymentStart | None  # None: nothing is due online (paid, or not payable)
+    kind: str | None = None  # deposit or prepayment, when something is due
 
 
 # JSON API requests -----------------------------------------------------------------------

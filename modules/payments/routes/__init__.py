@@ -1,0 +1,8 @@
+"""Routes of the payments module, collected for the composition root: the provider's
+webhook and the payments partial on a reservation in the console. (The guest's pay step
+is the reservations module's page; it calls this module's service.)"""
+
+from modules.payments.routes import console, public
+
+ROUTES: list[object] = [*public.ROUTES, *console.ROUTES]
+NAV: list[object] = []
