@@ -6,6 +6,18 @@ import re
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
+from app.enums import LabelledEnum
+
+
+class DeviceStatus(LabelledEnum):
+    """A terminal as the console lists it (derived from its pairing columns)."""
+
+    PAIRED = "paired", "Paired"
+    PAIRING = "pairing", "Waiting for the code"
+    UNPAIRED = "unpaired", "Not paired"
+    REVOKED = "revoked", "Revoked"
+
+
 IMAGE_TYPES = {
     b"\xff\xd8\xff": "image/jpeg",
     b"\x89PNG\r\n\x1a\n": "image/png",

@@ -22,6 +22,7 @@ from app.security.tokens import digest, new_secret
 from app.settings import get_settings
 from modules.reservations import service as reservations
 from modules.reservations.service import UnitView
+from modules.terminals.domain import DeviceStatus
 from modules.terminals.models import TerminalDevice
 from modules.terminals.repository import DeviceRepository
 from modules.terminals.schemas import DeviceView, PairedDevice, PairingCode
@@ -57,14 +58,14 @@ def device_token(tenant_id: uuid.UUID, device_id: uuid.UUID, secret: str) -> str
     return f"{tenant_id}.{device_id}.{secret}"
 
 
-def _status(d: TerminalDevice, now: datetime) -> str:
+def _status(d: TerminalDevice, now: datetime) -> DeviceStatus:
     if d.revoked_at is not None:
-        return "revoked"
+        return DeviceStatus.REVOKED
     if d.secret_hash is not None:
-        return "paired"
+        return DeviceStatus.PAIRED
     if d.pairing_expires_at is not None and d.pairing_expires_at > now:
-        return "pairing"
-    return "unpaired"
+        return DeviceStatus.PAIRING
+    return DeviceStatus.UNPAIRED
 
 
 def _view(d: TerminalDevice, units: dict[uuid.UUID, UnitView]) -> DeviceView:

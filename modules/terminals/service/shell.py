@@ -7,17 +7,17 @@ For other modules (guest services) — a page of yours inside the terminal:
 
     class MyPages(Controller):
         path = "/terminal/services"
-        opt = {"access": "device"}
+        opt = {"guard": Device()}  # app.security.access
         exception_handlers = terminals.TERMINAL_EXCEPTION_HANDLERS  # unpaired -> pairing
         @get("/")
         async def page(self, request, ctx: Ctx) -> Template:
             return await terminals.terminal_page(request, ctx, "guestservices/x.html",
                                                  active="services", ...)
 
-Your template extends "terminal/base.html" and fills `{% block content %}`. The home
+Your template extends "terminals/base.html" and fills `{% block content %}`. The home
 screen already shows tiles for /terminal/services, /terminal/dining, /terminal/bill and
 /terminal/feedback (see TERMINAL_TILES); to add another, append a `TerminalTile` to
-`TERMINAL_TILES` from your routes.py (its label is an English msgid in your .po).
+`TERMINAL_TILES` from your routes/terminal.py (its label is an English msgid in your .po).
 """
 
 from __future__ import annotations
@@ -52,7 +52,7 @@ class TerminalTile:
     key: str
     label: str  # an English msgid
     href: str
-    icon: str  # a name from templates/terminal/_icons.html
+    icon: str  # a name from templates/terminals/_partials/icons.html
     order: int
     needs_stay: bool = False  # shown only while a guest is checked in
     kinds: tuple[str, ...] = ()  # tenant kinds it is for ("cruise",); empty: all

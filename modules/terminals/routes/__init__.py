@@ -2,27 +2,16 @@
 terminal pages, pairing, and the console's devices and content pages."""
 
 from app.web.nav import NavItem
-from modules.terminals import (
-    routes_content,
-    routes_devices,
-    routes_guest,
-    routes_media,
-    routes_pairing,
-)
+from modules.terminals import permissions
+from modules.terminals.routes import console, terminal
 
-ROUTES = [
-    *routes_pairing.ROUTES,
-    *routes_guest.ROUTES,
-    *routes_devices.ROUTES,
-    *routes_content.ROUTES,
-    *routes_media.ROUTES,
-]
+ROUTES = [*terminal.ROUTES, *console.ROUTES]
 NAV = [
     NavItem(
         key="terminals",
         label="Terminals",
         href="/console/terminals",
-        roles=routes_devices.DEVICE_ROLES,
+        roles=permissions.DEVICES.roles,
         module="terminals",
         order=40,
     ),

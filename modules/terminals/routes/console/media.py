@@ -18,9 +18,9 @@ from app.web.forms import field_errors
 from modules.reservations import service as reservations
 from modules.terminals import service
 from modules.terminals.models import Announcement, PortCall, Video
-from modules.terminals.routes_content import BASE, ContentController
+from modules.terminals.routes.console.content import BASE, ContentController
+from modules.terminals.routes.terminal.responses import media_response, video_stream
 from modules.terminals.schemas import AnnouncementForm, PortCallForm
-from modules.terminals.web import media_response, video_stream
 from tenants.context import Ctx
 
 VIDEO = {"video_id": Video}

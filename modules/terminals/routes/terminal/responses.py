@@ -1,4 +1,5 @@
-"""Small helpers the terminals pages share."""
+"""Responses the terminal pages and the console's media tab share: the device cookie,
+images from the database and video streamed by byte range."""
 
 from __future__ import annotations
 

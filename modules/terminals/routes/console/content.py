@@ -15,14 +15,13 @@ from litestar.response import Redirect, Template
 
 from app.errors import Invalid
 from app.web.forms import attempt, field_errors
-from modules.terminals import domain, service
+from modules.terminals import domain, permissions, service
 from modules.terminals.models import InfoPage, ScenicSpot, SpotPhoto
+from modules.terminals.routes.terminal.responses import media_response
 from modules.terminals.schemas import PageForm, SpotForm, SpotView
-from modules.terminals.web import media_response
 from tenants.context import Ctx
 from tenants.shell import console_page
 
-CONTENT_ROLES = frozenset({"manager"})
 BASE = "/console/terminals"
 PAGE = {"page_id": InfoPage}
 SPOT = {"spot_id": ScenicSpot}
@@ -33,7 +32,7 @@ class ContentController(Controller):
     """A tab of the console's terminal content: managers only, and the page is the tab's
     template with its form, its errors and what `_context` puts beside them."""
 
-    opt = {"access": "staff", "roles": CONTENT_ROLES}  # noqa: RUF012 - Litestar reads it per class
+    opt = {"guard": permissions.CONTENT}  # noqa: RUF012 - Litestar reads it per class
     include_in_schema = False
     tab: ClassVar[str]
 

@@ -14,13 +14,12 @@ from app.documents.qr import qr_svg_data_uri
 from app.errors import Invalid
 from app.web.forms import attempt, field_errors
 from modules.reservations import service as reservations
-from modules.terminals import service
+from modules.terminals import permissions, service
 from modules.terminals.models import TerminalDevice
 from modules.terminals.schemas import DeviceForm, MoveForm, PairingCode
 from tenants.context import Ctx
 from tenants.shell import console_page
 
-DEVICE_ROLES = frozenset({"manager", "front_desk"})
 DEVICE = {"device_id": TerminalDevice}
 NOTICES = {
     "revoked": "The terminal is revoked: it shows the pairing screen from now on.",
@@ -37,7 +36,7 @@ def parse_uuid(value: str) -> uuid.UUID | None:
 
 class DevicesController(Controller):
     path = "/console/terminals"
-    opt = {"access": "staff", "roles": DEVICE_ROLES}  # noqa: RUF012 - Litestar reads it per class
+    opt = {"guard": permissions.DEVICES}  # noqa: RUF012 - Litestar reads it per class
     include_in_schema = False
 
     async def _page(

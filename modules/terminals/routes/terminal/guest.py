@@ -14,9 +14,13 @@ from litestar.params import FromPath
 from litestar.response import Template
 
 from app.errors import NotFound
-from modules.terminals import domain, service
+from modules.terminals import domain, permissions, service
 from modules.terminals.models import SpotPhoto, Video
-from modules.terminals.web import media_response, set_device_cookie, video_stream
+from modules.terminals.routes.terminal.responses import (
+    media_response,
+    set_device_cookie,
+    video_stream,
+)
 from tenants.context import DEVICE_COOKIE, Ctx
 
 HOME_REFRESH_SECONDS = 30
@@ -24,13 +28,13 @@ VIDEO = {"video_id": Video}
 
 
 def _device_id(ctx: Ctx) -> uuid.UUID:
-    assert ctx.principal.device_id is not None  # access="device" guarantees it
+    assert ctx.principal.device_id is not None  # the Device guard guarantees it
     return ctx.principal.device_id
 
 
 class TerminalController(Controller):
     path = "/terminal"
-    opt = {"access": "device"}  # noqa: RUF012 - Litestar reads it per class
+    opt = {"guard": permissions.TERMINAL}  # noqa: RUF012 - Litestar reads it per class
     include_in_schema = False
     exception_handlers = service.TERMINAL_EXCEPTION_HANDLERS
 

@@ -3,7 +3,6 @@ development only) a demo path that pairs a browser as a room's terminal without 
 
 from __future__ import annotations
 
-import uuid
 from typing import Any
 
 from litestar import Controller, Request, Response, get, post
@@ -12,16 +11,10 @@ from litestar.response import Redirect, Template
 
 from app.errors import Invalid, NotFound, TooManyRequests
 from app.web.forms import field_errors
-from modules.terminals import service
+from modules.terminals import permissions, service
+from modules.terminals.routes.terminal.responses import set_device_cookie
 from modules.terminals.schemas import PairForm
-from modules.terminals.web import set_device_cookie
-from tenants.context import DEVICE_COOKIE, Ctx, split_device_token
-
-
-async def _tenant_of_cookie(db: Any, request: Request[Any, Any, Any]) -> uuid.UUID | None:
-    """The tenant a (possibly stale) device cookie names; reads no table at all."""
-    parsed = split_device_token(request.cookies.get(DEVICE_COOKIE))
-    return parsed[0] if parsed else None
+from tenants.context import Ctx
 
 
 def _pair_page(
@@ -46,7 +39,7 @@ class PairingController(Controller):
     path = "/terminal"
     include_in_schema = False
 
-    @get("/pair", opt={"access": "tenant_lookup", "tenant_lookup": _tenant_of_cookie})
+    @get("/pair", opt={"guard": permissions.UNPAIRED})
     async def where_to_pair(self, ctx: Ctx) -> Response[Any]:
         """Where an unpaired terminal lands: its enterprise's code screen when the old
         cookie still says which enterprise, else a page telling staff what to open."""
@@ -54,11 +47,11 @@ class PairingController(Controller):
             return Redirect(f"/terminal/{ctx.tenant.slug}/pair", status_code=303)
         return Template(template_name="terminals/not_paired.html", headers=service.NO_STORE)
 
-    @get("/{tenant_slug:str}/pair", opt={"access": "tenant_public"})
+    @get("/{tenant_slug:str}/pair", opt={"guard": permissions.PAIRING})
     async def pair_page(self, ctx: Ctx) -> Template:
         return _pair_page(ctx)
 
-    @post("/{tenant_slug:str}/pair", opt={"access": "tenant_public"})
+    @post("/{tenant_slug:str}/pair", opt={"guard": permissions.PAIRING})
     async def pair(
         self, request: Request[Any, Any, Any], ctx: Ctx, data: URLEncodedBody[PairForm]
     ) -> Response[Any]:
@@ -73,7 +66,7 @@ class PairingController(Controller):
             )
         return set_device_cookie(request, Redirect("/terminal", status_code=303), paired.token)
 
-    @get("/{tenant_slug:str}/demo/{room:str}", opt={"access": "tenant_public"})
+    @get("/{tenant_slug:str}/demo/{room:str}", opt={"guard": permissions.PAIRING})
     async def demo(
         self, request: Request[Any, Any, Any], ctx: Ctx, room: FromPath[str]
     ) -> Response[Any]:
