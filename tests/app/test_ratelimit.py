@@ -3,7 +3,6 @@ still weigh, and a race of real concurrent transactions never lets more through.
 
 from __future__ import annotations
 
-import asyncio
 import uuid
 from datetime import timedelta
 
@@ -13,6 +12,7 @@ from sqlalchemy import func, select
 from app.db.engine import Database
 from app.web.ratelimit import allow, prune_rate_limits
 from app.web.ratelimit_models import RateLimitHit
+from tests.races import Race
 
 HOUR = timedelta(hours=1)
 
@@ -129,13 +129,15 @@ class TestRace:
         after counting (as a request rendering its page does): exactly `limit` pass."""
         bucket, limit = _bucket(), 7
 
+        race = Race(committed_database)
+
         async def request(database: Database) -> bool:
             async with database.transaction() as db:
                 allowed = await allow(db, bucket, "192.0.2.50", limit=limit, per=HOUR)
-                await asyncio.sleep(0.01)
+                await race.hold(db)  # lingers until the next request waits on its count
                 return allowed
 
-        outcomes = await asyncio.gather(*(request(committed_database) for _ in range(40)))
+        outcomes = await race.run(*(request(committed_database) for _ in range(40)))
         assert outcomes.count(True) == limit
         async with committed_database.transaction() as db:
             assert await allow(db, bucket, "192.0.2.50", limit=limit, per=HOUR) is False

@@ -9,6 +9,7 @@ import pytest
 from app.db.engine import TenantId
 from tenants import service
 from tests.factories.tenants import make_staff, make_tenant
+from tests.races import hold_until_waited_on
 
 pytestmark = pytest.mark.realdb
 
@@ -34,7 +35,8 @@ async def test_two_owners_demoting_each_other_at_once_leave_one_owner(committed_
                 )
 
         racing = asyncio.create_task(the_other())
-        await asyncio.sleep(0.3)  # the other change now waits for this one's locks
+        # until the other change waits for this one's locks
+        await hold_until_waited_on(committed_database, one, unless=racing.done)
         assert not racing.done()
     with pytest.raises(service.LastOwner):
         await racing

@@ -4,7 +4,6 @@ for the bureau's `hotel_monthly` statistics."""
 
 from __future__ import annotations
 
-import asyncio
 from datetime import UTC, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
@@ -23,6 +22,7 @@ from tests.factories.frontdesk import TZ, arriving_today, hotel_today, make_stay
 from tests.factories.reservations import make_reservation, make_stock
 from tests.factories.tenants import make_staff, make_tenant
 from tests.helpers import form_post, sign_in
+from tests.races import Race
 
 VISITOR = GuestDetails(name="John Smith", phone="13900139000", id_type="passport", id_number="E1")
 
@@ -191,14 +191,15 @@ class TestScheduledAudit:
             tid = TenantId(owner.tenant.id)
             stock = await make_stock(db, tenant=owner.tenant, start=yesterday, units=2)
             missing = await make_reservation(db, tenant=owner.tenant, stock=stock, nights=1)
+        race = Race(committed_database)
 
         async def audit():
             async with committed_database.transaction(tid) as db:
                 run = await service.run_night_audit(db, tid, yesterday, actor=service.SYSTEM, tz=TZ)
-                await asyncio.sleep(0.05)
+                await race.hold(db)
                 return run.no_shows_marked
 
-        marked = await asyncio.gather(audit(), audit())
+        marked = await race.run(audit(), audit())
         assert sorted(marked) == [(), (missing.code,)]
         async with committed_database.transaction(tid) as db:
             assert (await db.execute(_ROW, {"day": yesterday})).one().no_shows == 1

@@ -14,6 +14,7 @@ from modules.reservations import service as reservations
 from tests.factories.frontdesk import TZ, arriving_today, hotel_today
 from tests.factories.reservations import make_stock
 from tests.factories.tenants import make_tenant
+from tests.races import hold_until_waited_on
 
 pytestmark = pytest.mark.realdb
 
@@ -68,7 +69,8 @@ async def test_the_clerk_who_commits_second_is_refused_by_the_database(committed
                 )
 
         waiting = asyncio.create_task(second_clerk())
-        await asyncio.sleep(0.5)  # the second clerk is now blocked on the index
+        # until the second clerk is blocked on the index
+        await hold_until_waited_on(committed_database, db_a, unless=waiting.done)
         assert not waiting.done()
     with pytest.raises(Conflict) as refused:
         await waiting

@@ -13,6 +13,7 @@ filing and one set of guide assignments; the other gets "already filed" (409).""
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Awaitable
 
 import pytest
 from sqlalchemy import text
@@ -24,6 +25,7 @@ from modules.groups import service
 from tests.factories.contracts import make_agency
 from tests.factories.groups import departure, group_input, signed_contract
 from tests.factories.guides import make_guide
+from tests.races import Race
 
 pytestmark = pytest.mark.realdb
 
@@ -37,29 +39,34 @@ async def _arrange(database: Database):
         return agency.id, contract_id
 
 
-async def _save(database: Database, tenant_id, contract_id, gate: asyncio.Event, n: int) -> str:
-    await gate.wait()
+async def _save(database: Database, tenant_id, contract_id, race: Race, n: int) -> str:
     try:
         async with database.transaction(tenant_id) as db:
             data = group_input(start=departure(), contract_ids=[contract_id], group_no=f"RACE-{n}")
             await service.create_group(db, TenantId(tenant_id), data, actor=service.Actor())
-            await asyncio.sleep(0.05)  # hold the row until the others have tried
+            await race.hold(db)  # hold the row until another one waits on it
         return "saved"
     except Conflict as exc:
         return f"409 {exc.code}"
 
 
+async def _caught(racer: Awaitable[str]) -> str | BaseException:
+    try:
+        return await racer
+    except Exception as exc:
+        return exc
+
+
 class TestRaceForOneContract:
     async def test_only_one_of_many_concurrent_groups_gets_the_contract(self, committed_database):
         tenant_id, contract_id = await _arrange(committed_database)
-        gate = asyncio.Event()
-        racers = [
-            asyncio.create_task(_save(committed_database, tenant_id, contract_id, gate, n))
-            for n in range(RACERS)
-        ]
-        await asyncio.sleep(0.05)
-        gate.set()
-        outcomes = await asyncio.gather(*racers, return_exceptions=True)
+        race = Race(committed_database)
+        outcomes = await race.run(
+            *(
+                _caught(_save(committed_database, tenant_id, contract_id, race, n))
+                for n in range(RACERS)
+            )
+        )
         crashed = [o for o in outcomes if isinstance(o, BaseException)]
         assert not crashed, f"errors other than a clean 409: {crashed[:3]}"
         assert sorted(str(o) for o in outcomes) == ["409 conflict"] * (RACERS - 1) + ["saved"]
@@ -97,11 +104,10 @@ class TestRaceToFile:
     async def test_two_agents_filing_at_once_make_one_filing(self, committed_database):
         tid, group_id = await _ready(committed_database)
         gate = asyncio.Event()
+        gate.set()  # all four start together; the group's row lock orders them
         racers = [
             asyncio.create_task(_file(committed_database, tid, group_id, gate)) for _ in range(4)
         ]
-        await asyncio.sleep(0.05)
-        gate.set()
         outcomes = await asyncio.gather(*racers, return_exceptions=True)
         assert sorted(str(o) for o in outcomes) == ["409 AlreadyFiled"] * 3 + ["filed"]
         async with committed_database.transaction(tid) as db:

@@ -4,8 +4,6 @@ neither does. Never an order the bill does not show, never a charge on a closed 
 
 from __future__ import annotations
 
-import asyncio
-
 import pytest
 
 from app.db.engine import TenantId
@@ -15,6 +13,7 @@ from modules.guestservices import service
 from tests.factories.frontdesk import TZ, make_stay
 from tests.factories.guestservices import make_menu_item
 from tests.factories.tenants import make_tenant
+from tests.races import Race
 
 pytestmark = pytest.mark.realdb
 
@@ -25,24 +24,25 @@ async def test_an_order_during_check_out_is_on_the_settled_bill_or_nowhere(commi
         tid = TenantId(owner.tenant.id)
         stay = (await make_stay(db, tenant=owner.tenant)).stay
         item = await make_menu_item(db, tenant=owner.tenant, name="老火锅套餐", price="168")
+    race = Race(committed_database)
 
     async def guest_orders() -> str:
         try:
             async with committed_database.transaction(tid) as db:
                 await service.place_order(db, tid, stay_id=stay.id, quantities={str(item.id): "1"})
-                await asyncio.sleep(0.2)  # the stay stays locked while the clerk tries
+                await race.hold(db)  # the stay stays locked until the clerk waits on it
             return "ordered"
         except Conflict:
             return "refused"
 
     async def clerk_checks_out() -> None:
-        await asyncio.sleep(0.05)
+        await race.held.wait()
         async with committed_database.transaction(tid) as db:
             await frontdesk.check_out(
                 db, tid, stay.id, method="cash", actor=frontdesk.SYSTEM, tz=TZ
             )
 
-    outcome, _ = await asyncio.gather(guest_orders(), clerk_checks_out())
+    outcome, _ = await race.run(guest_orders(), clerk_checks_out())
     assert outcome == "ordered"
     async with committed_database.transaction(tid) as db:
         folio = await frontdesk.folio(db, tid, stay.id)

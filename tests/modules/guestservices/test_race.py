@@ -3,8 +3,6 @@ transactions: exactly one of them wins, and the history tells the same story."""
 
 from __future__ import annotations
 
-import asyncio
-
 import pytest
 
 from app.db.engine import TenantId
@@ -13,6 +11,7 @@ from modules.guestservices import service
 from tests.factories.frontdesk import make_stay
 from tests.factories.guestservices import make_request
 from tests.factories.tenants import make_tenant
+from tests.races import Race
 
 pytestmark = pytest.mark.realdb
 
@@ -23,18 +22,19 @@ async def test_cancel_and_acknowledge_at_once_leave_one_outcome(committed_databa
         tid = TenantId(owner.tenant.id)
         stay = (await make_stay(db, tenant=owner.tenant)).stay
         made = await make_request(db, tenant=owner.tenant, stay_id=stay.id)
+    race = Race(committed_database)
 
     async def guest_cancels() -> str:
         try:
             async with committed_database.transaction(tid) as db:
                 await service.cancel_request(db, tid, stay_id=stay.id, request_id=made.id)
-                await asyncio.sleep(0.2)  # hold the lock while the clerk tries
+                await race.hold(db)  # the lock is held until the clerk waits on it
             return "cancelled"
         except Conflict:
             return "refused"
 
     async def clerk_acknowledges() -> str:
-        await asyncio.sleep(0.05)
+        await race.held.wait()
         try:
             async with committed_database.transaction(tid) as db:
                 await service.advance_request(db, tid, made.id, "acknowledge", by_user_id=None)
@@ -42,7 +42,7 @@ async def test_cancel_and_acknowledge_at_once_leave_one_outcome(committed_databa
         except Conflict:
             return "refused"
 
-    outcomes = await asyncio.gather(guest_cancels(), clerk_acknowledges())
+    outcomes = await race.run(guest_cancels(), clerk_acknowledges())
     assert outcomes == ["cancelled", "refused"]
     async with committed_database.transaction(tid) as db:
         [listed] = await service.stay_requests(db, tid, stay.id)

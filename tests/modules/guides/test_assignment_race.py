@@ -15,6 +15,7 @@ from app.errors import Conflict
 from modules.guides import service
 from tests.factories.guides import make_guide, today
 from tests.factories.tenants import make_tenant
+from tests.races import Race
 
 pytestmark = pytest.mark.realdb
 
@@ -28,6 +29,7 @@ async def test_one_guide_claimed_by_two_overlapping_groups_at_once_goes_to_one(
         guide = (await make_guide(db, tenant=owner.tenant)).summary
     start = today() + timedelta(days=20)
     groups = {uuid.uuid4(): "CQ-RACE-A", uuid.uuid4(): "CQ-RACE-B"}
+    race = Race(committed_database)
 
     async def claim(group_id: uuid.UUID, offset: int) -> str:
         try:
@@ -41,13 +43,13 @@ async def test_one_guide_claimed_by_two_overlapping_groups_at_once_goes_to_one(
                     from_date=start + timedelta(days=offset),
                     to_date=start + timedelta(days=offset + 3),
                 )
-                await asyncio.sleep(0.2)  # hold the transaction open while the other tries
+                await race.hold(db)  # hold the transaction open until the other waits on it
             return "assigned"
         except Conflict as exc:
             return f"refused: {exc.message}"
 
     first, second = groups
-    outcomes = await asyncio.gather(claim(first, 0), claim(second, 2))
+    outcomes = await race.run(claim(first, 0), claim(second, 2))
     assert sorted(o.split(":")[0] for o in outcomes) == ["assigned", "refused"]
     async with committed_database.transaction(tid) as db:
         held = [a for g in groups for a in await service.assignments_for_group(db, tid, g)]

@@ -3,8 +3,6 @@ transactions: one public record, the other agency a clear refusal."""
 
 from __future__ import annotations
 
-import asyncio
-
 import pytest
 
 from app.db.engine import TenantId
@@ -12,6 +10,7 @@ from modules.guides import service
 from modules.guides.service import LicenceTaken
 from tests.factories.guides import guide_data, today, unique_licence
 from tests.factories.tenants import make_tenant
+from tests.races import Race
 
 pytestmark = pytest.mark.realdb
 
@@ -22,6 +21,7 @@ async def test_one_licence_archived_by_two_agencies_at_once_goes_to_one(committe
     async with committed_database.transaction() as db:
         second = TenantId((await make_tenant(db, kinds=("agency",))).tenant.id)
     licence = unique_licence()
+    race = Race(committed_database)
 
     async def archive(tid: TenantId) -> str:
         try:
@@ -29,12 +29,12 @@ async def test_one_licence_archived_by_two_agencies_at_once_goes_to_one(committe
                 await service.create_guide(
                     db, tid, guide_data(licence_no=licence), today=today(), actor=service.SYSTEM
                 )
-                await asyncio.sleep(0.2)  # hold the claim while the other agency tries
+                await race.hold(db)  # hold the claim until the other agency waits on it
             return "archived"
         except LicenceTaken:
             return "refused"
 
-    outcomes = await asyncio.gather(archive(first), archive(second))
+    outcomes = await race.run(archive(first), archive(second))
     assert sorted(outcomes) == ["archived", "refused"]
     winner = first if outcomes[0] == "archived" else second
     loser = second if winner == first else first

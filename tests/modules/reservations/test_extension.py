@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 from datetime import timedelta
 
 import pytest
@@ -13,6 +12,7 @@ from app.errors import Invalid
 from modules.reservations import service
 from tests.factories.reservations import make_rate_plan, make_reservation, make_stock
 from tests.factories.tenants import make_tenant
+from tests.races import Race
 
 _SOLD = text("SELECT day, sold FROM inventory_days WHERE unit_type_id = :ut ORDER BY day")
 
@@ -122,17 +122,18 @@ class TestRaceForTheLastNight:
             await make_reservation(db, tenant=owner.tenant, stock=stock, offset=1, nights=1)
         tid = TenantId(stock.tenant_id)
         night = stock.start + timedelta(days=1)
+        race = Race(committed_database)
 
         async def extend(reservation_id):
             try:
                 async with committed_database.transaction(tid) as db:
                     await service.extend_stay(db, tid, reservation_id, night + timedelta(1))
-                    await asyncio.sleep(0.05)  # hold the locks while the other one waits
+                    await race.hold(db)  # hold the locks until the other one waits on them
                 return "extended"
             except service.SoldOut:
                 return "sold out"
 
-        outcomes = await asyncio.gather(extend(first.id), extend(second.id))
+        outcomes = await race.run(extend(first.id), extend(second.id))
         assert sorted(outcomes) == ["extended", "sold out"]
         async with committed_database.transaction(tid) as db:
             sold = await _sold(db, stock)

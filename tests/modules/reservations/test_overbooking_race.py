@@ -50,7 +50,6 @@ async def _attempt(database: Database, stock, rng: random.Random) -> str:
     first = rng.randrange(DAYS)
     nights = rng.randint(1, DAYS - first)
     arrival = stock.start + timedelta(days=first)
-    await asyncio.sleep(rng.random() / 100)
     try:
         async with database.transaction(stock.tenant_id) as db:
             call = service.create_hold if rng.random() < 0.3 else service.book
