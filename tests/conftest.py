@@ -27,6 +27,14 @@ os.environ.setdefault("SECRET_KEY", "test-secret-key-test-secret-key-0123456789"
 os.environ.setdefault("LOG_JSON", "false")
 os.environ.setdefault("LOG_LEVEL", "WARNING")
 
+# Opt-in: ZHILV_TEST_CLOCK=2026-12-07T23:30:00+08:00 runs the whole session at that instant
+# (the clock ticks on from there), so the suite can be tried at any hour without waiting
+# for it. Started before the app is imported. PostgreSQL's own now() does not move.
+if os.environ.get("ZHILV_TEST_CLOCK"):
+    import time_machine
+
+    time_machine.travel(os.environ["ZHILV_TEST_CLOCK"], tick=True).start()
+
 from app.db.admin import DatabaseUrls, init_database, migrate
 from app.db.engine import Database, make_engine
 from app.settings import PROJECT_ROOT, Settings, get_settings
@@ -41,7 +49,7 @@ def admin_url() -> str:
     url = os.environ.get("TEST_DATABASE_URL")
     if url:
         return url
-    from app.db.embedded import start_embedded
+    from devtools.embedded_db import start_embedded
 
     return start_embedded((PROJECT_ROOT / ".zhilv" / "test-pg").resolve())
 
