@@ -13,8 +13,8 @@ from __future__ import annotations
 import re
 import unicodedata
 from datetime import date, datetime, timedelta
-from zoneinfo import ZoneInfo
 
+from app import clock
 from app.enums import LabelledEnum
 
 LICENCE_PATTERN = re.compile(r"^[DL]-\d{4}-\d{6}$")
@@ -130,8 +130,7 @@ def looks_like_licence(licence_no: str) -> bool:
 
 def business_date(tz: str, now: datetime | None = None) -> date:
     """Today where the agency is: a licence is valid through its last day, local time."""
-    moment = now or datetime.now(ZoneInfo("UTC"))
-    return moment.astimezone(ZoneInfo(tz)).date()
+    return clock.local_date(now or clock.now(), tz)
 
 
 def licence_state(valid_until: date, today: date) -> LicenceState:

@@ -6,13 +6,14 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Iterable, Sequence
-from datetime import UTC, date, datetime
+from datetime import date
 
 from sqlalchemy import any_, delete, func, select, update
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import undefer
 
+from app import clock
 from app.db.base import Base
 from modules.guides.domain import AssignmentStatus, GuideStatus
 from modules.guides.models import (
@@ -222,7 +223,7 @@ class RegistryRepository:
             await self.db.execute(
                 update(GuideRegistry)
                 .where(GuideRegistry.licence_no == licence_no)
-                .values(updated_at=datetime.now(UTC))
+                .values(updated_at=clock.now())
             )
         return found
 

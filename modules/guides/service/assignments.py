@@ -6,10 +6,11 @@ The groups module calls `assign_to_group` when it puts a guide on a group and
 from __future__ import annotations
 
 import uuid
-from datetime import UTC, date, datetime
+from datetime import date
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from app import clock
 from app.db.engine import TenantId
 from app.errors import Conflict, Invalid, NotFound
 from app.i18n import gettext as _
@@ -126,7 +127,7 @@ async def release_assignment(
     if assignment is None:
         return None
     assignment.status = AssignmentStatus.RELEASED
-    assignment.released_at = datetime.now(UTC)
+    assignment.released_at = clock.now()
     await repo.save(assignment)
     await _audit(db, tenant_id, "guide.released", assignment)
     return assignment_view(assignment, guide)

@@ -7,12 +7,13 @@ import secrets
 import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, timedelta
 from typing import Any
 
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from app import clock
 from app.db.engine import TenantId
 from app.errors import Conflict, Invalid, NotFound
 from app.i18n import gettext as _
@@ -231,7 +232,7 @@ async def update_guide(
     old_licence, was_active = guide.licence_no, guide.status == domain.GuideStatus.ACTIVE
     for name, value in fields.items():
         setattr(guide, name, value)
-    guide.updated_at = datetime.now(UTC)
+    guide.updated_at = clock.now()
     if photo:
         _apply_photo(guide, photo)
     await _flush(repo, guide)
@@ -262,7 +263,7 @@ async def set_photo(
     if not data:
         raise Invalid.field("photo", "Choose a photo to upload.")
     _apply_photo(guide, data)
-    guide.updated_at = datetime.now(UTC)
+    guide.updated_at = clock.now()
     await repo.save(guide)
     await _audit(db, tenant_id, "guide.photo_changed", guide, actor)
     return summary(guide)

@@ -4,10 +4,11 @@ and complaints, with the groups led; what the guide page shows."""
 from __future__ import annotations
 
 import uuid
-from datetime import UTC, date, datetime
+from datetime import date
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from app import clock
 from app.db.engine import TenantId
 from app.errors import Conflict, Invalid, NotFound
 from app.i18n import gettext as _
@@ -237,7 +238,7 @@ async def resolve_complaint(
         raise Invalid.field("resolution", "Say how the complaint was resolved.")
     complaint.status = domain.ComplaintStatus.RESOLVED
     complaint.resolution = text[:4000]
-    complaint.resolved_at = datetime.now(UTC)
+    complaint.resolved_at = clock.now()
     complaint.resolved_by = actor.user_id
     await repo.save(complaint)
     await _audit(db, tenant_id, "guide.complaint_resolved", guide_id, actor, complaint.id)

@@ -8,10 +8,11 @@ from __future__ import annotations
 import logging
 import uuid
 from collections.abc import Awaitable, Callable, Sequence
-from datetime import UTC, datetime
+from datetime import datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from app import clock
 from app.db.engine import TenantId
 from app.payments.gateway import Intent
 from modules.payments.domain import FINAL, PaymentStatus
@@ -35,7 +36,7 @@ _LISTENERS: dict[str, SubjectListener] = {}
 
 
 def now() -> datetime:
-    return datetime.now(UTC)
+    return clock.now()
 
 
 def our_status(intent: Intent) -> PaymentStatus:

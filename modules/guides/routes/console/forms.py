@@ -6,6 +6,7 @@ from datetime import date
 
 from litestar.datastructures import UploadFile
 
+from app import clock
 from app.errors import AppError
 from modules.guides import domain
 from tenants.context import RequestContext
@@ -16,7 +17,7 @@ READ_LIMIT = domain.CERTIFICATE_MAX_BYTES + 1
 
 
 def tz(ctx: RequestContext) -> str:
-    return ctx.tenant.timezone if ctx.tenant else "Asia/Shanghai"
+    return clock.tz_of(ctx.tenant)
 
 
 def today(ctx: RequestContext) -> date:
