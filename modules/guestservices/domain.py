@@ -7,6 +7,7 @@ import re
 from datetime import datetime, time, timedelta
 
 from app import clock
+from app.enums import LabelledEnum
 from app.web.input import read_int
 
 # One-touch services on the terminal (English msgids), in the order the buttons show.
@@ -26,20 +27,24 @@ KIND_LABELS = {
 ONE_OPEN_AT_A_TIME = ("housekeeping", "towels", "maintenance", "checkout")
 NEEDS_TIME = ("wakeup", "taxi")
 
-REQUEST_STATUSES = ("new", "acknowledged", "in_progress", "done", "cancelled")
-OPEN_STATUSES = ("new", "acknowledged", "in_progress")
-STATUS_LABELS = {
-    "new": "Sent",
-    "acknowledged": "Acknowledged",
-    "in_progress": "In progress",
-    "done": "Completed",
-    "cancelled": "Cancelled",
-}
+
+class RequestStatus(LabelledEnum):
+    NEW = "new", "Sent"
+    ACKNOWLEDGED = "acknowledged", "Acknowledged"
+    IN_PROGRESS = "in_progress", "In progress"
+    DONE = "done", "Completed"
+    CANCELLED = "cancelled", "Cancelled"
+
+
+REQUEST_STATUSES = tuple(RequestStatus)
+OPEN_STATUSES = (RequestStatus.NEW, RequestStatus.ACKNOWLEDGED, RequestStatus.IN_PROGRESS)
+FINISHED_STATUSES = (RequestStatus.DONE, RequestStatus.CANCELLED)
+STATUS_LABELS = RequestStatus.labels()
 # Staff actions: the status each leads to and the statuses it may start from.
-REQUEST_ACTIONS: dict[str, tuple[str, tuple[str, ...]]] = {
-    "acknowledge": ("acknowledged", ("new",)),
-    "start": ("in_progress", ("new", "acknowledged")),
-    "done": ("done", ("new", "acknowledged", "in_progress")),
+REQUEST_ACTIONS: dict[str, tuple[RequestStatus, tuple[RequestStatus, ...]]] = {
+    "acknowledge": (RequestStatus.ACKNOWLEDGED, (RequestStatus.NEW,)),
+    "start": (RequestStatus.IN_PROGRESS, (RequestStatus.NEW, RequestStatus.ACKNOWLEDGED)),
+    "done": (RequestStatus.DONE, OPEN_STATUSES),
 }
 ACTION_LABELS = {"acknowledge": "Acknowledge", "start": "Start", "done": "Mark done"}
 
@@ -52,11 +57,20 @@ MENUS = ("room_service", "minibar")
 MENU_LABELS = {"room_service": "Room service", "minibar": "Minibar"}
 # The folio outlet each menu's charges are posted under (frontdesk CHARGE_SOURCES).
 MENU_SOURCES = {"room_service": "dining", "minibar": "minibar"}
-ORDER_STATUSES = ("new", "preparing", "delivered")
-ORDER_STATUS_LABELS = {"new": "Received", "preparing": "Preparing", "delivered": "Delivered"}
-ORDER_ACTIONS: dict[str, tuple[str, tuple[str, ...]]] = {
-    "prepare": ("preparing", ("new",)),
-    "deliver": ("delivered", ("new", "preparing")),
+
+
+class OrderStatus(LabelledEnum):
+    NEW = "new", "Received"
+    PREPARING = "preparing", "Preparing"
+    DELIVERED = "delivered", "Delivered"
+
+
+ORDER_STATUSES = tuple(OrderStatus)
+OPEN_ORDER_STATUSES = (OrderStatus.NEW, OrderStatus.PREPARING)
+ORDER_STATUS_LABELS = OrderStatus.labels()
+ORDER_ACTIONS: dict[str, tuple[OrderStatus, tuple[OrderStatus, ...]]] = {
+    "prepare": (OrderStatus.PREPARING, (OrderStatus.NEW,)),
+    "deliver": (OrderStatus.DELIVERED, OPEN_ORDER_STATUSES),
 }
 ORDER_ACTION_LABELS = {"prepare": "Start preparing", "deliver": "Delivered"}
 MAX_QUANTITY = 20
@@ -71,8 +85,17 @@ COMPLAINT_CATEGORY_LABELS = {
     "billing": "Bill",
     "other": "Other",
 }
-COMPLAINT_STATUSES = ("open", "answered", "closed")
-COMPLAINT_STATUS_LABELS = {"open": "Awaiting answer", "answered": "Answered", "closed": "Resolved"}
+
+
+class ComplaintStatus(LabelledEnum):
+    OPEN = "open", "Awaiting answer"
+    ANSWERED = "answered", "Answered"
+    CLOSED = "closed", "Resolved"
+
+
+COMPLAINT_STATUSES = tuple(ComplaintStatus)
+UNRESOLVED_COMPLAINT_STATUSES = (ComplaintStatus.OPEN, ComplaintStatus.ANSWERED)
+COMPLAINT_STATUS_LABELS = ComplaintStatus.labels()
 
 # What a rating is about: the stay, a request kind, or an order to the room.
 RATING_SUBJECTS = ("stay", *REQUEST_KINDS, "room_service")
@@ -121,6 +144,21 @@ def request_overdue(status: str, created_at: datetime, now: datetime) -> bool:
 
 def complaint_overdue(status: str, created_at: datetime, now: datetime) -> bool:
     return status == "open" and now - created_at > ANSWER_WITHIN
+
+
+def labels() -> dict[str, dict[str, str]]:
+    """English msgids of every code the pages show (templates translate them)."""
+    return {
+        "kind": KIND_LABELS,
+        "status": STATUS_LABELS,
+        "action": ACTION_LABELS,
+        "menu": MENU_LABELS,
+        "order_status": ORDER_STATUS_LABELS,
+        "order_action": ORDER_ACTION_LABELS,
+        "category": COMPLAINT_CATEGORY_LABELS,
+        "complaint_status": COMPLAINT_STATUS_LABELS,
+        "subject": RATING_SUBJECT_LABELS,
+    }
 
 
 def field(name: str, message: str, code: str = "invalid") -> dict[str, str]:

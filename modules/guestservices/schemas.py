@@ -8,6 +8,7 @@ from datetime import datetime
 from typing import Annotated
 
 from app.web.input import Cleaned, Paragraph, Text
+from modules.guestservices import domain
 
 
 @dataclass(frozen=True, slots=True)
@@ -38,7 +39,7 @@ class RequestView:
 
     @property
     def open(self) -> bool:
-        return self.status in ("new", "acknowledged", "in_progress")
+        return self.status in domain.OPEN_STATUSES
 
 
 @dataclass(frozen=True, slots=True)

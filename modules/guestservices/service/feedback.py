@@ -68,14 +68,14 @@ async def _subject(
         req = await repo.one(ServiceRequest, request_id, stay_id=stay_id)
         if req is None:
             raise NotFound()
-        if req.status != "done":
+        if req.status != domain.RequestStatus.DONE:
             raise Conflict("A request can be rated once it is done.")
         return req.kind
     if order_id is not None:
         order = await repo.one(RoomOrder, order_id, stay_id=stay_id)
         if order is None:
             raise NotFound()
-        if order.status != "delivered":
+        if order.status != domain.OrderStatus.DELIVERED:
             raise Conflict("An order can be rated once it is delivered.")
         return "room_service"
     return "stay"
@@ -173,7 +173,7 @@ async def file_complaint(
         category=category,
         body=body,
         contact_phone=phone,
-        status="open",
+        status=domain.ComplaintStatus.OPEN,
         created_at=now,
     )
     await GuestServicesRepository(db, tenant_id).save(row)
@@ -205,7 +205,9 @@ async def complaints(
 ) -> tuple[ComplaintView, ...]:
     """The console's list: open and answered ones (or one status), newest first."""
     now = now or clock.now()
-    statuses = (status,) if status in domain.COMPLAINT_STATUSES else ("open", "answered")
+    statuses = (
+        (status,) if status in domain.COMPLAINT_STATUSES else domain.UNRESOLVED_COMPLAINT_STATUSES
+    )
     rows = await GuestServicesRepository(db, tenant_id).complaints(statuses=statuses)
     return tuple(complaint_view(r, now) for r in rows)
 
@@ -243,9 +245,14 @@ async def answer_complaint(
     row = await repo.one(Complaint, complaint_id, for_update=True)
     if row is None:
         raise NotFound()
-    if row.status == "closed":
+    if row.status == domain.ComplaintStatus.CLOSED:
         raise Conflict("This complaint is closed.")
-    row.answer, row.answered_at, row.answered_by, row.status = text, now, by_user_id, "answered"
+    row.answer, row.answered_at, row.answered_by, row.status = (
+        text,
+        now,
+        by_user_id,
+        domain.ComplaintStatus.ANSWERED,
+    )
     await repo.save(row)
     return await complaint_detail(db, tenant_id, complaint_id, now=now)
 
@@ -263,9 +270,9 @@ async def close_complaint(
     row = await repo.one(Complaint, complaint_id, for_update=True)
     if row is None:
         raise NotFound()
-    if row.status == "closed":
+    if row.status == domain.ComplaintStatus.CLOSED:
         raise Conflict("This complaint is closed.")
-    row.status, row.closed_at, row.closed_by = "closed", now, by_user_id
+    row.status, row.closed_at, row.closed_by = domain.ComplaintStatus.CLOSED, now, by_user_id
     await repo.save(row)
     return await complaint_detail(db, tenant_id, complaint_id, now=now)
 

@@ -92,7 +92,7 @@ async def place_order(
         unit_id=stay.unit_id,
         unit_number=stay.unit_number,
         guest_name=stay.guest_name,
-        status="new",
+        status=domain.OrderStatus.NEW,
         total_fen=sum(items[i].price_fen * q for i, q in ordered),
         note=note.strip(),
         device_id=device_id,
@@ -183,9 +183,9 @@ async def order_queue(
     """The kitchen's queue: orders not yet delivered, oldest first (or one status)."""
     now = now or clock.now()
     repo = GuestServicesRepository(db, tenant_id)
-    statuses = (status,) if status in domain.ORDER_STATUSES else ("new", "preparing")
+    statuses = (status,) if status in domain.ORDER_STATUSES else domain.OPEN_ORDER_STATUSES
     rows = sorted(await repo.orders(statuses=statuses), key=lambda r: r.created_at)
-    if status == "delivered":
+    if status == domain.OrderStatus.DELIVERED:
         rows.reverse()
     return await _with_lines(repo, rows, now, {})
 

@@ -77,7 +77,7 @@ async def _create(
         unit_number=stay.unit_number,
         guest_name=stay.guest_name,
         kind=kind,
-        status="new",
+        status=domain.RequestStatus.NEW,
         note=note.strip()[:500],
         due_at=due_at,
         destination=destination,
@@ -86,7 +86,9 @@ async def _create(
         status_changed_at=now,
     )
     await repo.save(row)
-    event = ServiceRequestEvent(request_id=row.id, status="new", by_guest=True, created_at=now)
+    event = ServiceRequestEvent(
+        request_id=row.id, status=domain.RequestStatus.NEW, by_guest=True, created_at=now
+    )
     await repo.save(event)
     return request_view(row, now)
 
@@ -147,9 +149,9 @@ async def cancel_request(
     row = await repo.one(ServiceRequest, request_id, stay_id=stay_id, for_update=True)
     if row is None:
         raise NotFound()
-    if row.status != "new":
+    if row.status != domain.RequestStatus.NEW:
         raise Conflict(NOT_NEW)
-    await _move(repo, row, "cancelled", now, by_user_id=None, by_guest=True)
+    await _move(repo, row, domain.RequestStatus.CANCELLED, now, by_user_id=None, by_guest=True)
     return request_view(row, now)
 
 
@@ -221,7 +223,7 @@ async def request_queue(
     repo = GuestServicesRepository(db, tenant_id)
     statuses = (status,) if status in domain.REQUEST_STATUSES else domain.OPEN_STATUSES
     rows = sorted(await repo.requests(statuses=statuses), key=lambda r: r.created_at)
-    if status in ("done", "cancelled"):
+    if status in domain.FINISHED_STATUSES:
         rows.reverse()
     history: dict[uuid.UUID, list[object]] = defaultdict(list)
     for event, name in await repo.events(r.id for r in rows):
@@ -234,4 +236,4 @@ async def request_queue(
 
 
 async def new_request_count(db: AsyncSession, tenant_id: TenantId) -> int:
-    return await GuestServicesRepository(db, tenant_id).count_requests("new")
+    return await GuestServicesRepository(db, tenant_id).count_requests(domain.RequestStatus.NEW)

@@ -42,7 +42,7 @@ def request_view(
     events: Sequence[Any] = (),
     rating: int | None = None,
 ) -> RequestView:
-    finished = row.status in ("done", "cancelled")
+    finished = row.status in domain.FINISHED_STATUSES
     return RequestView(
         id=row.id,
         stay_id=row.stay_id,
@@ -73,7 +73,7 @@ def order_view(
     now: datetime,
     rating: int | None = None,
 ) -> OrderView:
-    delivered = row.status == "delivered"
+    delivered = row.status == domain.OrderStatus.DELIVERED
     return OrderView(
         id=row.id,
         stay_id=row.stay_id,

@@ -13,9 +13,8 @@ from litestar.response import Redirect, Template
 
 from app import clock
 from app.web.errors import is_htmx
-from modules.guestservices import domain, service
+from modules.guestservices import domain, permissions, service
 from modules.guestservices.models import RoomOrder, ServiceRequest
-from modules.guestservices.web import QUEUE_ROLES, labels
 from tenants.context import Ctx, RequestContext
 from tenants.shell import console_page
 
@@ -28,7 +27,7 @@ class QueueController(Controller):
     """A staff queue: the page, and the list alone that the page polls every few
     seconds (and that htmx swaps in after an action)."""
 
-    opt = {"access": "staff", "roles": QUEUE_ROLES}  # noqa: RUF012 - Litestar reads it per class
+    opt = {"guard": permissions.QUEUE}  # noqa: RUF012 - Litestar reads it per class
     include_in_schema = False
     queue_name: ClassVar[str]  # its templates: guestservices/<name>.html and the partial
     active: ClassVar[str]
@@ -66,7 +65,7 @@ class RequestQueueController(QueueController):
         queue = await service.request_queue(ctx.db, ctx.tenant_id, status=status)
         return {
             "queue": queue,
-            "labels": labels(),
+            "labels": domain.labels(),
             "statuses": domain.REQUEST_STATUSES,
             "actions": domain.REQUEST_ACTIONS,
             "tz": clock.tz_of(ctx.tenant),
@@ -113,7 +112,7 @@ class OrderQueueController(QueueController):
         return {
             "orders": await service.order_queue(ctx.db, ctx.tenant_id, status=shown),
             "status": shown,
-            "labels": labels(),
+            "labels": domain.labels(),
             "statuses": domain.ORDER_STATUSES,
             "actions": domain.ORDER_ACTIONS,
             "tz": clock.tz_of(ctx.tenant),

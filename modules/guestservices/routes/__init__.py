@@ -5,16 +5,16 @@ terminal (/terminal/services, /terminal/dining, /terminal/bill, /terminal/feedba
 from typing import Any
 
 from app.web.nav import NavItem
-from modules.guestservices import routes_admin, routes_queue, routes_terminal
-from modules.guestservices.web import MANAGER_ROLES, QUEUE_ROLES
+from modules.guestservices import permissions
+from modules.guestservices.routes import console, terminal
 
-ROUTES: list[Any] = [*routes_queue.ROUTES, *routes_admin.ROUTES, *routes_terminal.ROUTES]
+ROUTES: list[Any] = [*console.ROUTES, *terminal.ROUTES]
 NAV: list[NavItem] = [
     NavItem(
         key="guest_requests",
         label="Guest requests",
         href="/console/guestservices/requests",
-        roles=QUEUE_ROLES,
+        roles=permissions.QUEUE.roles,
         module="terminals",
         order=30,
         badge_url="/console/guestservices/requests/badge",
@@ -23,7 +23,7 @@ NAV: list[NavItem] = [
         key="room_orders",
         label="Room orders",
         href="/console/guestservices/orders",
-        roles=QUEUE_ROLES,
+        roles=permissions.QUEUE.roles,
         module="terminals",
         order=31,
     ),
@@ -31,7 +31,7 @@ NAV: list[NavItem] = [
         key="complaints",
         label="Complaints",
         href="/console/guestservices/complaints",
-        roles=QUEUE_ROLES,
+        roles=permissions.QUEUE.roles,
         module="terminals",
         order=32,
         badge_url="/console/guestservices/complaints/badge",
@@ -40,7 +40,7 @@ NAV: list[NavItem] = [
         key="guest_menu",
         label="Room service menus",
         href="/console/guestservices/menu",
-        roles=MANAGER_ROLES,
+        roles=permissions.MANAGE.roles,
         module="terminals",
         order=33,
     ),
@@ -48,7 +48,7 @@ NAV: list[NavItem] = [
         key="guest_ratings",
         label="Guest ratings",
         href="/console/guestservices/ratings",
-        roles=MANAGER_ROLES,
+        roles=permissions.MANAGE.roles,
         module="terminals",
         order=34,
     ),

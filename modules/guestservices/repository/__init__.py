@@ -12,6 +12,7 @@ from typing import Any, TypeVar
 from sqlalchemy import func, select
 
 from app.db.base import Base
+from modules.guestservices.domain import OPEN_STATUSES, ComplaintStatus
 from modules.guestservices.models import (
     Complaint,
     MenuItem,
@@ -72,7 +73,7 @@ class GuestServicesRepository(TenantScopedRepository):
             .where(
                 ServiceRequest.stay_id == stay_id,
                 ServiceRequest.kind == kind,
-                ServiceRequest.status.in_(("new", "acknowledged", "in_progress")),
+                ServiceRequest.status.in_(OPEN_STATUSES),
             )
             .limit(1)
         )
@@ -183,7 +184,7 @@ class GuestServicesRepository(TenantScopedRepository):
     async def count_open_complaints_before(self, before: datetime) -> int:
         stmt = select(func.count()).where(
             Complaint.tenant_id == self.tenant_id,
-            Complaint.status == "open",
+            Complaint.status == ComplaintStatus.OPEN,
             Complaint.created_at < before,
         )
         return int((await self.db.execute(stmt)).scalar_one())

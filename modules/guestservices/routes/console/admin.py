@@ -13,10 +13,9 @@ from litestar.response import Redirect, Template
 from app import clock
 from app.errors import Conflict, Invalid
 from app.web.forms import attempt, field_errors
-from modules.guestservices import domain, service
+from modules.guestservices import domain, permissions, service
 from modules.guestservices.models import Complaint, MenuItem
 from modules.guestservices.schemas import AnswerForm, MenuItemForm
-from modules.guestservices.web import MANAGER_ROLES, QUEUE_ROLES, labels
 from tenants.context import Ctx, RequestContext
 from tenants.shell import console_page
 
@@ -31,7 +30,7 @@ def _tz(ctx: RequestContext) -> str:
 
 class MenuController(Controller):
     path = "/console/guestservices/menu"
-    opt = {"access": "staff", "roles": MANAGER_ROLES}  # noqa: RUF012 - Litestar reads it per class
+    opt = {"guard": permissions.MANAGE}  # noqa: RUF012 - Litestar reads it per class
     include_in_schema = False
 
     async def _page(
@@ -57,7 +56,7 @@ class MenuController(Controller):
             errors=errors or {},
             notice=NOTICES.get(notice or ""),
             menu_codes=domain.MENUS,
-            labels=labels(),
+            labels=domain.labels(),
         )
 
     @get("/")
@@ -116,7 +115,7 @@ class MenuController(Controller):
 
 class ComplaintController(Controller):
     path = "/console/guestservices/complaints"
-    opt = {"access": "staff", "roles": QUEUE_ROLES}  # noqa: RUF012 - Litestar reads it per class
+    opt = {"guard": permissions.QUEUE}  # noqa: RUF012 - Litestar reads it per class
     include_in_schema = False
 
     @get("/")
@@ -132,7 +131,7 @@ class ComplaintController(Controller):
             complaints=await service.complaints(ctx.db, ctx.tenant_id, status=shown),
             status=shown,
             statuses=domain.COMPLAINT_STATUSES,
-            labels=labels(),
+            labels=domain.labels(),
             tz=_tz(ctx),
             answer_hours=int(domain.ANSWER_WITHIN.total_seconds() // 3600),
         )
@@ -167,7 +166,7 @@ class ComplaintController(Controller):
             errors=errors or {},
             answer=answer or complaint.answer or "",
             notice=NOTICES.get(notice or ""),
-            labels=labels(),
+            labels=domain.labels(),
             tz=_tz(ctx),
         )
 
@@ -233,7 +232,7 @@ class ComplaintController(Controller):
 
 class RatingsController(Controller):
     path = "/console/guestservices/ratings"
-    opt = {"access": "staff", "roles": MANAGER_ROLES}  # noqa: RUF012 - Litestar reads it per class
+    opt = {"guard": permissions.MANAGE}  # noqa: RUF012 - Litestar reads it per class
     include_in_schema = False
 
     @get("/")
@@ -244,7 +243,7 @@ class RatingsController(Controller):
             "guestservices/ratings.html",
             active="guest_ratings",
             summary=await service.ratings_summary(ctx.db, ctx.tenant_id),
-            labels=labels(),
+            labels=domain.labels(),
             tz=_tz(ctx),
         )
 

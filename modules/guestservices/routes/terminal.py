@@ -23,10 +23,9 @@ from app import clock
 from app.errors import Conflict, Invalid, NotFound
 from app.web.forms import attempt, field_errors
 from modules.frontdesk import service as frontdesk
-from modules.guestservices import domain, service
+from modules.guestservices import domain, permissions, service
 from modules.guestservices.models import RoomOrder, ServiceRequest
 from modules.guestservices.schemas import ComplaintForm, RatingForm, RequestForm
-from modules.guestservices.web import labels
 from modules.terminals import service as terminals
 from modules.terminals.service import TerminalStay
 from tenants.context import Ctx, RequestContext
@@ -67,14 +66,14 @@ async def _stay_or_404(ctx: RequestContext) -> TerminalStay:
 
 
 def _common(stay: TerminalStay | None, **extra: Any) -> dict[str, Any]:
-    return {"stay": stay, "labels": labels(), "poll": POLL_SECONDS, **extra}
+    return {"stay": stay, "labels": domain.labels(), "poll": POLL_SECONDS, **extra}
 
 
 class TerminalController(Controller):
     """A guest page on the terminal: device access, refusals shown the terminal's way,
     and the page rendered in the shell (tab `active`) with the stay's data (`_context`)."""
 
-    opt = {"access": "device"}  # noqa: RUF012 - Litestar reads it per class
+    opt = {"guard": permissions.TERMINAL}  # noqa: RUF012 - Litestar reads it per class
     include_in_schema = False
     exception_handlers = terminals.TERMINAL_EXCEPTION_HANDLERS
     active: ClassVar[str]
@@ -111,7 +110,7 @@ class ServicesController(TerminalController):
     async def _body(self, request: Request[Any, Any, Any], ctx: Ctx, **extra: Any) -> Template:
         """The page's body alone, swapped in by htmx after a form."""
         return await self._render(
-            request, ctx, "guestservices/terminal/_services_body.html", **extra
+            request, ctx, "guestservices/_partials/terminal_services_body.html", **extra
         )
 
     @get("/")
@@ -126,7 +125,7 @@ class ServicesController(TerminalController):
         stay = await _stay(ctx)
         context = _common(stay, **await self._context(ctx, stay))
         return await terminals.terminal_page(
-            request, ctx, "guestservices/terminal/_requests.html", **context
+            request, ctx, "guestservices/_partials/terminal_requests.html", **context
         )
 
     @post("/")
@@ -197,7 +196,7 @@ class DiningController(TerminalController):
 
     @get("/orders")
     async def listing(self, request: Request[Any, Any, Any], ctx: Ctx) -> Template:
-        return await self._render(request, ctx, "guestservices/terminal/_orders.html")
+        return await self._render(request, ctx, "guestservices/_partials/terminal_orders.html")
 
     @post("/orders")
     async def order(self, request: Request[Any, Any, Any], ctx: Ctx) -> Template:
@@ -221,11 +220,14 @@ class DiningController(TerminalController):
             )
         except (Invalid, Conflict) as exc:
             return await self._render(
-                request, ctx, "guestservices/terminal/_dining_body.html",
+                request, ctx, "guestservices/_partials/terminal_dining_body.html",
                 errors=field_errors(exc), typed=typed, status_code=exc.status_code,
             )  # fmt: skip
         return await self._render(
-            request, ctx, "guestservices/terminal/_dining_body.html", notice=NOTICES["ordered"]
+            request,
+            ctx,
+            "guestservices/_partials/terminal_dining_body.html",
+            notice=NOTICES["ordered"],
         )
 
     @post("/orders/{order_id:uuid}/rating", opt={"owns": ORDER})
@@ -240,7 +242,7 @@ class DiningController(TerminalController):
         await service.rate(
             ctx.db, ctx.tenant_id, stay_id=stay.stay_id, form=data, order_id=order_id
         )
-        return await self._render(request, ctx, "guestservices/terminal/_orders.html")
+        return await self._render(request, ctx, "guestservices/_partials/terminal_orders.html")
 
 
 class BillController(TerminalController):
@@ -268,7 +270,10 @@ class BillController(TerminalController):
             ctx.db, ctx.tenant_id, stay_id=stay.stay_id, device_id=ctx.principal.device_id
         )
         return await self._render(
-            request, ctx, "guestservices/terminal/_bill_body.html", notice=NOTICES["checkout"]
+            request,
+            ctx,
+            "guestservices/_partials/terminal_bill_body.html",
+            notice=NOTICES["checkout"],
         )
 
 
@@ -295,7 +300,7 @@ class FeedbackController(TerminalController):
     async def _attempt(
         self, request: Request[Any, Any, Any], ctx: Ctx, call: Any, notice: str, **extra: Any
     ) -> Response[Any]:
-        body = "guestservices/terminal/_feedback_body.html"
+        body = "guestservices/_partials/terminal_feedback_body.html"
         try:
             await attempt(ctx.db, call)
         except (Invalid, Conflict) as exc:
