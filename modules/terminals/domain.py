@@ -109,7 +109,7 @@ def parse_km(text: str) -> int | None:
         km = Decimal(cleaned)
     except InvalidOperation as exc:
         raise ValueError(cleaned) from exc
-    if km < 0 or km > 10000 or not km.is_finite():
+    if not km.is_finite() or km < 0 or km > 10000:  # NaN refuses comparisons
         raise ValueError(cleaned)
     return int((km * 1000).to_integral_value())
 
