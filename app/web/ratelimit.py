@@ -11,12 +11,10 @@ as plain fixed windows would.
 Concurrency: the hit is counted by one upsert that holds the row's lock until the
 caller's transaction ends, so racing requests from one caller are counted one after the
 other and never more than `limit` of them are allowed (tests/app/test_ratelimit.py).
-The hit belongs to the caller's transaction. A refusal may be answered either way:
-raise `RateLimited` (the error mapper renders a 429 page or JSON; the refused hit rolls
-back) or render a 429 page yourself (the refused hit commits, so a caller who keeps
-hammering stays refused a little longer). But an *allowed* request that then fails,
-such as a wrong code, must commit: answer it with a rendered page, don't raise, or the
-guess would not be counted.
+The hit is kept whatever the answer (`keep_on_refusal`): a request answered 400 or above
+is rolled back, and its hit is then counted again in a transaction of its own. So a
+refusal may be raised (`RateLimited`, rendered as a 429 page or JSON) or rendered, and a
+wrong code answered 4xx is still counted.
 
 Old windows are deleted for the same caller on each hit and for everyone by
 `prune_rate_limits` (periodic job `web.prune_rate_limits` in app/web/tasks.py).
@@ -29,6 +27,7 @@ from datetime import timedelta
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from app.db.engine import keep_on_refusal
 from app.errors import TooManyRequests
 from app.web.repository_ratelimit import RateLimitRepository
 
@@ -63,7 +62,9 @@ async def allow(
         raise ValueError("limit must be positive and per longer than zero")
     repo = RateLimitRepository(db)
     caller = _key(key)
-    counted = await repo.count_hit(bucket, caller, per)
+    counted = await keep_on_refusal(
+        db, lambda session: RateLimitRepository(session).count_hit(bucket, caller, per)
+    )
     previous = await repo.count_in(bucket, caller, counted.window_start - per)
     await repo.forget_expired(bucket, caller)
     elapsed = (counted.now - counted.window_start) / per

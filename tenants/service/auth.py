@@ -8,8 +8,8 @@ Throttling counts failed attempts in `login_attempts` per e-mail and per client 
 inside a sliding window. Once over the limit, attempts are refused without looking at the
 password, so guessing stops being possible, not merely slow.
 
-Functions here that raise `Invalid` or `LoginThrottled` have already recorded the attempt;
-callers must still commit (the console renders the page instead of re-raising).
+Functions here that raise `Invalid` or `LoginThrottled` have already recorded the attempt,
+kept although the request is refused and rolled back (`keep_on_refusal`).
 """
 
 from __future__ import annotations
@@ -21,7 +21,7 @@ from datetime import UTC, datetime, timedelta
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app.db.engine import TenantId, bind_tenant
+from app.db.engine import TenantId, bind_tenant, keep_on_refusal
 from app.errors import Invalid, TooManyRequests
 from app.security.passwords import hash_password, needs_rehash, password_problem, verify_password
 from app.security.tokens import digest, new_secret
@@ -97,7 +97,9 @@ async def verify_password_throttled(
     await _check_throttle(db, email, ip)
     ok = verify_password(user.password_hash, password)
     if not ok:
-        await LoginAttemptRepository(db).record(email, ip, succeeded=False)
+        await keep_on_refusal(
+            db, lambda session: LoginAttemptRepository(session).record(email, ip, succeeded=False)
+        )
     return ok
 
 
@@ -110,20 +112,27 @@ async def _failed_sign_in(
     reason: str,
 ) -> None:
     """Record the failure; the enterprise named (if it exists) sees it in its audit log.
-    The reason only distinguishes its own staff, never whether the e-mail exists elsewhere."""
-    await LoginAttemptRepository(db).record(email, ip, succeeded=False)
-    if tenant is None:
-        return
-    await bind_tenant(db, tenant.id)
-    await record_audit(
-        db,
-        TenantId(tenant.id),
-        "auth.sign_in_failed",
-        subject_type="user" if member else None,
-        subject_id=member.user_id if member else None,
-        data={"email": email, "reason": reason},
-        ip=ip,
-    )
+    The reason only distinguishes its own staff, never whether the e-mail exists elsewhere.
+    Kept although the sign-in is refused (`keep_on_refusal`)."""
+    tenant_id = TenantId(tenant.id) if tenant is not None else None
+    user_id = member.user_id if member is not None else None
+
+    async def record(session: AsyncSession) -> None:
+        await LoginAttemptRepository(session).record(email, ip, succeeded=False)
+        if tenant_id is None:
+            return
+        await bind_tenant(session, tenant_id)
+        await record_audit(
+            session,
+            tenant_id,
+            "auth.sign_in_failed",
+            subject_type="user" if user_id else None,
+            subject_id=user_id,
+            data={"email": email, "reason": reason},
+            ip=ip,
+        )
+
+    await keep_on_refusal(db, record)
 
 
 async def _revoke_presented(db: AsyncSession, cookie: str | None, tenant_id: TenantId) -> None:

@@ -15,7 +15,7 @@ from datetime import UTC, datetime, timedelta
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app.db.engine import TenantId, bind_tenant
+from app.db.engine import TenantId, bind_tenant, keep_on_refusal
 from app.errors import Conflict, Invalid, NotFound, TooManyRequests
 from app.security.passwords import hash_password, password_problem, verify_password
 from app.security.tokens import digest, new_secret
@@ -129,21 +129,25 @@ async def _throttle(repo: PlatformRepository, email: str, ip: str | None) -> Non
         raise TooManyRequests(retry_after=int(window.total_seconds()))
 
 
+async def _failed_attempt(db: AsyncSession, email: str, ip: str | None) -> None:
+    PlatformRepository(db).record_attempt(email, ip, succeeded=False)
+    await db.flush()
+
+
 async def operator_sign_in(
     db: AsyncSession, *, email: str, password: str, ip: str | None = None
 ) -> OperatorSignedIn:
     """Check an operator's credentials and open an operator session.
 
-    A failure is recorded (and the caller must let the transaction commit) so that
-    repeated guessing is throttled; a staff account that is not an operator gets the
+    A failure is recorded (kept although the request is refused) so that repeated
+    guessing is throttled; a staff account that is not an operator gets the
     same answer as a wrong password."""
     repo = PlatformRepository(db)
     await _throttle(repo, email, ip)
     user = await repo.user_by_email(email)
     password_ok = verify_password(user.password_hash if user else None, password)
     if user is None or not password_ok or not user.is_operator:
-        repo.record_attempt(email, ip, succeeded=False)
-        await db.flush()
+        await keep_on_refusal(db, lambda session: _failed_attempt(session, email, ip))
         raise Invalid(BAD_OPERATOR_CREDENTIALS, code="bad_credentials")
     repo.record_attempt(email, ip, succeeded=True)
     ttl = timedelta(hours=get_settings().session_ttl_hours)

@@ -9,7 +9,7 @@ from collections.abc import Sequence
 from datetime import date
 from typing import Any
 
-from sqlalchemy import delete, func, select, text
+from sqlalchemy import delete, func, select, text, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.db.base import uuid7
@@ -66,6 +66,14 @@ class ContractRepository(TenantScopedRepository):
         if lock:
             stmt = stmt.with_for_update()
         return (await self.db.execute(stmt)).scalar_one_or_none()
+
+    async def count_wrong_code(self, contract_id: uuid.UUID) -> None:
+        """One more wrong signing code typed for this contract."""
+        await self.db.execute(
+            update(Contract)
+            .where(Contract.tenant_id == self.tenant_id, Contract.id == contract_id)
+            .values(code_attempts=Contract.code_attempts + 1)
+        )
 
     async def by_token_hash(self, token_hash: str, *, lock: bool = False) -> Contract | None:
         stmt = self.scoped(Contract).where(Contract.sign_token_hash == token_hash)

@@ -17,7 +17,7 @@ from datetime import datetime, timedelta
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app.db.engine import TenantId
+from app.db.engine import TenantId, keep_on_refusal
 from app.documents import qr_svg_data_uri
 from app.errors import Conflict, Invalid, NotFound
 from app.i18n import gettext as _
@@ -268,6 +268,9 @@ def _code_hash(contract_id: uuid.UUID, code: str) -> str:
     return digest(f"{contract_id}:{code}")
 
 
+WRONG_CODE = "The code is not right."
+
+
 def _check_code(c: Contract, code: str) -> str | None:
     """None when the code is right; else why not (an English msgid)."""
     if c.code_hash is None or c.code_expires_at is None or c.code_expires_at < now():
@@ -275,8 +278,7 @@ def _check_code(c: Contract, code: str) -> str | None:
     if c.code_attempts >= CODE_ATTEMPTS:
         return "Too many wrong codes. Ask for a new one."
     if not hmac.compare_digest(_code_hash(c.id, code.strip()), c.code_hash):
-        c.code_attempts += 1
-        return "The code is not right."
+        return WRONG_CODE
     return None
 
 
@@ -290,16 +292,23 @@ async def tourist_sign(
     user_agent: str | None,
 ) -> SigningView:
     """The tourist's signature, with the SHA-256 of the exact text signed, the time, the
-    address and the browser. A wrong code raises Invalid on "code" AFTER counting the
-    attempt: let the transaction commit (answer 422 without re-raising) so that the
-    count holds — after five wrong codes a new code is needed."""
+    address and the browser. A wrong code raises Invalid on "code" after counting the
+    attempt, kept although the request is refused — after five wrong codes a new code
+    is needed."""
     repo = ContractRepository(db, tenant_id)
     c = await _by_token(repo, token_secret, lock=True)
     if c.status != domain.ContractStatus.AWAITING_TOURIST:
         raise Conflict("This contract is not waiting for your signature.")
     problem = _check_code(c, code)
     if problem:
-        await db.flush()
+        if problem == WRONG_CODE:
+            contract_id = c.id
+            await keep_on_refusal(
+                db,
+                lambda session: ContractRepository(session, tenant_id).count_wrong_code(
+                    contract_id
+                ),
+            )
         raise Invalid.field("code", problem)
     version = await repo.version(c.id, c.version)
     assert version is not None

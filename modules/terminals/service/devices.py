@@ -16,7 +16,8 @@ from datetime import UTC, datetime, timedelta
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app.db.engine import TenantId
+from app import clock
+from app.db.engine import TenantId, keep_on_refusal
 from app.errors import Invalid, NotFound, TooManyRequests
 from app.security.tokens import digest, new_secret
 from app.settings import get_settings
@@ -232,25 +233,32 @@ async def _check_throttle(repo: DeviceRepository, ip: str | None, now: datetime)
         raise TooManyRequests(retry_after=int(FAILURE_WINDOW.total_seconds()))
 
 
+async def _failed_pairing(db: AsyncSession, tenant_id: TenantId, ip: str | None) -> None:
+    repo = DeviceRepository(db, tenant_id)
+    repo.record_attempt(ip, False)
+    await repo.flush()
+
+
 async def pair(db: AsyncSession, tenant_id: TenantId, code: str, *, ip: str | None) -> PairedDevice:
     """Trade a code typed on the device for the device's token (returned once).
 
-    A wrong or expired code is recorded and answers `Invalid`; past the limits it answers
-    `TooManyRequests` without even looking at the code. The caller must COMMIT after an
-    `Invalid`, so the failure counts (the routes render the error, they do not raise)."""
+    A wrong or expired code is recorded (kept although the request is refused) and
+    answers `Invalid`; past the limits it answers `TooManyRequests` without even looking
+    at the code."""
     repo = DeviceRepository(db, tenant_id)
     await repo.lock_pairing()
-    now = datetime.now(UTC)
+    now = clock.now()
     await _check_throttle(repo, ip, now)
     typed = "".join(ch for ch in code if ch in "0123456789")
     secret = new_secret()
     device = None
     if len(typed) == 6:
         device = await repo.claim_code(_code_hash(tenant_id, typed), digest(secret), now)
-    repo.record_attempt(ip, device is not None)
-    await repo.flush()
     if device is None:
+        await keep_on_refusal(db, lambda session: _failed_pairing(session, tenant_id, ip))
         raise Invalid.field("code", WRONG_CODE, "wrong_code")
+    repo.record_attempt(ip, True)
+    await repo.flush()
     await record_audit(
         db,
         tenant_id,
