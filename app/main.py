@@ -34,7 +34,7 @@ from app.web.locale import locale_middleware
 from app.web.logging import configure_logging, request_log_middleware
 from app.web.nav import NavItem
 from app.web.templating import template_config
-from tenants.context import provide_context
+from tenants.context import provide_context, record_answer
 
 log = logging.getLogger("zhilv")
 
@@ -126,6 +126,7 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
     return Litestar(
         route_handlers=_route_handlers(),
         dependencies={"ctx": Provide(provide_context)},
+        after_request=record_answer,
         middleware=[
             _proxy_headers(settings.forwarded_allow_ips),
             request_log_middleware,
