@@ -139,11 +139,11 @@ def minutes_between(start: datetime, end: datetime) -> int:
 
 
 def request_overdue(status: str, created_at: datetime, now: datetime) -> bool:
-    return status == "new" and now - created_at > ACKNOWLEDGE_WITHIN
+    return status == RequestStatus.NEW and now - created_at > ACKNOWLEDGE_WITHIN
 
 
 def complaint_overdue(status: str, created_at: datetime, now: datetime) -> bool:
-    return status == "open" and now - created_at > ANSWER_WITHIN
+    return status == ComplaintStatus.OPEN and now - created_at > ANSWER_WITHIN
 
 
 def labels() -> dict[str, dict[str, str]]:
