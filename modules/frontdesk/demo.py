@@ -123,6 +123,10 @@ async def _one_dirty_room(db: AsyncSession, tenant_id: TenantId, repo: FrontDesk
     """A guest left this morning: housekeeping has a room to clean on the board."""
     occupied = await repo.occupied_unit_ids()
     for unit in await reservations.list_units(db, tenant_id):
-        if unit.kind == "room" and unit.id not in occupied and unit.status == "clean":
+        if (
+            unit.kind == "room"
+            and unit.id not in occupied
+            and unit.status == reservations.UnitStatus.CLEAN
+        ):
             await reservations.set_unit_status(db, tenant_id, unit.id, "dirty")
             return

@@ -11,19 +11,21 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from app import clock
-from modules.reservations.service import UnitView
+from app.enums import LabelledEnum
+from modules.reservations.service import UnitStatus, UnitView
 
-READY_STATUSES = ("inspected", "clean")
+
+class StayStatus(LabelledEnum):
+    IN_HOUSE = "in_house", "In house"
+    CHECKED_OUT = "checked_out", "Checked out"
+
+
+READY_STATUSES = (UnitStatus.INSPECTED, UnitStatus.CLEAN)
 # Online holds one client address may try in a window: a family or a small company books
 # a handful; a script holding every room without paying is stopped.
 HOLDS_PER_ADDRESS = (20, timedelta(hours=1))
-ROOM_STATUSES = ("dirty", "clean", "inspected", "out_of_order")
-ROOM_STATUS_LABELS = {
-    "dirty": "Dirty",
-    "clean": "Clean",
-    "inspected": "Inspected",
-    "out_of_order": "Out of order",
-}
+ROOM_STATUSES = (UnitStatus.DIRTY, UnitStatus.CLEAN, UnitStatus.INSPECTED, UnitStatus.OUT_OF_ORDER)
+ROOM_STATUS_LABELS = {s.value: s.label for s in ROOM_STATUSES}
 SAME_FLOOR = "same_floor"
 LINE_KINDS = ("charge", "payment", "refund", "adjustment")
 # Money taken at the desk, as the payments module names it ("card_terminal": a bank card
@@ -148,7 +150,7 @@ def _score(
     for feature in sorted(wanted & set(unit.features)):
         score += _W_FEATURE
         reasons.append(FEATURE_LABELS.get(feature, feature))
-    if unit.status == "inspected":
+    if unit.status == UnitStatus.INSPECTED:
         score += _W_INSPECTED
         reasons.append("Inspected")
     return Suggestion(unit=unit, score=score, reasons=tuple(reasons))
@@ -246,3 +248,17 @@ def month_bounds(year: int, month: int) -> tuple[date, date]:
     start = date(year, month, 1)
     end = date(year + month // 12, month % 12 + 1, 1)
     return start, end
+
+
+def labels() -> dict[str, dict[str, str]]:
+    """English msgids of every code the pages show (templates translate them)."""
+    return {
+        "status": RESERVATION_STATUS_LABELS,
+        "payment": PAYMENT_STATE_LABELS,
+        "line": LINE_KIND_LABELS,
+        "source": SOURCE_LABELS,
+        "room": ROOM_STATUS_LABELS,
+        "feature": {**FEATURE_LABELS, SAME_FLOOR: "Keep the party on one floor"},
+        "kind": UNIT_KIND_LABELS,
+        "method": METHOD_LABELS,
+    }

@@ -9,6 +9,7 @@ from datetime import date, datetime
 from typing import Annotated
 
 from app.web.input import Cleaned, Paragraph, Text
+from modules.frontdesk.domain import StayStatus
 from modules.reservations.service import ReservationView, UnitView
 
 
@@ -25,7 +26,7 @@ class StayView:
 
     @property
     def in_house(self) -> bool:
-        return self.status == "in_house"
+        return self.status == StayStatus.IN_HOUSE
 
 
 @dataclass(frozen=True, slots=True)

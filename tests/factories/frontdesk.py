@@ -13,7 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from app.db.engine import TenantId, bind_tenant
 from modules.frontdesk import domain, service
 from modules.frontdesk.repository import FrontDeskRepository
-from modules.frontdesk.repository_audit import AuditRepository
+from modules.frontdesk.repository.audit import AuditRepository
 from modules.frontdesk.schemas import StayView
 from modules.reservations import service as reservations
 from modules.reservations.service import ReservationView

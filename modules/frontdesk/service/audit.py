@@ -16,13 +16,13 @@ from datetime import date, datetime, timedelta
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app import clock
+from app.actor import Actor
 from app.db.engine import TenantId
 from app.errors import Invalid
 from modules.frontdesk import domain
 from modules.frontdesk.models import DailyFigures
-from modules.frontdesk.repository_audit import AuditRepository
+from modules.frontdesk.repository.audit import AuditRepository
 from modules.frontdesk.schemas import AuditResult, DailyFiguresView
-from modules.frontdesk.service.views import Actor
 from modules.reservations import service as reservations
 from tenants.service import record_audit
 

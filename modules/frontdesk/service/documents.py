@@ -59,7 +59,7 @@ async def confirmation_pdf(r: ReservationView, *, issuer: Issuer, link: str) -> 
     """The booking confirmation a guest keeps or prints; its QR code carries the
     confirmation code so the desk finds the booking in one scan."""
     return await render_template_pdf(
-        "booking/pdf/confirmation.html",
+        "frontdesk/booking/pdf/confirmation.html",
         issuer=issuer,
         reservation=r,
         qr=booking_qr(r.code),

@@ -16,6 +16,7 @@ from datetime import date, timedelta
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from app.actor import Actor
 from app.db.engine import TenantId
 from app.errors import AppError, Conflict, Invalid, NotFound
 from app.i18n import gettext as _
@@ -24,7 +25,7 @@ from modules.frontdesk.repository import FrontDeskRepository
 from modules.frontdesk.schemas import FolioLineView, StayView
 from modules.frontdesk.service.folio import locked_open_stay, new_line
 from modules.frontdesk.service.settlement import ROOM
-from modules.frontdesk.service.views import Actor, line_view, stay_view
+from modules.frontdesk.service.views import line_view, stay_view
 from modules.reservations import service as reservations
 from modules.reservations.service import Offer, ReservationView
 from tenants.service import record_audit

@@ -12,6 +12,7 @@ from datetime import date
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app import clock
+from app.actor import SYSTEM, Actor
 from app.db.engine import TenantId
 from app.errors import Conflict, Invalid, NotFound
 from app.i18n import gettext as _
@@ -20,7 +21,7 @@ from modules.frontdesk import domain
 from modules.frontdesk.models import FolioLine, Stay
 from modules.frontdesk.repository import FrontDeskRepository
 from modules.frontdesk.schemas import FolioLineView, FolioView
-from modules.frontdesk.service.views import SYSTEM, Actor, folio_view, line_view
+from modules.frontdesk.service.views import folio_view, line_view
 from modules.payments import service as payments
 from tenants.service import record_audit
 
@@ -47,7 +48,7 @@ async def locked_open_stay(repo: FrontDeskRepository, stay_id: uuid.UUID) -> Sta
     stay = await repo.stay(stay_id, for_update=True)
     if stay is None:
         raise NotFound()
-    if stay.status != "in_house":
+    if stay.status != domain.StayStatus.IN_HOUSE:
         raise Conflict(CLOSED)
     return stay
 

@@ -8,12 +8,12 @@ from itertools import groupby
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from app.actor import Actor
 from app.db.engine import TenantId
 from app.errors import Invalid, NotFound
 from modules.frontdesk import domain
 from modules.frontdesk.repository import FrontDeskRepository
 from modules.frontdesk.schemas import HousekeepingBoard, HousekeepingTile
-from modules.frontdesk.service.views import Actor
 from modules.reservations import service as reservations
 from modules.reservations.service import UnitView
 from tenants.service import record_audit
@@ -29,7 +29,9 @@ async def _context(
     occupied = await repo.occupied_unit_ids()
     day = await reservations.list_day(db, tenant_id, domain.business_date(tz))
     leaving = {r.unit_id for r in day.departures if r.unit_id is not None}
-    arriving_types = {r.unit_type_id for r in day.arrivals if r.status == "confirmed"}
+    arriving_types = {
+        r.unit_type_id for r in day.arrivals if r.status == reservations.ReservationStatus.CONFIRMED
+    }
     return occupied, leaving, arriving_types
 
 

@@ -13,7 +13,7 @@ from app.db.engine import TenantId
 from app.errors import Invalid
 from app.i18n import gettext as _
 from modules.frontdesk import domain
-from modules.frontdesk.repository_audit import AuditRepository
+from modules.frontdesk.repository.audit import AuditRepository
 from modules.frontdesk.schemas import DailyFiguresView, MonthFigures, MonthReport
 from modules.frontdesk.service.audit import figures_view
 

@@ -8,6 +8,7 @@ from datetime import date, datetime, timedelta
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app import clock
+from app.actor import Actor
 from app.db.engine import TenantId
 from app.errors import Conflict, Invalid
 from app.i18n import gettext as _
@@ -21,7 +22,7 @@ from modules.frontdesk.service.folio import (
     new_line,
     record_desk_payment,
 )
-from modules.frontdesk.service.views import Actor, folio_view
+from modules.frontdesk.service.views import folio_view
 from modules.payments import service as payments
 from modules.reservations import service as reservations
 from modules.reservations.service import ReservationView
@@ -133,7 +134,11 @@ async def check_out(
         lines.append(await record_desk_payment(db, tenant_id, repo, stay, owed, method, actor))
     elif owed < 0:
         lines.append(await _refunded(db, tenant_id, repo, stay, -owed, method, actor))
-    stay.status, stay.checked_out_at, stay.checked_out_by = "checked_out", now, actor.user_id
+    stay.status, stay.checked_out_at, stay.checked_out_by = (
+        domain.StayStatus.CHECKED_OUT,
+        now,
+        actor.user_id,
+    )
     await repo.save(stay)
     await reservations.mark_checked_out(db, tenant_id, stay.reservation_id)
     await reservations.set_unit_status(db, tenant_id, stay.unit_id, "dirty")

@@ -10,6 +10,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app import clock
+from app.actor import Actor
 from app.db.engine import TenantId
 from app.errors import Conflict, Invalid, NotFound
 from app.i18n import gettext as _
@@ -19,9 +20,9 @@ from modules.frontdesk.repository import FrontDeskRepository
 from modules.frontdesk.schemas import DeskDay, StayPage, StayView
 from modules.frontdesk.service.folio import locked_open_stay
 from modules.frontdesk.service.settlement import open_folio
-from modules.frontdesk.service.views import Actor, folio_view, move_view, stay_view
+from modules.frontdesk.service.views import folio_view, move_view, stay_view
 from modules.reservations import service as reservations
-from modules.reservations.service import ReservationView, UnitView
+from modules.reservations.service import ReservationStatus, ReservationView, UnitView
 from tenants.service import record_audit
 
 __all__ = [
@@ -89,14 +90,14 @@ async def check_in_options(
     units = await reservations.list_units(db, tenant_id)
     party = await _party(db, tenant_id, r, domain.business_date(tz))
     party_stays = await repo.stays_for_reservations(p.id for p in party)
-    in_house_ids = {s.unit_id for s in party_stays if s.status == "in_house"}
+    in_house_ids = {s.unit_id for s in party_stays if s.status == domain.StayStatus.IN_HOUSE}
     suggestions = domain.suggest_units(
         units,
         unit_type_id=r.unit_type_id,
         occupied=occupied,
         preferences=r.preferences,
         party_floors=sorted({u.floor for u in units if u.id in in_house_ids}),
-        party_waiting=sum(1 for p in party if p.status == "confirmed"),
+        party_waiting=sum(1 for p in party if p.status == ReservationStatus.CONFIRMED),
     )
     others = tuple(
         u
@@ -110,11 +111,11 @@ async def check_in_options(
 
 
 def _check_arrival(r: ReservationView, today: date) -> None:
-    if r.status == "checked_in":
+    if r.status == ReservationStatus.CHECKED_IN:
         raise Conflict("This guest is already checked in.")
-    if r.status == "held":
+    if r.status == ReservationStatus.HELD:
         raise Conflict("This booking is not confirmed yet: it waits for its payment.")
-    if r.status != "confirmed":
+    if r.status != ReservationStatus.CONFIRMED:
         raise Conflict("Only a confirmed booking can be checked in.")
     if today < r.arrival:
         raise Conflict(_("This booking arrives on %(day)s.", day=r.arrival.isoformat()))
@@ -180,7 +181,7 @@ async def check_in(
         reservation_id=r.id,
         unit_id=unit.id,
         unit_number=unit.number,
-        status="in_house",
+        status=domain.StayStatus.IN_HOUSE,
         guest_name=r.guest_name,
         checked_in_at=now,
         checked_in_by=actor.user_id,

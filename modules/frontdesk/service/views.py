@@ -2,24 +2,11 @@
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Sequence
-from dataclasses import dataclass
 
 from modules.frontdesk import domain
 from modules.frontdesk.models import FolioLine, RoomMove, Stay
 from modules.frontdesk.schemas import FolioLineView, FolioView, RoomMoveView, StayView
-
-
-@dataclass(frozen=True, slots=True)
-class Actor:
-    """Who did it (a staff user, or None for a device or the system) and from where."""
-
-    user_id: uuid.UUID | None = None
-    ip: str | None = None
-
-
-SYSTEM = Actor()
 
 
 def stay_view(row: Stay) -> StayView:

@@ -10,17 +10,14 @@ from litestar import Controller, Request, Response, get, post
 from litestar.params import FromQuery, URLEncodedBody
 from litestar.response import Template
 
+from app import clock
 from app.errors import Conflict, Invalid
 from app.web.errors import is_htmx
 from app.web.forms import attempt, field_errors
-from modules.frontdesk import domain, service
+from modules.frontdesk import domain, permissions, service
 from modules.frontdesk.schemas import AuditResult, CloseDayForm
-from modules.frontdesk.web import actor, tz
 from tenants.context import Ctx, RequestContext
 from tenants.shell import console_page
-
-REPORT_ROLES = frozenset({"manager", "cashier"})
-CLOSE_ROLES = frozenset({"manager"})
 
 
 def _parse_day(value: str | None, default: date) -> date:
@@ -34,7 +31,7 @@ def _parse_day(value: str | None, default: date) -> date:
 
 class ReportsController(Controller):
     path = "/console/frontdesk/reports"
-    opt = {"access": "staff", "roles": REPORT_ROLES}  # noqa: RUF012 - Litestar reads it per class
+    opt = {"guard": permissions.DAILY_REPORT}  # noqa: RUF012 - Litestar reads it per class
     include_in_schema = False
 
     async def _page(
@@ -48,7 +45,7 @@ class ReportsController(Controller):
         errors: dict[str, str] | None = None,
         status_code: int = 200,
     ) -> Template:
-        yesterday = domain.business_date(tz(ctx)) - timedelta(days=1)
+        yesterday = domain.business_date(clock.tz_of(ctx.tenant)) - timedelta(days=1)
         errors = dict(errors or {})
         try:
             chosen = _parse_day(day, yesterday)
@@ -67,7 +64,7 @@ class ReportsController(Controller):
             "report": await service.month_report(ctx.db, ctx.tenant_id, year, mon),
             "result": result,
             "errors": errors,
-            "can_close": ctx.principal.has_role(*CLOSE_ROLES),
+            "can_close": permissions.CLOSE_DAY.admits(ctx.principal.role),
             "labels": domain.AUDIT_SOURCE_LABELS,
         }
         if is_htmx(request):
@@ -97,7 +94,7 @@ class ReportsController(Controller):
 
     @get("/month.csv")
     async def month_csv(self, ctx: Ctx, month: FromQuery[str | None] = None) -> Response[str]:
-        year, mon = service.parse_month(month, domain.business_date(tz(ctx)))
+        year, mon = service.parse_month(month, domain.business_date(clock.tz_of(ctx.tenant)))
         report = await service.month_report(ctx.db, ctx.tenant_id, year, mon)
         return Response(
             service.month_csv(report),
@@ -108,7 +105,7 @@ class ReportsController(Controller):
             },
         )
 
-    @post("/close", opt={"roles": CLOSE_ROLES})
+    @post("/close", opt={"guard": permissions.CLOSE_DAY})
     async def close(
         self, request: Request[Any, Any, Any], ctx: Ctx, data: URLEncodedBody[CloseDayForm]
     ) -> Template:
@@ -120,7 +117,9 @@ class ReportsController(Controller):
                 raise Invalid.field("day", "Choose the day to close.")
             result = await attempt(
                 ctx.db,
-                service.run_night_audit(ctx.db, ctx.tenant_id, day, actor=actor(ctx), tz=tz(ctx)),
+                service.run_night_audit(
+                    ctx.db, ctx.tenant_id, day, actor=ctx.actor, tz=clock.tz_of(ctx.tenant)
+                ),
             )
         except (Invalid, Conflict) as exc:
             return await self._page(

@@ -12,12 +12,14 @@ from litestar import Controller, Request, Response, get, post
 from litestar.params import FromPath, FromQuery, URLEncodedBody
 from litestar.response import Redirect, Template
 
+from app import clock
 from app.errors import Conflict, Invalid, NotFound
 from app.web.forms import attempt, field_errors
 from app.web.ratelimit import RateLimited, allow
-from modules.frontdesk import domain, service
+from app.web.responses import pdf_response
+from modules.frontdesk import domain, permissions, service
 from modules.frontdesk.schemas import GuestForm
-from modules.frontdesk.web import labels, pdf_response, tz
+from modules.reservations.service import ReservationStatus
 from tenants.context import Ctx, RequestContext
 
 RESERVATION = {"reservation_id": "reservations"}
@@ -35,7 +37,12 @@ def _page(ctx: RequestContext, template: str, status_code: int = 200, **context:
     tenant = _tenant(ctx)
     return Template(
         template_name=template,
-        context={"tenant": tenant, "base": f"/book/{tenant.slug}", "labels": labels(), **context},
+        context={
+            "tenant": tenant,
+            "base": f"/book/{tenant.slug}",
+            "labels": domain.labels(),
+            **context,
+        },
         status_code=status_code,
     )
 
@@ -51,7 +58,7 @@ def pay_url(slug: str, reservation_id: uuid.UUID, code: str) -> str:
 
 class BookingController(Controller):
     path = "/book/{tenant_slug:str}"
-    opt = {"access": "tenant_public"}  # noqa: RUF012
+    opt = {"guard": permissions.GUEST}  # noqa: RUF012
     include_in_schema = False
 
     @get("/")
@@ -63,7 +70,7 @@ class BookingController(Controller):
         adults: FromQuery[str] = "2",
         children: FromQuery[str] = "0",
     ) -> Template:
-        today = domain.business_date(tz(ctx))
+        today = domain.business_date(clock.tz_of(ctx.tenant))
         form = {"arrival": arrival, "departure": departure, "adults": adults, "children": children}
         if arrival is None:
             q = service.default_query(today)
@@ -73,13 +80,15 @@ class BookingController(Controller):
                 "adults": "2",
                 "children": "0",
             }
-            return _page(ctx, "booking/search.html", form=form, offers=None, errors={}, today=today)
+            return _page(
+                ctx, "frontdesk/booking/search.html", form=form, offers=None, errors={}, today=today
+            )
         try:
             q = service.parse_query(arrival, departure or "", adults, children, today=today)
         except Invalid as exc:
             return _page(
                 ctx,
-                "booking/search.html",
+                "frontdesk/booking/search.html",
                 422,
                 form=form,
                 offers=None,
@@ -88,7 +97,13 @@ class BookingController(Controller):
             )
         offers = await service.booking_search(ctx.db, ctx.tenant_id, q)
         return _page(
-            ctx, "booking/search.html", form=form, offers=offers, query=q, errors={}, today=today
+            ctx,
+            "frontdesk/booking/search.html",
+            form=form,
+            offers=offers,
+            query=q,
+            errors={},
+            today=today,
         )
 
     async def _details(
@@ -99,13 +114,13 @@ class BookingController(Controller):
         errors: dict[str, str] | None = None,
         status_code: int = 200,
     ) -> Template:
-        today = domain.business_date(tz(ctx))
+        today = domain.business_date(clock.tz_of(ctx.tenant))
         try:
             q, offer = await service.booking_offer(ctx.db, ctx.tenant_id, form, today=today)
         except (Invalid, Conflict) as exc:
             return _page(
                 ctx,
-                "booking/details.html",
+                "frontdesk/booking/details.html",
                 exc.status_code,
                 form=form,
                 offer=None,
@@ -114,7 +129,7 @@ class BookingController(Controller):
             )
         return _page(
             ctx,
-            "booking/details.html",
+            "frontdesk/booking/details.html",
             status_code,
             form=form,
             offer=offer,
@@ -152,7 +167,7 @@ class BookingController(Controller):
         limit, per = domain.HOLDS_PER_ADDRESS
         if not await allow(ctx.db, "booking.hold", ctx.ip, limit=limit, per=per):
             raise RateLimited()
-        today = domain.business_date(tz(ctx))
+        today = domain.business_date(clock.tz_of(ctx.tenant))
         try:
             r = await attempt(
                 ctx.db, service.hold_booking(ctx.db, ctx.tenant_id, data, today=today)
@@ -161,7 +176,7 @@ class BookingController(Controller):
             return await self._details(
                 ctx, data, errors=field_errors(exc), status_code=exc.status_code
             )
-        if r.status == "held":
+        if r.status == ReservationStatus.HELD:
             return Redirect(pay_url(tenant.slug, r.id, r.code), status_code=303)
         return Redirect(confirmation_url(tenant.slug, r.id, r.code), status_code=303)
 
@@ -174,12 +189,15 @@ class BookingController(Controller):
         r = await service.reservation_for_guest(ctx.db, ctx.tenant_id, reservation_id, code)
         if r is None:
             return _page(
-                ctx, "booking/lookup.html", reservation_id=reservation_id, wrong=bool(code)
+                ctx,
+                "frontdesk/booking/lookup.html",
+                reservation_id=reservation_id,
+                wrong=bool(code),
             )
         tenant = _tenant(ctx)
         return _page(
             ctx,
-            "booking/confirmation.html",
+            "frontdesk/booking/confirmation.html",
             r=r,
             pay=pay_url(tenant.slug, r.id, r.code),
             qr=service.booking_qr(r.code),
@@ -194,8 +212,8 @@ class BookingController(Controller):
         r = await service.reservation_for_guest(ctx.db, ctx.tenant_id, reservation_id, code)
         if r is None:
             return Response("", status_code=403)
-        response = _page(ctx, "booking/_partials/status.html", r=r)
-        if r.status != "held":
+        response = _page(ctx, "frontdesk/booking/_partials/status.html", r=r)
+        if r.status != ReservationStatus.HELD:
             tenant = _tenant(ctx)
             response.headers["HX-Redirect"] = confirmation_url(tenant.slug, r.id, r.code)
         return response

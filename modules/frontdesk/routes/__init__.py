@@ -3,27 +3,16 @@ console, the housekeeping board, the daily report with the night audit, and the 
 booking page."""
 
 from app.web.nav import NavItem
-from modules.frontdesk import (
-    routes_booking,
-    routes_desk,
-    routes_extension,
-    routes_housekeeping,
-    routes_reports,
-)
+from modules.frontdesk import permissions
+from modules.frontdesk.routes import console, public
 
-ROUTES = [
-    *routes_desk.ROUTES,
-    *routes_extension.ROUTES,
-    *routes_housekeeping.ROUTES,
-    *routes_booking.ROUTES,
-    *routes_reports.ROUTES,
-]
+ROUTES = [*console.ROUTES, *public.ROUTES]
 NAV = [
     NavItem(
         key="frontdesk",
         label="Front desk",
         href="/console/frontdesk",
-        roles=routes_desk.DESK_ROLES,
+        roles=permissions.DESK,
         module="frontdesk",
         order=20,
     ),
@@ -31,7 +20,7 @@ NAV = [
         key="housekeeping",
         label="Housekeeping",
         href="/console/housekeeping",
-        roles=routes_housekeeping.HOUSEKEEPING_ROLES,
+        roles=permissions.HOUSEKEEPING,
         module="frontdesk",
         order=25,
     ),
@@ -39,7 +28,7 @@ NAV = [
         key="frontdesk_reports",
         label="Daily report",
         href="/console/frontdesk/reports",
-        roles=routes_reports.REPORT_ROLES,
+        roles=permissions.DAILY_REPORT,
         module="frontdesk",
         order=26,
     ),

@@ -12,17 +12,16 @@ from litestar.response import Redirect
 
 from app.errors import Conflict, Invalid
 from app.web.forms import attempt, field_errors
-from modules.frontdesk import service
-from modules.frontdesk.routes_desk import DESK_ROLES, STAY, stay_page_answer
+from modules.frontdesk import permissions, service
+from modules.frontdesk.routes.console.desk import STAY, stay_page_answer
 from modules.frontdesk.schemas import ExtendForm
-from modules.frontdesk.web import actor
 from modules.reservations.service import SoldOut
 from tenants.context import Ctx
 
 
 class StayExtensionController(Controller):
     path = "/console/frontdesk/stays"
-    opt = {"access": "staff", "roles": DESK_ROLES}  # noqa: RUF012 - Litestar reads it per class
+    opt = {"guard": permissions.DESK}  # noqa: RUF012 - Litestar reads it per class
     include_in_schema = False
 
     @post("/{stay_id:uuid}/extend", opt={"owns": STAY})
@@ -43,7 +42,7 @@ class StayExtensionController(Controller):
                     stay_id,
                     nights=data.nights,
                     departure=data.departure,
-                    actor=actor(ctx),
+                    actor=ctx.actor,
                 ),
             )
         except (Invalid, Conflict) as exc:

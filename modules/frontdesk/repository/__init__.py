@@ -8,6 +8,7 @@ from collections.abc import Iterable, Sequence
 
 from sqlalchemy import func, select
 
+from modules.frontdesk.domain import StayStatus
 from modules.frontdesk.models import FolioLine, RoomMove, Stay
 from tenants.repository import TenantScopedRepository
 
@@ -38,16 +39,18 @@ class FrontDeskRepository(TenantScopedRepository):
         return (await self.db.execute(stmt)).scalars().all()
 
     async def in_house(self) -> Sequence[Stay]:
-        stmt = self.scoped(Stay).where(Stay.status == "in_house").order_by(Stay.unit_number)
+        stmt = (
+            self.scoped(Stay).where(Stay.status == StayStatus.IN_HOUSE).order_by(Stay.unit_number)
+        )
         return (await self.db.execute(stmt)).scalars().all()
 
     async def in_house_in_unit(self, unit_id: uuid.UUID) -> Stay | None:
-        stmt = self.scoped(Stay).where(Stay.unit_id == unit_id, Stay.status == "in_house")
+        stmt = self.scoped(Stay).where(Stay.unit_id == unit_id, Stay.status == StayStatus.IN_HOUSE)
         return (await self.db.execute(stmt)).scalar_one_or_none()
 
     async def occupied_unit_ids(self) -> set[uuid.UUID]:
         stmt = select(Stay.unit_id).where(
-            Stay.tenant_id == self.tenant_id, Stay.status == "in_house"
+            Stay.tenant_id == self.tenant_id, Stay.status == StayStatus.IN_HOUSE
         )
         return set((await self.db.execute(stmt)).scalars().all())
 

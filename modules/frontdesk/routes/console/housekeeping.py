@@ -10,22 +10,21 @@ from litestar import Controller, Request, Response, get, post
 from litestar.params import FromPath, FromQuery, URLEncodedBody
 from litestar.response import Redirect, Template
 
+from app import clock
 from app.errors import Invalid
 from app.web.errors import is_htmx
 from app.web.forms import field_errors
-from modules.frontdesk import domain, service
+from modules.frontdesk import domain, permissions, service
 from modules.frontdesk.schemas import UnitStatusForm
-from modules.frontdesk.web import actor, tz
 from tenants.context import Ctx
 from tenants.shell import console_page
 
-HOUSEKEEPING_ROLES = frozenset({"manager", "front_desk"})
 UNIT = {"unit_id": "units"}
 
 
 class HousekeepingController(Controller):
     path = "/console/housekeeping"
-    opt = {"access": "staff", "roles": HOUSEKEEPING_ROLES}  # noqa: RUF012
+    opt = {"guard": permissions.HOUSEKEEPING}  # noqa: RUF012
     include_in_schema = False
 
     @get("/")
@@ -33,7 +32,9 @@ class HousekeepingController(Controller):
         self, request: Request[Any, Any, Any], ctx: Ctx, status: FromQuery[str | None] = None
     ) -> Template:
         shown = status if status in domain.ROOM_STATUSES else None
-        board = await service.housekeeping_board(ctx.db, ctx.tenant_id, tz=tz(ctx), status=shown)
+        board = await service.housekeeping_board(
+            ctx.db, ctx.tenant_id, tz=clock.tz_of(ctx.tenant), status=shown
+        )
         return console_page(
             request,
             ctx,
@@ -55,11 +56,18 @@ class HousekeepingController(Controller):
         error = None
         try:
             tile = await service.set_room_status(
-                ctx.db, ctx.tenant_id, unit_id, data.status, actor=actor(ctx), tz=tz(ctx)
+                ctx.db,
+                ctx.tenant_id,
+                unit_id,
+                data.status,
+                actor=ctx.actor,
+                tz=clock.tz_of(ctx.tenant),
             )
         except Invalid as exc:
             error = field_errors(exc).get("status")
-            tile = await service.housekeeping_tile(ctx.db, ctx.tenant_id, unit_id, tz=tz(ctx))
+            tile = await service.housekeeping_tile(
+                ctx.db, ctx.tenant_id, unit_id, tz=clock.tz_of(ctx.tenant)
+            )
         if not is_htmx(request):
             return Redirect("/console/housekeeping", status_code=303)
         return Template(

@@ -15,10 +15,12 @@ from litestar import Controller, Request, Response, get, post
 from litestar.params import FromPath, FromQuery, URLEncodedBody
 from litestar.response import Redirect, Template
 
+from app import clock
 from app.errors import AppError, Conflict, Invalid, NotFound
 from app.web.errors import is_htmx
 from app.web.forms import attempt, field_errors
-from modules.frontdesk import domain, service
+from app.web.responses import pdf_response
+from modules.frontdesk import domain, permissions, service
 from modules.frontdesk.models import Stay
 from modules.frontdesk.schemas import (
     ChargeForm,
@@ -28,12 +30,9 @@ from modules.frontdesk.schemas import (
     PaymentForm,
 )
 from modules.frontdesk.service.stays import parse_unit_id
-from modules.frontdesk.web import actor, labels, pdf_response, tz
 from tenants.context import Ctx, RequestContext
 from tenants.shell import console_page
 
-DESK_ROLES = frozenset({"manager", "front_desk", "cashier"})
-ADJUST_ROLES = frozenset({"manager"})
 STAY = {"stay_id": Stay}
 RESERVATION = {"reservation_id": "reservations"}
 NOTICES = {
@@ -53,11 +52,11 @@ def _day(value: str | None) -> date | None:
 
 def _page_context(ctx: RequestContext) -> dict[str, Any]:
     return {
-        "labels": labels(),
-        "tz": tz(ctx),
+        "labels": domain.labels(),
+        "tz": clock.tz_of(ctx.tenant),
         "desk_methods": domain.DESK_METHODS,
         "sources": domain.CHARGE_SOURCES,
-        "can_adjust": ctx.principal.has_role(*ADJUST_ROLES),
+        "can_adjust": permissions.ADJUST_BILL.admits(ctx.principal.role),
     }
 
 
@@ -92,7 +91,7 @@ async def stay_page_answer(
 
 class FrontDeskController(Controller):
     path = "/console/frontdesk"
-    opt = {"access": "staff", "roles": DESK_ROLES}  # noqa: RUF012 - Litestar reads it per class
+    opt = {"guard": permissions.DESK}  # noqa: RUF012 - Litestar reads it per class
     include_in_schema = False
 
     @get("/")
@@ -103,7 +102,9 @@ class FrontDeskController(Controller):
         day: FromQuery[str | None] = None,
         error: FromQuery[str | None] = None,
     ) -> Template:
-        desk = await service.desk_day(ctx.db, ctx.tenant_id, day=_day(day), tz=tz(ctx))
+        desk = await service.desk_day(
+            ctx.db, ctx.tenant_id, day=_day(day), tz=clock.tz_of(ctx.tenant)
+        )
         return console_page(
             request,
             ctx,
@@ -111,7 +112,7 @@ class FrontDeskController(Controller):
             active="frontdesk",
             desk=desk,
             not_found=error == "not_found",
-            labels=labels(),
+            labels=domain.labels(),
         )
 
     @get("/find")
@@ -133,7 +134,9 @@ class FrontDeskController(Controller):
         errors: dict[str, str] | None = None,
         status_code: int = 200,
     ) -> Template:
-        options = await service.check_in_options(ctx.db, ctx.tenant_id, reservation_id, tz=tz(ctx))
+        options = await service.check_in_options(
+            ctx.db, ctx.tenant_id, reservation_id, tz=clock.tz_of(ctx.tenant)
+        )
         stay = await service.stay_for_reservation(ctx.db, ctx.tenant_id, reservation_id)
         return console_page(
             request,
@@ -169,8 +172,8 @@ class FrontDeskController(Controller):
                     ctx.tenant_id,
                     reservation_id,
                     unit_id=parse_unit_id(data.unit_id),
-                    actor=actor(ctx),
-                    tz=tz(ctx),
+                    actor=ctx.actor,
+                    tz=clock.tz_of(ctx.tenant),
                 ),
             )
         except (Invalid, Conflict) as exc:
@@ -280,11 +283,11 @@ class FrontDeskController(Controller):
                 stay_id,
                 amount_fen=service.parse_amount(data.amount),
                 method=data.method,
-                actor=actor(ctx),
+                actor=ctx.actor,
             ),
         )
 
-    @post("/stays/{stay_id:uuid}/adjustments", opt={"owns": STAY, "roles": ADJUST_ROLES})
+    @post("/stays/{stay_id:uuid}/adjustments", opt={"guard": permissions.ADJUST_BILL, "owns": STAY})
     async def adjustment(
         self,
         request: Request[Any, Any, Any],
@@ -304,7 +307,7 @@ class FrontDeskController(Controller):
                 stay_id,
                 description=data.description,
                 amount_fen=sign * service.parse_amount(data.amount.strip().lstrip("-")),
-                actor=actor(ctx),
+                actor=ctx.actor,
             ),
         )
 
@@ -327,7 +330,7 @@ class FrontDeskController(Controller):
                 stay_id,
                 unit_id=parse_unit_id(data.unit_id),
                 reason=data.reason,
-                actor=actor(ctx),
+                actor=ctx.actor,
             ),
         )
 
@@ -345,7 +348,12 @@ class FrontDeskController(Controller):
             stay_id,
             "checked_out",
             lambda: service.check_out(
-                ctx.db, ctx.tenant_id, stay_id, method=data.method, actor=actor(ctx), tz=tz(ctx)
+                ctx.db,
+                ctx.tenant_id,
+                stay_id,
+                method=data.method,
+                actor=ctx.actor,
+                tz=clock.tz_of(ctx.tenant),
             ),
         )
 
