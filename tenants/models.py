@@ -20,13 +20,24 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    event,
     func,
+    select,
     text,
 )
 from sqlalchemy.dialects.postgresql import INET, JSONB
+from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Mapped, mapped_column
 
-from app.db.base import Base, CreatedMixin, IdMixin, TenantScoped, tenant_foreign_key, tenant_key
+from app.db.base import (
+    Base,
+    CreatedMixin,
+    IdMixin,
+    TenantScoped,
+    tenant_foreign_key,
+    tenant_key,
+    uuid7,
+)
 
 KINDS = ("hotel", "agency", "cruise", "hot_spring")
 ROLES = ("owner", "manager", "front_desk", "cashier", "agent", "guide", "auditor")
@@ -56,16 +67,30 @@ class Tenant(IdMixin, CreatedMixin, Base):
 
 
 class User(IdMixin, CreatedMixin, Base):
-    """A person who signs in. Global: one e-mail, one password, memberships in tenants."""
+    """A person who signs in. Global: one e-mail, one password, memberships in tenants.
+
+    The application role sees a user only when it has a reason to (row-level security,
+    migration 0016) and never reads `password_hash` with a plain SELECT: it arrives only
+    through `tenants.repository_auth` (security-definer functions). Elsewhere it is not
+    loaded, and reading it raises instead of querying."""
 
     __tablename__ = "users"
     __table_args__ = (Index("uq_users_email_lower", func.lower(text("email")), unique=True),)
 
     email: Mapped[str] = mapped_column(String(254))
     display_name: Mapped[str] = mapped_column(String(100))
-    password_hash: Mapped[str | None] = mapped_column(Text)
+    password_hash: Mapped[str | None] = mapped_column(Text, deferred=True, deferred_raiseload=True)
     is_operator: Mapped[bool] = mapped_column(Boolean, server_default=text("false"))
     password_changed_at: Mapped[datetime | None]
+
+
+@event.listens_for(User, "before_insert")
+def _name_new_user(_mapper: Any, connection: Connection, user: User) -> None:
+    """A user created by this transaction stays visible to it (row-level security on
+    `users`), so its INSERT ... RETURNING and later changes see the row."""
+    if user.id is None:
+        user.id = uuid7()
+    connection.execute(select(func.zhilv_name_user(user.id)))
 
 
 class Membership(TenantScoped, Base):

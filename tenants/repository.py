@@ -54,11 +54,17 @@ class GlobalRepository:
         return await self.db.get(Tenant, tenant_id)
 
     async def user_by_email(self, email: str) -> User | None:
-        stmt = select(User).where(func.lower(User.email) == email.strip().lower())
-        return (await self.db.execute(stmt)).scalar_one_or_none()
+        """Whoever holds this e-mail, with their password hash (`repository_auth`)."""
+        from tenants.repository_auth import user_by_email
+
+        return await user_by_email(self.db, email)
 
     async def user(self, user_id: uuid.UUID) -> User | None:
-        return await self.db.get(User, user_id)
+        """A member of the bound tenant (or a user this transaction named), with their
+        password hash; None for anyone else."""
+        from tenants.repository_auth import user_with_password
+
+        return await user_with_password(self.db, user_id)
 
     async def list_tenants(self) -> Sequence[Any]:
         stmt = (

@@ -1,19 +1,60 @@
-"""SQL of sign-in throttling and one-time account tokens.
+"""SQL of sign-in, throttling and one-time account tokens.
 
 `login_attempts` is global (an attempt may name no tenant, or one that does not exist);
 `account_tokens` is tenant-owned and reached through a tenant-scoped repository.
+
+Users with their password hash come only through the security-definer functions of
+migration 0016: the application role can neither read `users.password_hash` nor see the
+rows of users outside its tenant.
 """
 
 from __future__ import annotations
 
 import uuid
 from datetime import datetime, timedelta
+from typing import Any
 
-from sqlalchemy import ColumnElement, and_, delete, func, insert, literal, select, update
+from sqlalchemy import (
+    ColumnElement,
+    and_,
+    delete,
+    func,
+    insert,
+    literal,
+    select,
+    text,
+    update,
+)
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import undefer
 
-from tenants.models import AccountToken, LoginAttempt
+from tenants.models import AccountToken, LoginAttempt, User
 from tenants.repository import TenantScopedRepository
+
+_USER_BY_EMAIL = text("SELECT * FROM zhilv_user_by_email(:email)")
+_USER_BY_ID = text("SELECT * FROM zhilv_user(:id)")
+
+
+async def _load_user(db: AsyncSession, statement: Any, **params: object) -> User | None:
+    stmt = (
+        select(User)
+        .from_statement(statement.bindparams(**params))
+        .options(undefer(User.password_hash))
+        .execution_options(populate_existing=True)
+    )
+    return (await db.execute(stmt)).scalar_one_or_none()
+
+
+async def user_by_email(db: AsyncSession, email: str) -> User | None:
+    """The person signing in, being invited or asking for a reset, with their password
+    hash, whichever tenant is bound. From here on the transaction may see their row."""
+    return await _load_user(db, _USER_BY_EMAIL, email=email.strip())
+
+
+async def user_with_password(db: AsyncSession, user_id: uuid.UUID) -> User | None:
+    """A user this transaction may already see (a member of the bound tenant, or one it
+    named), with their password hash; None for anyone else."""
+    return await _load_user(db, _USER_BY_ID, id=user_id)
 
 
 class LoginAttemptRepository:

@@ -15,6 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.db.engine import bind_tenant
 from tenants.models import LoginAttempt, Membership, OperatorSession, Tenant, User
+from tenants.repository_auth import user_by_email
 
 # Sign-ups are counted in `login_attempts` under this marker instead of an e-mail, so
 # that they never add to (or clear) an account's sign-in failures.
@@ -73,8 +74,7 @@ class PlatformRepository:
 
     # operators -----------------------------------------------------------------------
     async def user_by_email(self, email: str) -> User | None:
-        stmt = select(User).where(func.lower(User.email) == email.strip().lower())
-        return (await self.db.execute(stmt)).scalar_one_or_none()
+        return await user_by_email(self.db, email)
 
     async def operators(self) -> list[User]:
         stmt = select(User).where(User.is_operator.is_(True)).order_by(User.created_at)

@@ -2,7 +2,9 @@
 
 - the owner role owns the database and its schema and runs migrations;
 - the application role owns nothing, is neither superuser nor BYPASSRLS, and gets
-  SELECT/INSERT/UPDATE/DELETE on what the owner creates (default privileges).
+  SELECT/INSERT/UPDATE/DELETE on what the owner creates (default privileges), except
+  writing `alembic_version` and reading `users.password_hash`
+  (`app.db.migration_helpers.app_role_limits_sql`).
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from alembic import command
 from alembic.config import Config
 from sqlalchemy.engine import make_url
 
+from app.db.migration_helpers import app_role_limits_sql
 from app.settings import PROJECT_ROOT
 
 
@@ -92,6 +95,8 @@ async def init_database(
                 GRANT EXECUTE ON FUNCTIONS TO {a};
             """
         )
+        # ...except what migration 0016 took away, which the blanket grant just gave back.
+        await db_conn.execute(app_role_limits_sql(app))
     finally:
         await db_conn.close()
     return DatabaseUrls(

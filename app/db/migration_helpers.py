@@ -164,3 +164,63 @@ def make_foreign_key_plain(
     name = conv(f"fk_{table}_{column}_{target}")
     op.drop_constraint(name, table, type_="foreignkey")
     op.create_foreign_key(name, table, target, [column], ["id"], ondelete=ondelete)
+
+
+# What the application role may not do (migration 0016 onwards) --------------------------
+#
+# `zhilv db init` grants the application role everything on every table; these exceptions
+# are applied by the migration that introduced them AND again by every `init_database`, so
+# re-running the set-up never hands the privileges back. They keep the schema's
+# bookkeeping and the password hashes out of a compromised or buggy application's reach.
+
+# The application roles: whoever the owner's default privileges on tables are for.
+APP_ROLES_SQL = """
+SELECT a.grantee::regrole::text
+FROM pg_default_acl d, aclexplode(d.defaclacl) a
+WHERE d.defaclrole = current_user::regrole AND d.defaclobjtype = 'r'
+  AND d.defaclnamespace = current_schema()::regnamespace
+ORDER BY 1
+"""
+
+
+def app_role_limits_sql(role: str) -> str:
+    """A statement taking from `role`: writing `alembic_version`, and reading
+    `users.password_hash` (every other column of `users` stays readable). Tables not yet
+    created are skipped, so it may run before the first migration."""
+    return f"""
+DO $limits$
+DECLARE
+    app text := {_literal(role)};
+    readable text;
+BEGIN
+    IF to_regclass('alembic_version') IS NOT NULL THEN
+        EXECUTE format('REVOKE INSERT, UPDATE, DELETE, TRUNCATE ON alembic_version FROM %I', app);
+    END IF;
+    IF to_regclass('users') IS NOT NULL THEN
+        SELECT string_agg(quote_ident(attname), ', ' ORDER BY attnum) INTO readable
+        FROM pg_attribute
+        WHERE attrelid = to_regclass('users') AND attnum > 0 AND NOT attisdropped
+          AND attname <> 'password_hash';
+        EXECUTE format('REVOKE SELECT ON users FROM %I', app);
+        EXECUTE format('GRANT SELECT (%s) ON users TO %I', readable, app);
+    END IF;
+END $limits$
+"""
+
+
+def app_role_limits_undo_sql(role: str) -> str:
+    """Give back what `app_role_limits_sql` took (a downgrade)."""
+    return f"""
+DO $limits$
+DECLARE
+    app text := {_literal(role)};
+BEGIN
+    EXECUTE format('GRANT INSERT, UPDATE, DELETE ON alembic_version TO %I', app);
+    EXECUTE format('REVOKE SELECT ON users FROM %I', app);
+    EXECUTE format('GRANT SELECT ON users TO %I', app);
+END $limits$
+"""
+
+
+def _literal(value: str) -> str:
+    return "'" + value.replace("'", "''") + "'"
