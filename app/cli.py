@@ -19,14 +19,16 @@ def main() -> None:
     """智旅 Zhilv."""
 
 
-def devtools_missing(command: str, exc: ModuleNotFoundError) -> click.ClickException:
+def devtools_missing(exc: ModuleNotFoundError) -> click.ClickException:
     """The development commands import `devtools/` inside themselves (never at module level,
     an import-linter contract holds it): the production image leaves it out, and there such
     a command says so instead of failing with a traceback."""
     if not (exc.name or "").startswith("devtools"):
         raise exc
+    ctx = click.get_current_context(silent=True)
+    command = ctx.command_path if ctx else "zhilv"
     return click.ClickException(
-        f"`zhilv {command}` needs the development tools (devtools/), which this installation "
+        f"`{command}` needs the development tools (devtools/), which this installation "
         "does not contain (the production image leaves them out). Run it from a source "
         "checkout: `make run`."
     )
@@ -117,7 +119,7 @@ def dev_database() -> None:
     try:
         from devtools.embedded_db import start_embedded
     except ModuleNotFoundError as exc:
-        raise devtools_missing("dev", exc) from exc
+        raise devtools_missing(exc) from exc
 
     settings = get_settings()
     admin_url = start_embedded((settings.data_dir / "pg").resolve())
@@ -139,7 +141,7 @@ def dev(no_worker: bool) -> None:
         from devtools.demo import seed_demo
         from devtools.stripe_emulator import dev_stripe_emulator
     except ModuleNotFoundError as exc:
-        raise devtools_missing("dev", exc) from exc
+        raise devtools_missing(exc) from exc
 
     dev_database()
     settings = get_settings()
@@ -180,7 +182,7 @@ def bureau_sim(ctx: click.Context) -> None:
     try:
         from devtools.bureau.cli import bureau_sim as stand_in
     except ModuleNotFoundError as exc:
-        raise devtools_missing("bureau-sim", exc) from exc
+        raise devtools_missing(exc) from exc
     stand_in.main(args=ctx.args, prog_name="zhilv bureau-sim")
 
 

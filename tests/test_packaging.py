@@ -92,7 +92,7 @@ class TestDevtoolsBoundary:
             )
 
         assert run("--help").returncode == 0
-        for command in ("dev", "bureau-sim"):
+        for command in ("dev", "bureau-sim", "worker"):  # the worker: its development database
             refused = run(command)
             assert refused.returncode == 1, refused.stderr
             assert "needs the development tools (devtools/)" in refused.stderr
