@@ -17,6 +17,7 @@ from sqlalchemy import text
 
 import modules.contracts.routes
 import modules.filings.routes
+import modules.filings.service
 import modules.frontdesk.routes
 import modules.groups.routes
 import modules.guestservices.routes
@@ -27,8 +28,9 @@ import modules.terminals.routes
 import tenants.routes
 from app.db.engine import Database
 from app.settings import PROJECT_ROOT, Settings, get_settings
-from app.web import health, pages
-from app.web.errors import handle_exception
+from app.web import health, metrics, pages
+from app.web.errors import answer_errors_here, handle_exception
+from app.web.headers import csp_nonce_middleware, security_headers
 from app.web.input import screen_input
 from app.web.locale import locale_middleware
 from app.web.logging import configure_logging, request_log_middleware
@@ -57,7 +59,7 @@ VENDOR_DIR = PROJECT_ROOT / "node_modules"
 
 
 def _route_handlers() -> list[Any]:
-    handlers: list[Any] = [health.healthz, pages.landing, pages.switch_language]
+    handlers: list[Any] = [health.healthz, metrics.metrics, pages.landing, pages.switch_language]
     for package in PACKAGES:
         handlers.extend(package.ROUTES)
     handlers.append(
@@ -110,7 +112,9 @@ def _proxy_headers(trusted: str) -> Any:
 
 def create_app(settings: Settings | None = None, database: Database | None = None) -> Litestar:
     settings = settings or get_settings()
-    configure_logging(settings.log_level, settings.log_json)
+    configure_logging(
+        settings.log_level, settings.log_json, production=settings.env == "production"
+    )
     if database is None:
         if not settings.database_url:
             raise RuntimeError("DATABASE_URL is not set (make run sets it up for development)")
@@ -129,12 +133,16 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
         after_request=record_answer,
         middleware=[
             _proxy_headers(settings.forwarded_allow_ips),
+            metrics.request_metrics(),
             request_log_middleware,
+            csp_nonce_middleware,
             locale_middleware,
             screen_input,
+            answer_errors_here,  # innermost: a refused CSRF check is answered inside the above
         ],
         logging_config=None,  # our JSON logs (configure_logging), not Litestar's defaults
         exception_handlers={Exception: handle_exception},
+        before_send=[security_headers(settings)],
         template_config=template_config(),
         csrf_config=CSRFConfig(
             secret=settings.secret_key,
@@ -156,7 +164,14 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
                 }
             ),
         ),
-        state=State({"settings": settings, "database": database, "nav": _nav()}),
+        state=State(
+            {
+                "settings": settings,
+                "database": database,
+                "nav": _nav(),
+                "tenant_gauges": [modules.filings.service.FILING_GAUGES],  # GET /metrics
+            }
+        ),
         on_startup=[_check_role],
         on_shutdown=[on_shutdown],
         request_max_body_size=20 * 1024 * 1024,

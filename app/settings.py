@@ -90,7 +90,11 @@ class Settings(BaseSettings):
     stripe_js_url: str = "https://js.stripe.com/v3/"
 
     log_level: str = "INFO"
-    log_json: bool = True
+    # Unset: readable lines when stderr is a terminal (make run), JSON otherwise and in
+    # production. true/false force one or the other.
+    log_json: bool | None = None
+    # Bearer token for GET /metrics (Prometheus). Unset: /metrics answers 404.
+    metrics_token: str = ""
     demo_data: bool = True
 
     @model_validator(mode="after")

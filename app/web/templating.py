@@ -14,6 +14,7 @@ from litestar.template.config import TemplateConfig
 from app import i18n
 from app.money import format_fen
 from app.settings import PROJECT_ROOT
+from app.web.headers import CSP_NONCE
 
 TEMPLATE_DIR = PROJECT_ROOT / "templates"
 
@@ -35,6 +36,7 @@ def configure_environment(env: Environment) -> None:
     env.filters["dt"] = format_dt
     env.globals["current_locale"] = i18n.current_locale
     env.globals["LOCALE_NAMES"] = i18n.LOCALE_NAMES
+    env.globals["csp_nonce"] = CSP_NONCE  # nonce="{{ csp_nonce }}" on an inline <script>/<style>
     env.autoescape = True
 
 

@@ -1,4 +1,10 @@
-"""A live server (granian, real commits) and headless Chromium for browser tests."""
+"""A live server (granian, real commits) and headless Chromium for browser tests.
+
+Every browser context records Content-Security-Policy violations in our pages (the
+`securitypolicyviolation` event and Chromium's "Refused to ..." console errors); a test
+during which any occurred fails, naming them. Frames of other origins (Stripe's) answer to
+their own policy and are not recorded.
+"""
 
 from __future__ import annotations
 
@@ -10,6 +16,7 @@ import sys
 import time
 from collections.abc import AsyncIterator, Iterator
 from typing import Any
+from urllib.parse import urlsplit
 
 import httpx
 import pytest
@@ -26,6 +33,72 @@ CHROMIUM_ARGS = [
     "--disable-sync",
     "--no-first-run",
 ]
+
+
+# Violations seen during the running test (one test runs at a time in a process).
+CSP_VIOLATIONS: list[str] = []
+_REPORT_VIOLATIONS = """
+if (window.top === window) {
+  document.addEventListener("securitypolicyviolation", function (e) {
+    window.__cspViolation([e.documentURI, e.effectiveDirective, e.blockedURI,
+                           e.sourceFile + ":" + e.lineNumber, (e.sample || "")].join(" | "));
+  });
+}
+"""
+
+
+def _origin(url: str) -> str:
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.netloc}"
+
+
+def _on_console(message: Any) -> None:
+    text = message.text
+    if not (text.startswith("Refused to") and "Content Security Policy" in text):
+        return
+    where = (message.location or {}).get("url") or ""
+    page_url = message.page.url if message.page else ""
+    if where and page_url and _origin(where) != _origin(page_url):
+        return  # another origin's frame, under its own policy
+    CSP_VIOLATIONS.append(f"{page_url or where}: {text}")
+
+
+async def record_csp_violations(context: Any) -> Any:
+    await context.expose_binding(
+        "__cspViolation", lambda _source, text: CSP_VIOLATIONS.append(str(text))
+    )
+    await context.add_init_script(_REPORT_VIOLATIONS)
+    context.on("console", _on_console)
+    return context
+
+
+class RecordingBrowser:
+    """The Playwright browser, whose new contexts record CSP violations."""
+
+    def __init__(self, browser: Any) -> None:
+        self._browser = browser
+
+    async def new_context(self, *args: Any, **kwargs: Any) -> Any:
+        return await record_csp_violations(await self._browser.new_context(*args, **kwargs))
+
+    async def new_page(self, *args: Any, **kwargs: Any) -> Any:
+        context = await self.new_context(*args, **kwargs)
+        page = await context.new_page()
+        return page
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._browser, name)
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_call(item: pytest.Item) -> Iterator[None]:
+    CSP_VIOLATIONS.clear()
+    result = yield
+    if CSP_VIOLATIONS:
+        found = "\n".join(dict.fromkeys(CSP_VIOLATIONS))
+        CSP_VIOLATIONS.clear()
+        pytest.fail(f"Content-Security-Policy violations in the browser:\n{found}")
+    return result
 
 
 def _free_port() -> int:
@@ -77,7 +150,7 @@ async def browser() -> AsyncIterator[object]:
 
     async with async_playwright() as p:
         browser = await p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield browser
+        yield RecordingBrowser(browser)
         await browser.close()
 
 

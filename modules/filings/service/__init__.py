@@ -5,6 +5,8 @@ depends_on=None)` inside their own transaction, and nothing else is needed: the 
 is delivered exactly once by the tenant's `filings.drain` job. Each topic module lists
 its public names in `__all__`; they are all re-exported here."""
 
+from modules.filings.service.backlog import FILING_GAUGES as FILING_GAUGES
+from modules.filings.service.backlog import filing_backlog as filing_backlog
 from modules.filings.service.drain import *  # noqa: F403
 from modules.filings.service.filing import *  # noqa: F403
 from modules.filings.service.queue import DRAIN_QUEUE as DRAIN_QUEUE
