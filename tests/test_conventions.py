@@ -52,8 +52,9 @@ ROOMS = {"routes", "service", "repository", "models", "schemas", "domain", "perm
          "tasks", "demo"}  # fmt: skip
 PACKAGES_ONLY = {"routes", "service", "repository"}
 SURFACES = {"console", "api", "public", "terminal", "device"}
-# Templates of the kernel and the platform pages (tenants/), not of a module.
-KERNEL_TEMPLATES = {"_partials", "console", "platform", "base.html", "error.html"}
+# Templates of the kernel and the platform's own pages (tenants/: the console shell, staff,
+# settings, the operators' pages, the landing page and sign-up), not of a module.
+KERNEL_TEMPLATES = {"_partials", "console", "platform", "public", "base.html", "error.html"}
 
 
 def _modules() -> list[Path]:
