@@ -14,6 +14,7 @@ from litestar.response import Redirect, Template
 
 from app.errors import Conflict, Invalid
 from app.web.forms import attempt
+from app.web.input import parse_int
 from modules.contracts import domain, permissions, service
 from modules.contracts.models import Contract
 from modules.contracts.routes.console.forms import (
@@ -108,7 +109,7 @@ class ContractsController(Controller):
         listing = await service.list_contracts(
             ctx.db, ctx.tenant_id, status=status, filing_state=filing,
             date_from=_day(date_from), date_to=_day(date_to), search=q[:100],
-            page=int(page) if page.isdigit() else 1,
+            page=parse_int(page, "page", minimum=1, maximum=100_000, default=1),
         )  # fmt: skip
         return console_page(
             request, ctx, "contracts/list.html", active="contracts", listing=listing,
