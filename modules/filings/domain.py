@@ -16,6 +16,8 @@ from typing import Any
 from urllib.parse import quote
 from zoneinfo import ZoneInfo
 
+from app.enums import LabelledEnum
+
 BUREAU_TZ = ZoneInfo("Asia/Shanghai")
 DISTRICT_CODE = re.compile(r"^50\d{4}$")
 MIN_SECRET_BYTES = 32
@@ -23,24 +25,32 @@ MIN_SECRET_BYTES = 32
 KEY_MEMORY = timedelta(days=30)
 
 
-class Kind(StrEnum):
-    CONTRACT = "contract"
-    AMENDMENT = "amendment"
-    CANCELLATION = "cancellation"
-    GROUP = "group"
-    STATISTICS = "statistics"
-    GUIDE_ASSIGNMENT = "guide_assignment"
+class Kind(LabelledEnum):
+    CONTRACT = "contract", "Contract"
+    AMENDMENT = "amendment", "Contract amendment"
+    CANCELLATION = "cancellation", "Contract cancellation"
+    GROUP = "group", "Group itinerary"
+    STATISTICS = "statistics", "Statistics report"
+    GUIDE_ASSIGNMENT = "guide_assignment", "Guide assignment"
 
 
-class State(StrEnum):
-    HELD = "held"  # made before the enterprise registered with the bureau: body not sealed
-    WAITING = "waiting"  # its contract's filing is not accepted yet
-    PENDING = "pending"  # to be sent, or being retried
-    PAUSED = "paused"  # the bureau refused our credentials: nothing is sent until resumed
-    ACCEPTED = "accepted"
-    REJECTED = "rejected"  # 400: the tenant must correct it and file again
-    CONFLICTED = "conflicted"  # 409
-    SUPERSEDED = "superseded"  # re-filed with corrections under a new key
+class State(LabelledEnum):
+    # made before the enterprise registered with the bureau: body not sealed
+    HELD = "held", "Held until registered"
+    WAITING = "waiting", "Waiting for its contract"  # its contract's filing is not accepted yet
+    PENDING = "pending", "Sending"  # to be sent, or being retried
+    # the bureau refused our credentials: nothing is sent until resumed
+    PAUSED = "paused", "Paused"
+    ACCEPTED = "accepted", "Accepted"
+    REJECTED = "rejected", "Rejected"  # 400: the tenant must correct it and file again
+    CONFLICTED = "conflicted", "Conflict"  # 409
+    SUPERSEDED = "superseded", "Re-filed"  # re-filed with corrections under a new key
+
+
+class RegistrationStatus(LabelledEnum):
+    ACTIVE = "active", "Active"
+    # the bureau refused our credentials: nothing is sent until the owner resumes
+    PAUSED = "paused", "Paused"
 
 
 KINDS = tuple(k.value for k in Kind)

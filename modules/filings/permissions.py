@@ -1,10 +1,10 @@
-"""Who may do what with bureau filings (owners always may; see tenants.context)."""
+"""Who may do what with bureau filings (owners always may)."""
 
-from __future__ import annotations
+from app.security.access import Role, Staff
 
 # See the filings and what the bureau answered: managers and auditors.
-VIEW_ROLES = frozenset({"manager", "auditor"})
+VIEW = Staff(Role.MANAGER, Role.AUDITOR)
 # Retry, re-file with corrections: managers.
-ACT_ROLES = frozenset({"manager"})
+ACT = Staff(Role.MANAGER)
 # The bureau registration holds the filing secret: owners only.
-OWNER_ONLY = frozenset({"owner"})
+REGISTER = Staff(Role.OWNER)

@@ -15,7 +15,7 @@ from app.jobs.retry import backoff
 from app.jobs.runtime import current_runtime, tenant_ids, tenant_transaction
 from app.settings import Settings
 from modules.filings import service
-from modules.filings.client import BureauClient
+from modules.filings.service.client import BureauClient
 
 log = logging.getLogger("zhilv.filings")
 

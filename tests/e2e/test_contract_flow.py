@@ -14,7 +14,7 @@ import pytest
 from app.db.engine import TenantId
 from modules.contracts import domain
 from modules.filings import service as filings
-from modules.filings.client import BureauClient
+from modules.filings.service.client import BureauClient
 from tests.e2e.test_booking_flow import PHONE, pdf_text
 from tests.factories.contracts import last_code, make_agency, make_draft
 from tests.factories.filings import SECRET, make_registration

@@ -20,8 +20,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from app import clock
 from app.db.engine import TenantId
 from app.settings import Settings
-from modules.filings.client import BureauClient
 from modules.filings.repository import SendingRepository
+from modules.filings.service.client import BureauClient
 from modules.filings.service.queue import drain_at, drain_queue, drain_soon
 from modules.filings.service.sending import Batch, send_due
 

@@ -17,7 +17,7 @@ from app.db.base import uuid7
 from app.db.engine import TenantId
 from app.errors import Conflict, Invalid, NotFound
 from modules.filings import domain
-from modules.filings.domain import FOLLOWS_CONTRACT, KINDS, STATES, Kind, State
+from modules.filings.domain import FOLLOWS_CONTRACT, KINDS, STATES, Kind, RegistrationStatus, State
 from modules.filings.models import Filing, FilingAttempt
 from modules.filings.repository import FilingRepository, RegistrationRepository
 from modules.filings.service.queue import drain_soon
@@ -192,7 +192,7 @@ async def _create(
 def _first_state(registration_status: str, dependency: Filing | None) -> State:
     if dependency is not None and dependency.state != State.ACCEPTED:
         return State.WAITING
-    return State.PAUSED if registration_status == "paused" else State.PENDING
+    return State.PAUSED if registration_status == RegistrationStatus.PAUSED else State.PENDING
 
 
 async def file(

@@ -15,12 +15,14 @@ from app.errors import Conflict, Invalid
 from app.i18n import gettext, use_locale
 from app.identifiers import normalize_uscc, uscc_problem
 from app.notifications.service import queue_message
+from app.security.access import Role
 from app.security.crypto import SecretBox, SecretUnreadable, secret_box
 from app.settings import Settings
 from modules.filings import domain
-from modules.filings.client import Answer, BureauClient, Credentials
+from modules.filings.domain import RegistrationStatus
 from modules.filings.models import BureauRegistration
 from modules.filings.repository import FilingRepository, RegistrationRepository
+from modules.filings.service.client import Answer, BureauClient, Credentials
 from modules.filings.service.filing import forget_registration, seal_held
 from modules.filings.service.queue import drain_soon
 from tenants import service as tenants
@@ -56,7 +58,9 @@ class RegistrationView:
 
     @property
     def paused(self) -> bool:
-        return self.registration is not None and self.registration.status == "paused"
+        return (
+            self.registration is not None and self.registration.status == RegistrationStatus.PAUSED
+        )
 
 
 @dataclass(frozen=True, slots=True)
@@ -198,7 +202,7 @@ async def alert_owners(db: AsyncSession, tenant_id: TenantId, subject: str, body
     owners = [
         row.user.email
         for row in await tenants.list_staff(db, tenant_id)
-        if row.membership.role == "owner" and row.membership.status == "active"
+        if row.membership.role == Role.OWNER and row.membership.status == "active"
     ]
     with use_locale(tenant.locale):
         subject_text, body_text = gettext(subject), gettext(body, name=tenant.name)
@@ -231,9 +235,9 @@ async def pause_filing(
     retrying with the same credentials cannot succeed and would look like an attack.
     Owners are alerted once; False if filing was already paused."""
     registration = await RegistrationRepository(db, tenant_id).current(lock=True)
-    if registration is None or registration.status == "paused":
+    if registration is None or registration.status == RegistrationStatus.PAUSED:
         return False
-    registration.status = "paused"
+    registration.status = RegistrationStatus.PAUSED
     registration.paused_at = clock.now()
     registration.paused_status = status
     registration.paused_reason = reason[:2000]
@@ -263,7 +267,7 @@ async def resume_filing(
     registration = await RegistrationRepository(db, tenant_id).current(lock=True)
     if registration is None:
         raise NotRegistered()
-    registration.status = "active"
+    registration.status = RegistrationStatus.ACTIVE
     registration.paused_at = registration.paused_status = registration.paused_reason = None
     forget_registration(db)
     resumed = await FilingRepository(db, tenant_id).resume_paused()

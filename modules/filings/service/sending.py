@@ -35,8 +35,7 @@ from app.db.engine import TenantId
 from app.security.crypto import SecretUnreadable
 from app.settings import Settings
 from modules.filings import domain
-from modules.filings.client import Answer, BureauClient, Credentials, no_answer
-from modules.filings.domain import Outcome, State
+from modules.filings.domain import Outcome, RegistrationStatus, State
 from modules.filings.models import BureauRegistration
 from modules.filings.repository import (
     Attempt,
@@ -44,6 +43,7 @@ from modules.filings.repository import (
     RegistrationRepository,
     SendingRepository,
 )
+from modules.filings.service.client import Answer, BureauClient, Credentials, no_answer
 from modules.filings.service.registration import box_for, credentials_for, pause_filing
 
 __all__ = ["Batch", "send_due"]
@@ -102,7 +102,7 @@ async def send_due(
     claimed = await sending.claim(clock.now(), limit)
     if not claimed:
         return Batch()
-    if registration is None or registration.status == "paused":
+    if registration is None or registration.status == RegistrationStatus.PAUSED:
         await sending.set_state([c.id for c in claimed], State.PAUSED)
         return Batch(claimed=len(claimed), paused=True)
     waiting = [c.id for c in claimed if c.must_wait]

@@ -10,7 +10,7 @@ from app.db.engine import TenantId
 from modules.contracts import service
 from modules.contracts.schemas import CancelInput
 from modules.filings import service as filings
-from modules.filings.client import BureauClient
+from modules.filings.service.client import BureauClient
 from tests.factories.contracts import complete_input, make_agency, sign_contract
 from tests.factories.filings import SECRET, make_registration
 

@@ -16,7 +16,7 @@ from sqlalchemy import text
 
 from app.db.engine import TenantId, bind_tenant
 from modules.filings import service
-from modules.filings.client import BureauClient
+from modules.filings.service.client import BureauClient
 from tests.bureau_fixtures import bureau_sim, bureau_sim_server  # noqa: F401 - fixtures
 from tests.factories.filings import make_registration
 from tests.factories.tenants import Staff, make_tenant

@@ -8,7 +8,7 @@ import re
 
 import httpx
 
-from modules.filings.client import BureauClient, Credentials, canonical_string, sign
+from modules.filings.service.client import BureauClient, Credentials, canonical_string, sign
 
 SECRET = "s" * 40
 CREDS = Credentials(enterprise_code="91500103MA5U0B01X9", secret=SECRET)

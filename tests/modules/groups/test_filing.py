@@ -13,7 +13,7 @@ import pytest
 from app import clock
 from app.errors import Conflict, Invalid
 from modules.filings import service as filings
-from modules.filings.client import BureauClient
+from modules.filings.service.client import BureauClient
 from modules.groups import service
 from modules.groups.repository import GroupRepository
 from tests.bureau_fixtures import BureauSim

@@ -14,11 +14,9 @@ from litestar.response import Redirect, Template
 from app.errors import Invalid
 from app.i18n import gettext as translate  # runtime msgids (errors), not literals
 from app.web.errors import is_htmx
-from app.web.nav import NavItem
-from modules.filings import service
+from modules.filings import permissions, service
 from modules.filings.domain import KINDS, STATES
 from modules.filings.models import Filing
-from modules.filings.permissions import ACT_ROLES, OWNER_ONLY, VIEW_ROLES
 from modules.filings.schemas import RefileForm, RegistrationForm
 from tenants.context import Ctx, RequestContext
 from tenants.shell import console_page
@@ -55,14 +53,14 @@ async def _detail(
         status_code=status_code,
         view=view,
         registration=registration,
-        can_act=ctx.principal.has_role(*ACT_ROLES),
+        can_act=permissions.ACT.admits(ctx.principal.role),
         **extra,
     )
 
 
 class FilingsController(Controller):
     path = "/console/filings"
-    opt = {"access": "staff", "roles": VIEW_ROLES}  # noqa: RUF012 - Litestar reads it per class
+    opt = {"guard": permissions.VIEW}  # noqa: RUF012 - Litestar reads it per class
     include_in_schema = False
 
     @get("/")
@@ -115,14 +113,14 @@ class FilingsController(Controller):
     ) -> Template:
         return await _detail(request, ctx, filing_id, done=done)
 
-    @post("/{filing_id:uuid}/retry", opt={**OWNS, "roles": ACT_ROLES})
+    @post("/{filing_id:uuid}/retry", opt={**OWNS, "guard": permissions.ACT})
     async def retry(self, ctx: Ctx, filing_id: FromPath[uuid.UUID]) -> Redirect:
         await service.retry_filing(
             ctx.db, ctx.tenant_id, filing_id, actor_user_id=ctx.principal.user_id, ip=ctx.ip
         )
         return Redirect(f"/console/filings/{filing_id}?done=retried", status_code=303)
 
-    @post("/{filing_id:uuid}/refile", opt={**OWNS, "roles": ACT_ROLES})
+    @post("/{filing_id:uuid}/refile", opt={**OWNS, "guard": permissions.ACT})
     async def refile(
         self,
         request: Request[Any, Any, Any],
@@ -175,7 +173,7 @@ def _registration_page(
 
 class RegistrationController(Controller):
     path = "/console/filings/registration"
-    opt = {"access": "staff", "roles": OWNER_ONLY}  # noqa: RUF012 - Litestar reads it per class
+    opt = {"guard": permissions.REGISTER}  # noqa: RUF012 - Litestar reads it per class
     include_in_schema = False
 
     @get("/")
@@ -227,21 +225,3 @@ class RegistrationController(Controller):
 
 
 ROUTES = [RegistrationController, FilingsController]
-NAV = [
-    NavItem(
-        key="filings",
-        label="Bureau filings",
-        href="/console/filings",
-        roles=VIEW_ROLES,
-        order=80,
-        badge_url="/console/filings/badge",
-    ),
-    NavItem(
-        key="bureau",
-        label="Bureau registration",
-        href="/console/filings/registration",
-        roles=OWNER_ONLY,
-        section="admin",
-        order=55,
-    ),
-]
