@@ -18,6 +18,7 @@ process, resets included. Beyond the shared interface: `clock(offset_seconds)`,
 
 from __future__ import annotations
 
+import os
 import select
 import subprocess
 import sys
@@ -32,6 +33,16 @@ import pytest
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 START_TIMEOUT_SECONDS = 20.0
+
+
+def travelled_seconds() -> float:
+    """How far ZHILV_TEST_CLOCK moved this process's clock: the stand-in runs in its own
+    process, on the machine's clock, and is moved by as much to agree with the tests."""
+    if not os.environ.get("ZHILV_TEST_CLOCK"):
+        return 0.0
+    import time_machine
+
+    return time.time() - time_machine.escape_hatch.time.time()
 
 
 class BureauSim:
@@ -71,11 +82,14 @@ class BureauSim:
 
     def clock(self, offset_seconds: float) -> None:
         """Move the bureau's clock (the 300 s window, 24 h nonces, 30-day keys)."""
-        self._post("/_sim/clock", {"offset_seconds": offset_seconds})
+        self._post("/_sim/clock", {"offset_seconds": travelled_seconds() + offset_seconds})
 
     def reset(self) -> None:
-        """Forget enterprises, nonces, filings, faults and the clock offset."""
+        """Forget enterprises, nonces, filings, faults and the clock offset (the stand-in
+        then reads the same time as the tests, ZHILV_TEST_CLOCK included)."""
         self._post("/_sim/reset", {})
+        if offset := travelled_seconds():
+            self._post("/_sim/clock", {"offset_seconds": offset})
 
     def filings(
         self, kind: str | None = None, enterprise_code: str | None = None

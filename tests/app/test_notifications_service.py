@@ -144,9 +144,9 @@ async def _age(db, tenant_id, message_id, minutes: int) -> None:  # type: ignore
     await bind_tenant(db, tenant_id)
     await db.execute(
         text(
-            "UPDATE outbound_messages SET created_at = now() - make_interval(mins => :m) WHERE id = :id"
+            "UPDATE outbound_messages SET created_at = CAST(:now AS timestamptz) - make_interval(mins => :m) WHERE id = :id"
         ),
-        {"m": minutes, "id": message_id},
+        {"m": minutes, "id": message_id, "now": clock.now()},
     )
 
 

@@ -7,6 +7,7 @@ import uuid
 
 from sqlalchemy import select, text
 
+from app import clock
 from app.db.engine import bind_tenant
 from app.notifications.models import OutboundMessage
 from tenants.models import AuditEvent
@@ -172,7 +173,12 @@ class TestLinkWorksOnce:
         owner = await make_tenant(db)
         token = await reset_token(client, db, owner)
         await bind_tenant(db, owner.tenant.id)
-        await db.execute(text("UPDATE account_tokens SET expires_at = now() - interval '1 second'"))
+        await db.execute(
+            text(
+                "UPDATE account_tokens SET expires_at = CAST(:now AS timestamptz) - interval '1 second'"
+            ),
+            {"now": clock.now()},
+        )
         assert (await client.get("/console/reset", params={"token": token})).status_code == 404
         assert (await set_password(client, token)).status_code == 404
         assert await can_sign_in(client, owner, owner.password)

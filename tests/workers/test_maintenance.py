@@ -122,9 +122,9 @@ class TestMarkStuck:
             )
             await db.execute(
                 text(
-                    "UPDATE outbound_messages SET created_at = now() - interval '1 hour' WHERE id = :id"
+                    "UPDATE outbound_messages SET created_at = CAST(:now AS timestamptz) - interval '1 hour' WHERE id = :id"
                 ),
-                {"id": message_id},
+                {"id": message_id, "now": clock.now()},
             )
 
         with use_runtime(JobRuntime(committed_database, worker_settings)):

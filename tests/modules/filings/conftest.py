@@ -14,6 +14,7 @@ import httpx
 import pytest
 from sqlalchemy import text
 
+from app import clock
 from app.db.engine import TenantId, bind_tenant
 from modules.filings import service
 from modules.filings.service.client import BureauClient
@@ -95,9 +96,9 @@ async def due_now(db: Any, filing_id: uuid.UUID) -> None:
     """Time passes: the filing's backoff is over."""
     await db.execute(
         text(
-            "UPDATE filings SET next_attempt_at = now() - interval '1 second' WHERE id = :id AND state = 'pending'"
+            "UPDATE filings SET next_attempt_at = CAST(:now AS timestamptz) - interval '1 second' WHERE id = :id AND state = 'pending'"
         ),
-        {"id": filing_id},
+        {"id": filing_id, "now": clock.now()},
     )
 
 

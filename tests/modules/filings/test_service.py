@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select, text
 
+from app import clock
 from app.errors import Conflict, Invalid
 from app.notifications.models import OutboundMessage
 from modules.filings import service
@@ -139,8 +140,10 @@ class TestSweep:
         filing_id = await make_filing(db, tenant=registered.tenant)
         await db.execute(text("DELETE FROM procrastinate_jobs WHERE task_name = 'filings.drain'"))
         await db.execute(
-            text("UPDATE filings SET next_attempt_at = now() - interval '1 hour' WHERE id = :id"),
-            {"id": filing_id},
+            text(
+                "UPDATE filings SET next_attempt_at = CAST(:now AS timestamptz) - interval '1 hour' WHERE id = :id"
+            ),
+            {"id": filing_id, "now": clock.now()},
         )
         assert (await service.sweep(db, tid(registered), settings)).restarted
         assert [j.kind for j in await drain_jobs(db, registered)] == ["now"]
@@ -159,8 +162,10 @@ class TestSweep:
             )
         )
         await db.execute(
-            text("UPDATE filings SET next_attempt_at = now() - interval '1 hour' WHERE id = :id"),
-            {"id": filing_id},
+            text(
+                "UPDATE filings SET next_attempt_at = CAST(:now AS timestamptz) - interval '1 hour' WHERE id = :id"
+            ),
+            {"id": filing_id, "now": clock.now()},
         )
         assert (await service.sweep(db, tid(registered), settings)).restarted
         assert [j.kind for j in await drain_jobs(db, registered)] == ["now"]
@@ -178,8 +183,10 @@ class TestSweep:
     ):
         filing_id = await make_filing(db, tenant=registered.tenant)
         await db.execute(
-            text("UPDATE filings SET created_at = now() - interval '26 days' WHERE id = :id"),
-            {"id": filing_id},
+            text(
+                "UPDATE filings SET created_at = CAST(:now AS timestamptz) - interval '26 days' WHERE id = :id"
+            ),
+            {"id": filing_id, "now": clock.now()},
         )
         assert (await service.sweep(db, tid(registered), settings)).alerted == 1
         assert (await service.sweep(db, tid(registered), settings)).alerted == 0
