@@ -27,6 +27,7 @@ import modules.reservations.routes
 import modules.terminals.routes
 import tenants.routes
 from app.db.engine import Database
+from app.security.access import check_guards
 from app.settings import PROJECT_ROOT, Settings, get_settings
 from app.web import health, metrics, pages
 from app.web.errors import answer_errors_here, handle_exception
@@ -36,7 +37,7 @@ from app.web.locale import locale_middleware
 from app.web.logging import configure_logging, request_log_middleware
 from app.web.nav import NavItem
 from app.web.templating import template_config
-from tenants.context import provide_context, record_answer
+from tenants.context import legacy_guard, provide_context, record_answer
 
 log = logging.getLogger("zhilv")
 
@@ -100,6 +101,18 @@ async def _check_role(app: Litestar) -> None:
         log.warning(message)
 
 
+def _handlers(app: Litestar) -> list[Any]:
+    return [handler for route in app.routes for handler in getattr(route, "route_handlers", [])]
+
+
+def _framework_route(handler: Any) -> bool:
+    """Litestar's own OpenAPI pages, the static-file routers and the OPTIONS answers it
+    adds to every path (they list the allowed methods and run no handler of ours)."""
+    if set(handler.http_methods) == {"OPTIONS"}:
+        return True
+    return any(p.startswith(("/schema", "/static")) for p in handler.paths)
+
+
 def _proxy_headers(trusted: str) -> Any:
     """Believe X-Forwarded-For/-Proto only from the configured reverse proxies, so that
     throttling and the audit log see the real client address."""
@@ -127,10 +140,10 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
     async def on_shutdown(app: Litestar) -> None:
         await app.state.database.dispose()
 
-    return Litestar(
+    app = Litestar(
         route_handlers=_route_handlers(),
         dependencies={"ctx": Provide(provide_context)},
-        after_request=record_answer,
+        after_request=record_answer,  # the transaction commits below 400, else rolls back
         middleware=[
             _proxy_headers(settings.forwarded_allow_ips),
             metrics.request_metrics(),
@@ -177,3 +190,8 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
         request_max_body_size=20 * 1024 * 1024,
         debug=False,
     )
+    # A route without a typed guard stops start-up; the API-key page offers only the
+    # scopes some route requires.
+    used = check_guards(_handlers(app), exempt=_framework_route, read_legacy=legacy_guard)
+    app.state.scopes_in_use = frozenset(used)
+    return app
