@@ -122,17 +122,15 @@ STAFF_BY_KIND: dict[str, tuple[DemoPerson, ...]] = {
     ),
 }
 
+# Only scopes some route requires today (the console offers no others): a partner's
+# booking system on the reservations API. Keys for gangway scanners, exit gates and POS
+# outlets come with their modules.
+_BOOKING = ("reservations:read", "reservations:write")
 KEYS_BY_KIND: dict[str, tuple[DemoKey, ...]] = {
-    "hotel": (DemoKey("大堂自助入住终端", ("terminals:read",)),),
-    "agency": (DemoKey("分销合作伙伴接口", ("distribution:read", "distribution:book")),),
-    "cruise": (
-        DemoKey("朝天门码头 登船闸机 1号", ("boarding:scan",)),
-        DemoKey("客舱信息终端", ("terminals:read",)),
-    ),
-    "hot_spring": (
-        DemoKey("出口闸机", ("gate:exit",)),
-        DemoKey("餐饮吧台 POS", ("pos:charge",)),
-    ),
+    "hotel": (DemoKey("携程酒店直连接口", _BOOKING),),
+    "agency": (DemoKey("官网线路预订接口", ("reservations:read",)),),
+    "cruise": (DemoKey("官网船票预订接口", _BOOKING),),
+    "hot_spring": (DemoKey("美团门票直连接口", _BOOKING),),
 }
 
 DEMO_ENTERPRISES: tuple[DemoEnterprise, ...] = (

@@ -173,3 +173,13 @@ def _seed_command():
         demo.seed_demo()
 
     return seed
+
+
+def test_demo_keys_hold_only_scopes_some_route_requires(app):
+    """A demo key with a scope nothing serves (a gangway key before boarding exists)
+    would advertise what is not there."""
+    from devtools.demo import DEMO_ENTERPRISES
+
+    for spec in DEMO_ENTERPRISES:
+        for key in spec.keys:
+            assert set(key.scopes) <= app.state.scopes_in_use, (spec.slug, key.name)
