@@ -13,6 +13,7 @@ def pdf_response(pdf: bytes, filename: str, *, download: bool = False) -> Respon
     disposition = "attachment" if download else "inline"
     return Response(
         pdf,
+        status_code=200,  # explicit: the request's transaction commits on the status it reads
         media_type="application/pdf",
         headers={
             "Content-Disposition": f'{disposition}; filename="{filename}"',
@@ -32,4 +33,4 @@ def file_response(
         headers["Content-Disposition"] = (
             f"attachment; filename=\"{ascii_name}\"; filename*=UTF-8''{quote(filename, safe='')}"
         )
-    return Response(data, media_type=content_type, headers=headers)
+    return Response(data, status_code=200, media_type=content_type, headers=headers)

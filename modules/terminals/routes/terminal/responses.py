@@ -40,6 +40,7 @@ def media_response(content_type: str, data: bytes) -> Response[bytes]:
     but the image type its bytes were checked to be."""
     return Response(
         data,
+        status_code=200,
         media_type=content_type,
         headers={"Cache-Control": "private, max-age=3600", "X-Content-Type-Options": "nosniff"},
     )
@@ -71,7 +72,10 @@ def video_stream(request: Request[Any, Any, Any], video: VideoFile) -> Response[
     if wanted is None:
         headers = {**base, "Content-Length": str(video.size)}
         return Stream(
-            _file_chunks(video.path, 0, video.size), media_type=video.content_type, headers=headers
+            _file_chunks(video.path, 0, video.size),
+            status_code=200,
+            media_type=video.content_type,
+            headers=headers,
         )
     headers = {
         **base,
