@@ -28,6 +28,7 @@ from tests.helpers import csrf, sign_in
 from tests.test_route_isolation import Endpoint, endpoints, row_of
 
 ODD_VALUES = ("a\x00b", "²", "x" * 10_000, "😀🏨", "-1", "NaN")
+DEEP_VALUES = ("²", "😀🏨", "-1", "NaN")
 # Fields tried on every route besides the ones its schema names: what routes often read.
 GENERIC_FIELDS = ("name", "q", "page", "amount", "quantity", "note", "code", "date", "status")
 # Routes whose answer ends the walk's session or is not the app's own page.
@@ -136,11 +137,21 @@ def walked(app: Litestar) -> list[Endpoint]:
     return sorted(found, key=lambda e: (order.get(e.access, 3), e.route.path, e.method))
 
 
+def values_for(e: Endpoint) -> tuple[str, ...]:
+    """All odd values for routes reading a body; for query-only pages the ones that reach
+    the handler (the kernel's screen refuses NUL and overlong values before any route, and
+    the walk is kept under a minute); one for pages that declare no input at all."""
+    if _media(e)[0] is not None or e.route.path.startswith("/api/"):
+        return ODD_VALUES
+    if _query_names(e):
+        return DEEP_VALUES
+    return ("²",) if e.method == "GET" else ()
+
+
 async def odd_input_answers(app: Litestar, walker: Walker) -> list[str]:
     problems = []
     for e in walked(app):
-        takes_input = _media(e)[0] is not None or _query_names(e)
-        for value in ODD_VALUES if takes_input or e.method == "GET" else ():
+        for value in values_for(e):
             status = await walker.call(e, value)
             if status >= 500:
                 problems.append(f"{e} with {value[:12]!r}… in every field answered {status}")
@@ -161,7 +172,7 @@ class TestOddInput:
 
 class TestTheWalkHasTeeth:
     def test_json_bodies_are_shaped_from_nested_schemas(self):
-        from modules.reservations.service import BookingIn
+        from modules.reservations.schemas import BookingIn
 
         body = _shape(BookingIn, "²")
         assert body["guest"]["name"] == "²" and body["adults"] == "²"
