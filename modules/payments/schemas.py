@@ -6,6 +6,8 @@ import uuid
 from dataclasses import dataclass
 from datetime import datetime
 
+from modules.payments.domain import PaymentStatus
+
 
 @dataclass(frozen=True, slots=True)
 class PaymentStart:
@@ -53,7 +55,7 @@ class PaymentView:
     @property
     def net_fen(self) -> int:
         """What this payment still holds for us: paid and not given back."""
-        return self.amount_fen - self.refunded_fen if self.status == "succeeded" else 0
+        return self.amount_fen - self.refunded_fen if self.status == PaymentStatus.SUCCEEDED else 0
 
 
 @dataclass(frozen=True, slots=True)

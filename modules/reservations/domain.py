@@ -11,12 +11,12 @@ from __future__ import annotations
 import secrets
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
 
-from app import clock
 from app.enums import LabelledEnum
 from app.i18n import gettext as _
 
-CHINA = clock.zone(clock.DEFAULT_TZ)
+CHINA = ZoneInfo("Asia/Shanghai")
 
 
 class ReservationStatus(LabelledEnum):
@@ -50,6 +50,11 @@ class UnitStatus(LabelledEnum):
     DIRTY = "dirty", "Dirty"
     INSPECTED = "inspected", "Inspected"
     OUT_OF_ORDER = "out_of_order", "Out of order"
+
+
+class VoyageStatus(LabelledEnum):
+    SCHEDULED = "scheduled", "Scheduled"
+    CANCELLED = "cancelled", "Cancelled"
 
 
 class Source(LabelledEnum):

@@ -14,7 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from app.db.engine import TenantId
 from app.errors import Invalid
 from modules.reservations import domain
-from modules.reservations.domain import DayTerms, PlanTerms
+from modules.reservations.domain import DayTerms, PlanTerms, VoyageStatus
 from modules.reservations.repository import BookingRepository
 from modules.reservations.schemas import NightPrice, Offer
 from modules.reservations.service.errors import NotBookable, SoldOut
@@ -114,7 +114,7 @@ def price_rows(
     if not head.active or not head.plan_active:
         raise Invalid.field("unit_type_id", "This unit type or rate plan is not on sale.")
     if head.voyage_id is not None:
-        if head.voyage_status != "scheduled":
+        if head.voyage_status != VoyageStatus.SCHEDULED:
             raise NotBookable("This voyage is cancelled.", code="voyage_cancelled")
         if (arrival, departure) != (head.depart_on, head.arrive_on):
             raise Invalid.field("arrival", "Cabins are sold for the whole voyage.", "voyage")
@@ -191,7 +191,7 @@ async def offers(
     for group in _by_type(rows):
         head = group[0]
         if head.voyage_id is not None and (
-            head.voyage_status != "scheduled"
+            head.voyage_status != VoyageStatus.SCHEDULED
             or (arrival, departure) != (head.depart_on, head.arrive_on)
         ):
             continue
