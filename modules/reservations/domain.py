@@ -11,12 +11,12 @@ from __future__ import annotations
 import secrets
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
-from zoneinfo import ZoneInfo
 
+from app import clock
 from app.enums import LabelledEnum
 from app.i18n import gettext as _
 
-CHINA = ZoneInfo("Asia/Shanghai")
+CHINA = clock.zone(clock.DEFAULT_TZ)
 
 
 class ReservationStatus(LabelledEnum):
