@@ -93,12 +93,21 @@ class RecordingBrowser:
 @pytest.hookimpl(wrapper=True)
 def pytest_runtest_call(item: pytest.Item) -> Iterator[None]:
     CSP_VIOLATIONS.clear()
-    result = yield
+    try:
+        result = yield
+    except BaseException as exc:  # a failed test still tells of violations (their cause?)
+        if CSP_VIOLATIONS:
+            exc.add_note(_violations())
+        raise
     if CSP_VIOLATIONS:
-        found = "\n".join(dict.fromkeys(CSP_VIOLATIONS))
-        CSP_VIOLATIONS.clear()
-        pytest.fail(f"Content-Security-Policy violations in the browser:\n{found}")
+        pytest.fail(_violations())
     return result
+
+
+def _violations() -> str:
+    found = "\n".join(dict.fromkeys(CSP_VIOLATIONS))
+    CSP_VIOLATIONS.clear()
+    return f"Content-Security-Policy violations in the browser:\n{found}"
 
 
 def _free_port() -> int:

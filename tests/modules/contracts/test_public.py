@@ -195,6 +195,7 @@ class TestPublicCheck:
         for number, typed in ((e_number, wrong_code), (unknown_seq, code), (unknown_org, code)):
             response = await client.get(_check(number, typed))
             body = response.text.replace(number, "N").replace(typed, "C")
+            body = re.sub(r'nonce="[^"]*"', 'nonce=""', body)  # one per response, by design
             answers.append((response.status_code, body))
         assert answers[0][0] == 404
         assert answers[0] == answers[1] == answers[2]
