@@ -98,6 +98,7 @@ class ReportsController(Controller):
         report = await service.month_report(ctx.db, ctx.tenant_id, year, mon)
         return Response(
             service.month_csv(report),
+            status_code=200,  # explicit: the request's transaction commits below 400
             media_type="text/csv; charset=utf-8",
             headers={
                 "Content-Disposition": f'attachment; filename="daily-report-{year}-{mon:02d}.csv"',
