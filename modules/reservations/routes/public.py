@@ -28,7 +28,10 @@ class PayController(Controller):
     """The pay step: its link carries the booking code, like the confirmation page's."""
 
     path = "/book/{tenant_slug:str}/pay/{reservation_id:uuid}"
-    opt = {"guard": permissions.GUEST, "owns": {"reservation_id": Reservation}}  # noqa: RUF012 - Litestar reads it
+    opt = {  # noqa: RUF012 - Litestar reads it per class
+        "guard": permissions.GUEST,
+        "owns": {"reservation_id": Reservation},
+    }
     include_in_schema = False
 
     @get("/")
