@@ -5,6 +5,7 @@ depends_on=None)` inside their own transaction, and nothing else is needed: the 
 is delivered exactly once by the tenant's `filings.drain` job. Each topic module lists
 its public names in `__all__`; they are re-exported here by name."""
 
+from modules.filings.service.backlog import FILING_GAUGES, filing_backlog
 from modules.filings.service.client import Answer, BureauClient, Credentials
 from modules.filings.service.drain import (
     DrainResult,
@@ -56,6 +57,7 @@ from modules.filings.service.sweep import (
 __all__ = [
     "DRAIN_QUEUE",
     "DRAIN_TASK",
+    "FILING_GAUGES",
     "Answer",
     "Batch",
     "BureauClient",
@@ -76,6 +78,7 @@ __all__ = [
     "credentials_for",
     "drain",
     "file",
+    "filing_backlog",
     "filing_detail",
     "filing_states",
     "forget_registration",
