@@ -16,13 +16,11 @@ from typing import Any
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app import clock
-
 _DEFER = text(
     """
     SELECT unnest(procrastinate_defer_jobs_v1(ARRAY[ROW(
         :queue, :task, :priority, :lock, :queueing_lock, CAST(:args AS jsonb),
-        CAST(:scheduled_at AS timestamptz)
+        now() + CAST(:schedule_in AS interval)
     )::procrastinate_job_to_defer_v1]))
     """
 )
@@ -40,8 +38,8 @@ async def enqueue(
     schedule_in: timedelta | None = None,
 ) -> int:
     """Queue `task` ("<module>.<verb>") with JSON `args` (include `tenant_id`) in the
-    current transaction. Returns the job id. Nothing is queued if the transaction rolls back."""
-    scheduled_at = clock.now() + schedule_in if schedule_in else None
+    current transaction. Returns the job id. Nothing is queued if the transaction rolls back.
+    A later run is timed on the database's clock, the one the queue's workers compare with."""
     job_id = await db.scalar(
         _DEFER,
         {
@@ -51,7 +49,7 @@ async def enqueue(
             "lock": lock,
             "queueing_lock": queueing_lock,
             "args": json.dumps(args, default=str),
-            "scheduled_at": scheduled_at,
+            "schedule_in": schedule_in or None,
         },
     )
     assert job_id is not None
