@@ -26,7 +26,9 @@ def worker(concurrency: int, queues: tuple[str, ...]) -> None:
     settings = get_settings()
     if not settings.database_url:
         raise click.ClickException("set DATABASE_URL (or run `make run` in development)")
-    configure_logging(settings.log_level, settings.log_json)
+    configure_logging(
+        settings.log_level, settings.log_json, production=settings.env == "production"
+    )
 
     from workers.runtime import install_log_fields, run_worker, warn_about_settings
 
