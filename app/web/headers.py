@@ -33,7 +33,9 @@ _nonce: ContextVar[str | None] = ContextVar("csp_nonce", default=None)
 # Device features no page uses; a route opts in with opt={"<feature>": True}.
 FEATURES = ("camera", "microphone", "geolocation", "payment", "usb")
 OPT_IN_FEATURES = ("camera",)
+# What Stripe's CSP guide lists for Stripe.js and its card frames.
 STRIPE_JS = "https://js.stripe.com"
+STRIPE_JS_HOSTS = "https://*.js.stripe.com"
 STRIPE_HOOKS = "https://hooks.stripe.com"
 STRIPE_API = "https://api.stripe.com"
 HSTS = "max-age=31536000; includeSubDomains"
@@ -69,8 +71,8 @@ def _origin(url: str) -> str | None:
 def _stripe_sources(settings: Settings) -> tuple[list[str], list[str], list[str]]:
     """(script, frame, connect) sources for Stripe.js and its API: Stripe itself, or the
     local emulator the settings point at in development and tests."""
-    scripts = [STRIPE_JS]
-    frames = [STRIPE_JS, STRIPE_HOOKS]
+    scripts = [STRIPE_JS, STRIPE_JS_HOSTS]
+    frames = [STRIPE_JS, STRIPE_JS_HOSTS, STRIPE_HOOKS]
     connect = [STRIPE_API]
     for url, kinds in (
         (settings.stripe_js_url, (scripts, frames, connect)),

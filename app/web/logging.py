@@ -51,7 +51,7 @@ _LEVEL_COLOURS = {"DEBUG": "2", "INFO": "32", "WARNING": "33", "ERROR": "31", "C
 
 
 class ReadableFormatter(logging.Formatter):
-    """`14:03:07.412 INFO  zhilv.request [9f3c2a1b] GET /console 200  ms=4.2` for people.
+    """`14:03:07.412 INFO    zhilv.request [9f3c2a1b] GET /console 200  ms=4.2` for people.
 
     The request id shows its last eight characters (the random part of our uuid7 ids; a
     search for them finds the full id in JSON logs). Fields already visible in the message
@@ -63,7 +63,7 @@ class ReadableFormatter(logging.Formatter):
 
     def format(self, record: logging.LogRecord) -> str:
         stamp = time.strftime("%H:%M:%S", time.localtime(record.created))
-        level = f"{record.levelname:<5}"
+        level = f"{record.levelname:<7}"
         if self.colour:
             level = f"\x1b[{_LEVEL_COLOURS.get(record.levelname, '0')}m{level}\x1b[0m"
         message = record.getMessage()
