@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from typing import Annotated
 
-from app.web.input import Cleaned, Paragraph, Text
+from app.web.input import MAX_ANY_TEXT, Cleaned, Paragraph, Text
 
 
 @dataclass(frozen=True, slots=True)
@@ -153,7 +153,7 @@ class PairForm(Cleaned):
 @dataclass
 class PageForm(Cleaned):
     title: str = ""
-    body: Paragraph = ""
+    body: Annotated[str, Text(MAX_ANY_TEXT, multiline=True)] = ""  # a whole info page
     category: str = "facilities"
     sort_order: str = "0"
     published: str = ""
