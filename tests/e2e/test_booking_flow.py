@@ -133,7 +133,7 @@ async def test_guest_books_and_pays_then_the_front_desk_checks_them_in_and_out(
     await page.locator("#folio input[name=amount]").first.fill("30")
     await page.click("#folio button:text-is('入账')")
     await page.wait_for_function(
-        "document.querySelector('#balance').textContent.trim() === '¥618.00'"
+        "() => document.querySelector('#balance').textContent.trim() === '¥618.00'"
     )
     await page.screenshot(path=str(artifacts_dir / "frontdesk-stay.png"), full_page=True)
 

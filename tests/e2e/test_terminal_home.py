@@ -91,7 +91,7 @@ async def test_a_paired_terminal_greets_the_guest_and_forgets_them_at_check_out(
     # What the 30-second poll does, now rather than in half a minute.
     await page.evaluate("htmx.ajax('GET', '/terminal/live', '#home-live')")
     await page.wait_for_function(
-        "!document.querySelector('.t-greeting h1').textContent.includes('张伟')"
+        "() => !document.querySelector('.t-greeting h1').textContent.includes('张伟')"
     )
     assert await greeting.inner_text() == "欢迎光临重庆解放碑江景酒店"
     assert await page.locator("[data-tile=bill]").count() == 0
