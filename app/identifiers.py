@@ -13,7 +13,7 @@ from app import clock
 
 USCC_CHARSET = "0123456789ABCDEFGHJKLMNPQRTUWXY"
 _USCC_WEIGHTS = [pow(3, i, 31) for i in range(17)]
-_USCC_RE = re.compile(r"^[0-9A-HJ-NPQRTUWXY]{2}\d{6}[0-9A-HJ-NPQRTUWXY]{10}$")
+_USCC_RE = re.compile(r"^[0-9A-HJ-NPQRTUWXY]{2}\d{6}[0-9A-HJ-NPQRTUWXY]{10}$", re.ASCII)
 _ORG_WEIGHTS = (3, 7, 9, 10, 5, 8, 4, 2)
 _ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 _ID_CHECK = "10X98765432"
@@ -65,7 +65,7 @@ def id_check_char(first17: str) -> str:
 
 def resident_id_problem(number: str) -> str | None:
     number = number.strip().upper()
-    if not re.fullmatch(r"\d{17}[\dX]", number):
+    if not re.fullmatch(r"\d{17}[\dX]", number, re.ASCII):
         return "A resident ID number has 17 digits and a check digit or X."
     try:
         born = date(int(number[6:10]), int(number[10:12]), int(number[12:14]))

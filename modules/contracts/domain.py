@@ -31,7 +31,7 @@ class ContractStatus(LabelledEnum):
 
 
 # --- e-numbers ---------------------------------------------------------------------------
-E_NUMBER_RE = re.compile(r"^([0-9A-Z]{9})-(\d{4})-(\d{6})-([0-9A-Z])$")
+E_NUMBER_RE = re.compile(r"^([0-9A-Z]{9})-(\d{4})-(\d{6})-([0-9A-Z])$", re.ASCII)
 # The bureau's own rule for an e-number (it travels in URL paths).
 BUREAU_E_NUMBER_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
 MAX_SEQUENCE = 999_999
@@ -407,7 +407,7 @@ def mask_phone(phone: str) -> str:
     return digits[:3] + "****" + digits[-4:] if len(digits) >= 8 else "****"
 
 
-_YUAN = re.compile(r"^(\d{1,9})(?:\.(\d{1,2}))?$")
+_YUAN = re.compile(r"^(\d{1,9})(?:\.(\d{1,2}))?$", re.ASCII)
 
 
 def parse_yuan(text: str | None) -> int | None:

@@ -19,7 +19,7 @@ from zoneinfo import ZoneInfo
 from app.enums import LabelledEnum
 
 BUREAU_TZ = ZoneInfo("Asia/Shanghai")
-DISTRICT_CODE = re.compile(r"^50\d{4}$")
+DISTRICT_CODE = re.compile(r"^50\d{4}$", re.ASCII)
 MIN_SECRET_BYTES = 32
 # The bureau keeps idempotency keys this long (PROTOCOL "Idempotency").
 KEY_MEMORY = timedelta(days=30)
@@ -199,12 +199,14 @@ def _day(value: Any) -> date | None:
 
 def _statistics_due(payload: dict[str, Any]) -> datetime | None:
     report, period = payload.get("report_type"), str(payload.get("period", ""))
-    if report in ("hotel_monthly", "hot_spring_monthly") and re.fullmatch(r"\d{4}-\d{2}", period):
+    if report in ("hotel_monthly", "hot_spring_monthly") and re.fullmatch(
+        r"\d{4}-\d{2}", period, re.ASCII
+    ):
         year, month = int(period[:4]), int(period[5:])
         if 1 <= month <= 12:
             following = date(year + month // 12, month % 12 + 1, 10)
             return _end_of_day(following)
-    if report == "agency_quarterly" and re.fullmatch(r"\d{4}-Q[1-4]", period):
+    if report == "agency_quarterly" and re.fullmatch(r"\d{4}-Q[1-4]", period, re.ASCII):
         year, quarter = int(period[:4]), int(period[-1])
         month = quarter * 3 + 1
         return _end_of_day(date(year + month // 13, (month - 1) % 12 + 1, 15))

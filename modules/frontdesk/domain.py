@@ -174,7 +174,7 @@ def check_line_amount(kind: str, amount_fen: int) -> None:
         raise ValueError("a payment is negative")
 
 
-_YUAN = re.compile(r"^(\d{1,9})(?:\.(\d{1,2}))?$")
+_YUAN = re.compile(r"^(\d{1,9})(?:\.(\d{1,2}))?$", re.ASCII)
 
 
 def parse_yuan(text: str | None) -> int | None:

@@ -24,7 +24,7 @@ _NEW_ENERGY = re.compile(rf"^[{PROVINCES}][A-HJ-NP-Z](?:[DF][{_CHAR}]\d{{4}}|\d{
 _SEPARATORS = re.compile(r"[\s·.・\-]")
 
 GROUP_NO = re.compile(r"^[A-Z0-9][A-Z0-9-]{2,31}$")
-PHONE = re.compile(r"^1[3-9]\d{9}$|^0\d{2,3}-?\d{7,8}$")
+PHONE = re.compile(r"^1[3-9]\d{9}$|^0\d{2,3}-?\d{7,8}$", re.ASCII)
 PLACE_SEPARATORS = re.compile(r"[、，,;；/\n]+")
 
 

@@ -17,11 +17,11 @@ from datetime import date, datetime, timedelta
 from app import clock
 from app.enums import LabelledEnum
 
-LICENCE_PATTERN = re.compile(r"^[DL]-\d{4}-\d{6}$")
+LICENCE_PATTERN = re.compile(r"^[DL]-\d{4}-\d{6}$", re.ASCII)
 _LICENCE_CHARS = re.compile(r"^[A-Z0-9][A-Z0-9-]{5,31}$")
 _DASHES = str.maketrans({c: "-" for c in "－—–‐‑―_"})
-MOBILE_PATTERN = re.compile(r"^1[3-9]\d{9}$")
-LANDLINE_PATTERN = re.compile(r"^0\d{2,3}-?\d{7,8}$")
+MOBILE_PATTERN = re.compile(r"^1[3-9]\d{9}$", re.ASCII)
+LANDLINE_PATTERN = re.compile(r"^0\d{2,3}-?\d{7,8}$", re.ASCII)
 
 # A 导游证 is valid three years (导游人员管理条例 第八条); a date further out is a typo.
 LICENCE_YEARS = 3
@@ -108,7 +108,7 @@ def normalize_licence(raw: str) -> str:
     `D5000123456` gets its dashes back."""
     folded = unicodedata.normalize("NFKC", raw or "").translate(_DASHES)
     compact = "".join(folded.split()).upper()
-    if re.fullmatch(r"[DL]\d{10}", compact):
+    if re.fullmatch(r"[DL]\d{10}", compact, re.ASCII):
         compact = f"{compact[0]}-{compact[1:5]}-{compact[5:]}"
     return compact
 

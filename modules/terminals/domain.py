@@ -68,7 +68,7 @@ class RangeNotSatisfiable(Exception):
     """The Range header asks for bytes the file does not have (answer 416)."""
 
 
-_RANGE = re.compile(r"^bytes=(\d*)-(\d*)$")
+_RANGE = re.compile(r"^bytes=(\d*)-(\d*)$", re.ASCII)
 
 
 def parse_range(header: str | None, size: int) -> ByteRange | None:
@@ -120,7 +120,7 @@ def greeting_name(guest_name: str) -> str:
     return guest_name.strip()
 
 
-_YUAN = re.compile(r"^(\d{1,9})(?:\.(\d{1,2}))?$")
+_YUAN = re.compile(r"^(\d{1,9})(?:\.(\d{1,2}))?$", re.ASCII)
 
 
 def parse_yuan(text: str) -> int | None:

@@ -38,7 +38,7 @@ __all__ = [
     "validate_draft",
 ]
 
-MOBILE = re.compile(r"1[3-9]\d{9}")
+MOBILE = re.compile(r"1[3-9]\d{9}", re.ASCII)
 TERMS_FROM_INPUT = tuple(
     f
     for f in domain.Terms.__dataclass_fields__
