@@ -6,6 +6,7 @@ time: call `get_settings()`.
 
 from __future__ import annotations
 
+import os
 import secrets
 from functools import lru_cache
 from pathlib import Path
@@ -35,7 +36,8 @@ class Settings(BaseSettings):
     host: str = "127.0.0.1"
     port: int = 8000
     base_url: str = ""
-    workers: int = 1
+    # Web server processes (`zhilv serve`, `make run`): one per core unless WORKERS says.
+    workers: int = Field(default_factory=lambda: os.cpu_count() or 1, ge=1)
     # Reverse proxies whose X-Forwarded-For/-Proto are believed: addresses or networks,
     # comma-separated ("10.0.0.0/8,127.0.0.1"), or "*". Empty: trust none.
     forwarded_allow_ips: str = ""

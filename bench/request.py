@@ -78,7 +78,9 @@ def api_scopes() -> set[str]:
     settings = Settings(ZHILV_ENV="test", SECRET_KEY="x" * 40, LOG_LEVEL="WARNING")
     app = create_app(settings, database=Database.from_url("postgresql://bench@127.0.0.1/none"))
     handlers = [h for r in app.routes if isinstance(r, HTTPRoute) for h in r.route_handlers]
-    return {s for h in handlers for s in h.opt.get("scopes", ())}
+    guards = [h.opt.get("guard") for h in handlers]
+    typed = {str(s) for g in guards for s in getattr(g, "scopes", ())}
+    return typed | {s for h in handlers for s in h.opt.get("scopes", ())}
 
 
 async def _measure(call: Callable[[int], Awaitable[bool]]) -> float:
