@@ -41,6 +41,7 @@ from collections.abc import AsyncGenerator
 from contextvars import ContextVar
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from functools import lru_cache
 from typing import Any, Literal
 
 from litestar import Request
@@ -522,10 +523,14 @@ def client_ip(request: Request[Any, Any, Any]) -> str | None:
     Only a real IP address is returned (it is stored in `inet` columns and keys sign-in
     throttling); anything else, such as a test client's placeholder, is None."""
     client = request.client
-    if client is None:
-        return None
+    return None if client is None else _ip_address(client.host)
+
+
+@lru_cache(maxsize=4096)
+def _ip_address(host: str) -> str | None:
+    """The canonical text of an IP address, else None (cached: a few callers ask often)."""
     try:
-        return str(ipaddress.ip_address(client.host))
+        return str(ipaddress.ip_address(host))
     except ValueError:
         return None
 
