@@ -16,6 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from app.db.engine import TenantId
 from app.errors import Conflict, Invalid
 from app.identifiers import resident_id_problem
+from app.web.input import read_int
 from modules.frontdesk.schemas import GuestForm
 from modules.reservations import service as reservations
 from modules.reservations.service import GuestDetails, Offer, ReservationView
@@ -72,11 +73,7 @@ def default_query(today: date) -> BookingQuery:
 
 
 def _int(value: str, low: int, high: int) -> int | None:
-    try:
-        number = int(value.strip())
-    except (AttributeError, ValueError):
-        return None
-    return number if low <= number <= high else None
+    return read_int(value, minimum=low, maximum=high) if isinstance(value, str) else None
 
 
 def _day(value: str) -> date | None:

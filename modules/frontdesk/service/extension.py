@@ -20,6 +20,7 @@ from app.actor import Actor
 from app.db.engine import TenantId
 from app.errors import AppError, Conflict, Invalid, NotFound
 from app.i18n import gettext as _
+from app.web.input import read_int
 from modules.frontdesk.models import Stay
 from modules.frontdesk.repository import FrontDeskRepository
 from modules.frontdesk.schemas import FolioLineView, StayView
@@ -57,10 +58,9 @@ def extension_departure(current: date, *, nights: str = "", departure: str = "")
             return date.fromisoformat(departure.strip())
         except ValueError:
             raise Invalid.field("departure", "Enter a date such as 2026-12-01.") from None
-    try:
-        added = int(nights.strip())
-    except ValueError:
-        raise Invalid.field("nights", "Enter how many nights to add, or a new departure.") from None
+    added = read_int(nights)
+    if added is None:
+        raise Invalid.field("nights", "Enter how many nights to add, or a new departure.")
     if not 1 <= added <= MAX_ADDED_NIGHTS:
         raise Invalid.field("nights", "Add between 1 and 30 nights.")
     return current + timedelta(days=added)

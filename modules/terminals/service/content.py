@@ -10,6 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.db.engine import TenantId
 from app.errors import Invalid, NotFound
+from app.web.input import read_int
 from modules.terminals import domain
 from modules.terminals.models import (
     PAGE_CATEGORIES,
@@ -56,11 +57,8 @@ def clean_text(errors: Errors, field: str, value: str, limit: int, required: boo
 
 
 def _sort_order(errors: Errors, value: str) -> int:
-    try:
-        number = int(value.strip() or "0")
-    except ValueError:
-        number = -1
-    if not 0 <= number <= 9999:
+    number = read_int(value.strip() or "0", minimum=0, maximum=9999)
+    if number is None:
         add_error(errors, "sort_order", "Enter a whole number from 0 to 9999.")
         return 0
     return number

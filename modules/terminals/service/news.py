@@ -12,6 +12,7 @@ from app import clock
 from app.db.engine import TenantId
 from app.errors import Invalid, NotFound
 from app.i18n import gettext as _
+from app.web.input import read_int
 from modules.reservations import service as reservations
 from modules.terminals.models import Announcement, PortCall
 from modules.terminals.repository import ContentRepository
@@ -147,10 +148,7 @@ async def add_port_call(
     voyage, _calls = await itinerary(db, tenant_id, voyage_id)
     errors: Errors = []
     days = (voyage.arrive_on - voyage.depart_on).days + 1
-    try:
-        day_no = int(form.day_no.strip())
-    except ValueError:
-        day_no = 0
+    day_no = read_int(form.day_no) or 0
     if not 1 <= day_no <= days:
         add_error(errors, "day_no", _("Enter a day from 1 to %(days)s.", days=days))
     port = clean_text(errors, "port", form.port, 60)
