@@ -21,6 +21,7 @@ from litestar import Litestar
 from litestar.enums import RequestEncodingType
 
 from app.security.access import Scope
+from app.web.input import Cleaned
 from tests.factories.registry import MissingFactory, make_api_key
 from tests.factories.tenants import Staff, make_tenant
 from tests.factories.terminals import make_device, use_terminal
@@ -168,6 +169,22 @@ class TestOddInput:
         problems = await odd_input_answers(app, Walker(client, db, owner, token))
         assert not problems, "\n".join(problems)
         assert time.monotonic() - started < WALK_SECONDS * 2, "the walk got slow: trim it"
+
+
+class TestEveryBodyIsCleaned:
+    def test_every_form_and_api_body_inherits_the_kernel_text_rule(self, app):
+        """A body dataclass outside `Cleaned` would skip trimming and field lengths."""
+        bodies = {_media(e)[1] for e in endpoints(app)} - {None}
+        found = set()
+        while bodies:
+            cls = bodies.pop()
+            if not dataclasses.is_dataclass(cls) or cls in found:
+                continue
+            found.add(cls)
+            hints = typing.get_type_hints(cls)
+            bodies |= {_unwrap(hints.get(f.name)) for f in dataclasses.fields(cls)}
+        missing = sorted(c.__qualname__ for c in found if not issubclass(c, Cleaned))
+        assert found and not missing, f"not Cleaned: {missing}"
 
 
 class TestTheWalkHasTeeth:
