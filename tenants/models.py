@@ -20,13 +20,10 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
-    event,
     func,
-    select,
     text,
 )
 from sqlalchemy.dialects.postgresql import INET, JSONB
-from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.db.base import (
@@ -36,11 +33,11 @@ from app.db.base import (
     TenantScoped,
     tenant_foreign_key,
     tenant_key,
-    uuid7,
 )
+from app.security.access import Role
 
 KINDS = ("hotel", "agency", "cruise", "hot_spring")
-ROLES = ("owner", "manager", "front_desk", "cashier", "agent", "guide", "auditor")
+ROLES = tuple(role.value for role in Role)  # the kernel enum, in its order
 
 
 class Tenant(IdMixin, CreatedMixin, Base):
@@ -82,15 +79,6 @@ class User(IdMixin, CreatedMixin, Base):
     password_hash: Mapped[str | None] = mapped_column(Text, deferred=True, deferred_raiseload=True)
     is_operator: Mapped[bool] = mapped_column(Boolean, server_default=text("false"))
     password_changed_at: Mapped[datetime | None]
-
-
-@event.listens_for(User, "before_insert")
-def _name_new_user(_mapper: Any, connection: Connection, user: User) -> None:
-    """A user created by this transaction stays visible to it (row-level security on
-    `users`), so its INSERT ... RETURNING and later changes see the row."""
-    if user.id is None:
-        user.id = uuid7()
-    connection.execute(select(func.zhilv_name_user(user.id)))
 
 
 class Membership(TenantScoped, Base):

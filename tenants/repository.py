@@ -12,12 +12,22 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any, TypeVar
 
-from sqlalchemy import Select, func, select, update
+from sqlalchemy import Connection, Select, event, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app.db.base import Base
+from app.db.base import Base, uuid7
 from app.db.engine import TenantId
 from tenants.models import Membership, StaffSession, Tenant, User
+
+
+@event.listens_for(User, "before_insert")
+def _name_new_user(_mapper: Any, connection: Connection, user: User) -> None:
+    """A user created by this transaction stays visible to it (row-level security on
+    `users`), so its INSERT ... RETURNING and later changes see the row."""
+    if user.id is None:
+        user.id = uuid7()
+    connection.execute(select(func.zhilv_name_user(user.id)))
+
 
 M = TypeVar("M", bound=Base)
 

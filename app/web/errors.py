@@ -54,7 +54,8 @@ def is_htmx(request: Request[Any, Any, Any]) -> bool:
 
 
 def _login_url(request: Request[Any, Any, Any]) -> str:
-    access = request.route_handler.opt.get("access") if request.scope.get("route_handler") else None
+    guard = request.route_handler.opt.get("guard") if request.scope.get("route_handler") else None
+    access = getattr(guard, "access", None)
     if access == "device":
         return "/terminal/pair"  # a terminal that lost its pairing pairs again
     base = "/platform/login" if access == "operator" else "/console/login"
