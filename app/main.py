@@ -37,7 +37,7 @@ from app.web.locale import locale_middleware
 from app.web.logging import configure_logging, request_log_middleware
 from app.web.nav import NavItem
 from app.web.templating import template_config
-from tenants.context import legacy_guard, provide_context, record_answer
+from tenants.context import provide_context, record_answer
 
 log = logging.getLogger("zhilv")
 
@@ -101,16 +101,21 @@ async def _check_role(app: Litestar) -> None:
         log.warning(message)
 
 
-def _handlers(app: Litestar) -> list[Any]:
-    return [handler for route in app.routes for handler in getattr(route, "route_handlers", [])]
+def _our_handlers(app: Litestar) -> list[Any]:
+    """Every route handler of ours: Litestar's own OpenAPI pages and the static-file
+    routers are left out (public by nature)."""
+    return [
+        handler
+        for route in app.routes
+        if not route.path.startswith(("/schema", "/static"))
+        for handler in getattr(route, "route_handlers", [])
+    ]
 
 
 def _framework_route(handler: Any) -> bool:
-    """Litestar's own OpenAPI pages, the static-file routers and the OPTIONS answers it
-    adds to every path (they list the allowed methods and run no handler of ours)."""
-    if set(handler.http_methods) == {"OPTIONS"}:
-        return True
-    return any(p.startswith(("/schema", "/static")) for p in handler.paths)
+    """The OPTIONS answers Litestar adds to every path: they list the allowed methods and
+    run no handler of ours."""
+    return set(handler.http_methods) == {"OPTIONS"}
 
 
 def _proxy_headers(trusted: str) -> Any:
@@ -192,6 +197,6 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
     )
     # A route without a typed guard stops start-up; the API-key page offers only the
     # scopes some route requires.
-    used = check_guards(_handlers(app), exempt=_framework_route, read_legacy=legacy_guard)
+    used = check_guards(_our_handlers(app), exempt=_framework_route)
     app.state.scopes_in_use = frozenset(used)
     return app

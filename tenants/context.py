@@ -1,28 +1,29 @@
 """The request's transaction and who is asking: the ONE place a tenant is bound.
 
-Every route declares in `opt` who may call it:
+Every route declares a typed guard, `opt={"guard": ...}` (app/security/access.py); the
+app refuses to start without one. How each guard finds the caller:
 
-- `access="staff"`: a staff session cookie; `roles={...}` narrows it (owners always pass).
-- `access="apikey"`: `Authorization: Bearer zk_...`; `scopes={...}` are all required.
-- `access="operator"`: a platform operator's session.
-- `access="tenant_public"`: anyone; the tenant comes from the `tenant_slug` path parameter.
-- `access="tenant_token"`: anyone holding a link from an e-mail (password reset, staff
+- `Staff(Role...)`: a staff session cookie `<tenant_id>.<secret>`; the member's role must
+  be one the guard admits (owners always pass; `Staff()` admits every member).
+- `ApiKey(Scope...)`: `Authorization: Bearer zk_...`; the key must hold every scope.
+- `Operator()`: a platform operator's session; no tenant is bound.
+- `TenantPublic()`: anyone; the tenant comes from the `tenant_slug` path parameter.
+- `TenantToken()`: anyone holding a link from an e-mail (password reset, staff
   invitation); the tenant comes from the `token` query or form field
   (`<tenant_id>.<secret>`). Only the tenant is bound here; the service checks the secret.
-- `access="tenant_lookup"`: anyone; the route names in `opt["tenant_lookup"]` an
-  `async (db, request) -> uuid | None` that finds the tenant from what the caller typed
-  (a contract's e-number). It may only read platform-wide tables (no tenant is bound
-  while it runs). When it finds nothing, or a suspended tenant, no tenant is bound and
-  `ctx.tenant` is None: the route answers exactly as for a wrong code, so the look-up is
-  no existence oracle.
-- `access="device"`: a paired in-room or in-cabin terminal. It holds the cookie
+- `TenantLookup(fn)`: anyone; `fn(db, request) -> uuid | None` finds the tenant from what
+  the caller typed (a contract's e-number). It may only read platform-wide tables (no
+  tenant is bound while it runs). When it finds nothing, or a suspended tenant, no tenant
+  is bound and `ctx.tenant` is None: the route answers exactly as for a wrong code, so
+  the look-up is no existence oracle.
+- `Device()`: a paired in-room or in-cabin terminal. It holds the cookie
   `zhilv_terminal` = `<tenant_id>.<device_id>.<secret>` (set by the terminals module when
   it is paired); the device must be known, not revoked, and its secret must match the
   stored digest. `ctx.principal` is `Principal(kind="device", device_id=..., unit_id=...)`:
   everything a terminal shows is derived from that unit, never from the request. An
   unknown or revoked device raises `NotAuthenticated` and the terminal pages answer with
   the pairing screen (see `modules.terminals.service.TERMINAL_EXCEPTION_HANDLERS`).
-- `access="public"` (the default): anyone, no tenant bound.
+- `Public()`: anyone, no tenant bound.
 
 A route with identifiers in its path declares which table each one names:
 `opt={"owns": {"membership_id": Membership}}`; see `_check_owned_ids`.
@@ -66,14 +67,12 @@ from app.security.access import (
     Device,
     Guard,
     Operator,
-    Public,
-    Role,
-    Scope,
     Staff,
     TenantLookup,
     TenantLookupFn,
     TenantPublic,
     TenantToken,
+    guard_of,
 )
 from app.security.tokens import digest, parse_scoped_token, same
 
@@ -388,28 +387,8 @@ async def _check_owned_ids(db: AsyncSession, request: Request[Any, Any, Any]) ->
             raise NotFound()
 
 
-def legacy_guard(opt: dict[str, Any]) -> Guard:
-    """Transitional: an untyped `opt` (access/roles/scopes) read as a typed guard, until
-    every route declares one (`check_guards` then refuses untyped routes at start-up)."""
-    access = opt.get("access", "public")
-    if access == "staff":
-        return Staff(*(Role(r) for r in opt.get("roles", ())))
-    if access == "apikey":
-        return ApiKey(*(Scope(s) for s in opt.get("scopes", ())))
-    if access == "tenant_lookup":
-        return TenantLookup(opt["tenant_lookup"])
-    simple: dict[str, Guard] = {
-        "operator": Operator(),
-        "device": Device(),
-        "tenant_public": TenantPublic(),
-        "tenant_token": TenantToken(),
-    }
-    return simple.get(access, Public())
-
-
 def route_guard(request: Request[Any, Any, Any]) -> Guard:
-    opt = request.route_handler.opt
-    return opt["guard"] if "guard" in opt else legacy_guard(opt)
+    return guard_of(request.route_handler.opt)
 
 
 async def _identify(

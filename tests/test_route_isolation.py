@@ -35,7 +35,7 @@ from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.db.engine import bind_tenant
-from app.security.access import GUARD_TYPES, Guard, Public, Role, Scope
+from app.security.access import GUARD_TYPES, Guard, Public, Role, Scope, guard_of
 from app.security.access import ApiKey as ApiKeyGuard
 from app.security.access import Staff as StaffGuard
 from tenants.context import Ctx
@@ -66,7 +66,7 @@ class Endpoint:
 
     @property
     def guard(self) -> Guard:
-        return self.opt["guard"] if "guard" in self.opt else _legacy(self.opt)
+        return guard_of(self.opt)
 
     @property
     def access(self) -> str:
@@ -116,12 +116,6 @@ def declaration_problems(app: Litestar) -> list[str]:
         for name in sorted(set(e.owns) - params):
             problems.append(f"{e}: opt['owns'] names {name!r}, which is not a path parameter")
     return problems
-
-
-def _legacy(opt: dict[str, Any]) -> Guard:
-    from tenants.context import legacy_guard
-
-    return legacy_guard(opt)
 
 
 def access_problems(app: Litestar) -> list[str]:

@@ -199,7 +199,6 @@ def check_guards(
     handlers: Iterable[Any],
     *,
     exempt: Callable[[Any], bool],
-    read_legacy: Callable[[dict[str, Any]], Guard] | None = None,
 ) -> set[Scope]:
     """Refuse to start when a route handler declares no typed guard, or a leftover
     untyped `roles`/`scopes`/`access` entry; return the scopes some route requires."""
@@ -210,16 +209,13 @@ def check_guards(
             continue
         where = f"{handler.handler_name} {sorted(handler.paths)}"
         stale = sorted({"roles", "scopes", "access", "tenant_lookup"} & set(handler.opt))
-        if read_legacy is not None and "guard" not in handler.opt:
-            guard = read_legacy(handler.opt)  # transitional, while modules move
-        else:
-            if stale:
-                problems.append(f"{where}: untyped opt keys {stale}")
-            try:
-                guard = guard_of(handler.opt)
-            except GuardError as exc:
-                problems.append(f"{where}: {exc}")
-                continue
+        if stale:
+            problems.append(f"{where}: untyped opt keys {stale}")
+        try:
+            guard = guard_of(handler.opt)
+        except GuardError as exc:
+            problems.append(f"{where}: {exc}")
+            continue
         if not isinstance(guard, Public) and "ctx" not in handler.parsed_fn_signature.parameters:
             problems.append(
                 f"{where}: a {guard.access} guard is only enforced for handlers taking `ctx: Ctx`"

@@ -14,8 +14,7 @@ class NavItem:
     label: str  # an English msgid
     href: str
     # The guard of the page it opens (shown only to those it admits); None: every role.
-    # (A plain set of role names is still read while modules move to typed guards.)
-    roles: Staff | frozenset[str] | None = None
+    roles: Staff | None = None
     module: str | None = None  # None: always on
     section: str = "main"  # main | admin
     order: int = 100
@@ -26,8 +25,4 @@ class NavItem:
     def visible(self, role: str | None, enabled_modules: tuple[str, ...]) -> bool:
         if self.module and self.module not in enabled_modules:
             return False
-        if self.roles is None or role == "owner":
-            return True
-        if isinstance(self.roles, Staff):
-            return self.roles.admits(role)
-        return role in self.roles
+        return self.roles is None or self.roles.admits(role)

@@ -16,8 +16,6 @@ from tenants.context import Ctx, RequestContext
 from tenants.schemas.settings import SettingsForm
 from tenants.shell import console_page
 
-OWNER_ONLY = frozenset({"owner"})
-
 
 def _field_errors(exc: Invalid) -> dict[str, str]:
     return {e["field"]: translate(e["message"]) for e in exc.errors or [] if e.get("field")}
@@ -97,7 +95,7 @@ NAV = [
         key="settings",
         label="Enterprise settings",
         href="/console/settings",
-        roles=OWNER_ONLY,
+        roles=permissions.OWNER,
         section="admin",
         order=50,
     )
