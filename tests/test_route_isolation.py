@@ -276,7 +276,7 @@ async def own_id_answers(app: Litestar, db: AsyncSession, world: World) -> list[
 
 def refused_roles(e: Endpoint) -> list[Role]:
     """The roles a staff route's guard does not admit (owners pass every guard)."""
-    guard = e.guard
+    guard = e.opt.get("guard")  # framework routes (OpenAPI, static files) have none
     if not isinstance(guard, StaffGuard) or not guard.roles:
         return []
     return [r for r in Role if r is not Role.OWNER and not guard.admits(r)]
