@@ -106,6 +106,10 @@ class LoginAttemptRepository:
         )
         return (await self.db.execute(stmt)).scalar_one_or_none()
 
+    async def now(self) -> datetime:
+        """The database's clock, the one attempts are stamped and windowed with."""
+        return (await self.db.execute(select(func.clock_timestamp()))).scalar_one()
+
     async def prune(self, older_than: timedelta) -> int:
         """Forget attempts too old to matter for throttling or investigation."""
         result = await self.db.execute(

@@ -17,10 +17,11 @@ from __future__ import annotations
 import math
 import uuid
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from app import clock
 from app.db.engine import TenantId, bind_tenant, keep_on_refusal
 from app.errors import Invalid, TooManyRequests
 from app.security.passwords import hash_password, needs_rehash, password_problem, verify_password
@@ -68,7 +69,7 @@ def normalize_email(email: str) -> str:
 
 
 def _now() -> datetime:
-    return datetime.now(UTC)
+    return clock.now()
 
 
 async def _check_throttle(db: AsyncSession, email: str, ip: str | None) -> None:
@@ -83,7 +84,7 @@ async def _check_throttle(db: AsyncSession, email: str, ip: str | None) -> None:
         )
     found = [at for at in blocking if at is not None]
     if found:
-        wait = (max(found) + window - _now()).total_seconds()
+        wait = (max(found) + window - await attempts.now()).total_seconds()
         raise LoginThrottled(retry_after=max(1, math.ceil(wait)))
 
 
