@@ -31,6 +31,7 @@ from app.notifications.models import OutboundMessage
 from app.settings import PROJECT_ROOT
 from modules.filings import service, tasks
 from modules.filings.models import BureauRegistration, Filing, FilingAttempt
+from tests.bureau_fixtures import travelled_seconds
 from tests.factories.filings import SECRET, make_registration
 from tests.factories.tenants import Staff, make_tenant
 from tests.helpers import sign_in
@@ -118,6 +119,7 @@ async def clean_queue(committed_database) -> None:  # type: ignore[no-untyped-de
 
 @pytest.fixture
 def worker_env(committed_urls, bureau_sim) -> dict[str, str]:  # type: ignore[no-untyped-def]
+    bureau_sim.clock(-travelled_seconds())  # the worker process runs on the machine's clock
     return {
         **os.environ,
         "DATABASE_URL": committed_urls.app_url,
