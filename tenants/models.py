@@ -34,10 +34,22 @@ from app.db.base import (
     tenant_foreign_key,
     tenant_key,
 )
+from app.enums import LabelledEnum
 from app.security.access import Role
 
 KINDS = ("hotel", "agency", "cruise", "hot_spring")
 ROLES = tuple(role.value for role in Role)  # the kernel enum, in its order
+
+
+class TenantStatus(LabelledEnum):
+    ACTIVE = "active", "Active"
+    SUSPENDED = "suspended", "Suspended"
+
+
+class MembershipStatus(LabelledEnum):
+    ACTIVE = "active", "Active"
+    INVITED = "invited", "Invited"
+    REMOVED = "removed", "Removed"
 
 
 class Tenant(IdMixin, CreatedMixin, Base):

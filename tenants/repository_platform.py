@@ -14,7 +14,7 @@ from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.db.engine import bind_tenant
-from tenants.models import LoginAttempt, Membership, OperatorSession, Tenant, User
+from tenants.models import LoginAttempt, Membership, MembershipStatus, OperatorSession, Tenant, User
 from tenants.repository_auth import user_by_email
 
 # Sign-ups are counted in `login_attempts` under this marker instead of an e-mail, so
@@ -55,7 +55,10 @@ class PlatformRepository:
                     await self.db.scalar(
                         select(func.count())
                         .select_from(Membership)
-                        .where(Membership.tenant_id == tenant_id, Membership.status == "active")
+                        .where(
+                            Membership.tenant_id == tenant_id,
+                            Membership.status == MembershipStatus.ACTIVE,
+                        )
                     )
                     or 0
                 )

@@ -9,7 +9,7 @@ from datetime import datetime
 
 from sqlalchemy import func, select, update
 
-from tenants.models import Membership, StaffSession, User
+from tenants.models import Membership, MembershipStatus, StaffSession, User
 from tenants.repository import StaffRepository
 
 
@@ -36,7 +36,7 @@ class StaffAccountRepository(StaffRepository):
             .order_by(Membership.status, Membership.created_at)
         )
         if not include_removed:
-            stmt = stmt.where(Membership.status != "removed")
+            stmt = stmt.where(Membership.status != MembershipStatus.REMOVED)
         rows = (await self.db.execute(stmt)).all()
         return [MemberRow(m, u, at) for m, u, at in rows]
 
@@ -69,7 +69,7 @@ class StaffAccountRepository(StaffRepository):
             .where(
                 Membership.tenant_id == self.tenant_id,
                 Membership.role == "owner",
-                Membership.status == "active",
+                Membership.status == MembershipStatus.ACTIVE,
             )
             .order_by(Membership.id)
             .with_for_update()

@@ -28,7 +28,7 @@ from app.security.passwords import hash_password, needs_rehash, password_problem
 from app.security.tokens import digest, new_secret
 from app.settings import get_settings
 from tenants.context import split_tenant_token
-from tenants.models import Membership, StaffSession, Tenant, User
+from tenants.models import Membership, MembershipStatus, StaffSession, Tenant, TenantStatus, User
 from tenants.repository import GlobalRepository
 from tenants.repository_auth import LoginAttemptRepository
 from tenants.repository_staff import StaffAccountRepository
@@ -173,7 +173,7 @@ async def sign_in(
     if tenant is not None and user is not None:
         await bind_tenant(db, tenant.id)
         member = await StaffAccountRepository(db, TenantId(tenant.id)).membership_for_user(user.id)
-    if member is not None and member.status != "active":
+    if member is not None and member.status != MembershipStatus.ACTIVE:
         member = None
     try:
         await _check_throttle(db, email, ip)
@@ -188,7 +188,7 @@ async def sign_in(
     if tenant is None or user is None or member is None:
         await _failed_sign_in(db, tenant, member, email, ip, "not_member")
         raise Invalid(BAD_CREDENTIALS, code="bad_credentials")
-    if tenant.status != "active":
+    if tenant.status != TenantStatus.ACTIVE:
         await _failed_sign_in(db, tenant, member, email, ip, "tenant_suspended")
         raise Invalid(TENANT_SUSPENDED, code="tenant_suspended")
     return await _open_session(db, tenant, user, password, ip, user_agent, locale, presented_cookie)

@@ -21,7 +21,7 @@ from app.security.passwords import hash_password
 from app.security.tokens import digest, new_secret
 from app.settings import get_settings
 from tenants.context import LINK_NOT_VALID, split_tenant_token
-from tenants.models import AccountToken
+from tenants.models import AccountToken, MembershipStatus, TenantStatus
 from tenants.repository import GlobalRepository
 from tenants.repository_auth import AccountTokenRepository, LoginAttemptRepository
 from tenants.repository_staff import StaffAccountRepository
@@ -116,12 +116,12 @@ async def request_password_reset(
     repo = GlobalRepository(db)
     tenant = await repo.tenant_by_slug(tenant_slug.strip().lower()[:40])
     user = await repo.user_by_email(normalize_email(email))
-    if tenant is None or tenant.status != "active" or user is None:
+    if tenant is None or tenant.status != TenantStatus.ACTIVE or user is None:
         return
     tenant_id = TenantId(tenant.id)
     await bind_tenant(db, tenant_id)
     member = await StaffAccountRepository(db, tenant_id).membership_for_user(user.id)
-    if member is None or member.status != "active":
+    if member is None or member.status != MembershipStatus.ACTIVE:
         return
     settings = get_settings()
     ttl = timedelta(minutes=settings.password_reset_ttl_minutes)
@@ -177,7 +177,7 @@ async def reset_password(
     staff = StaffAccountRepository(db, tenant_id)
     member = await staff.membership_for_user(row.user_id)
     user = await GlobalRepository(db).user(row.user_id)
-    if member is None or member.status != "active" or user is None:
+    if member is None or member.status != MembershipStatus.ACTIVE or user is None:
         raise LinkInvalid()
     errors = new_password_errors(password, password_confirm, "password")
     if errors:

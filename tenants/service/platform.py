@@ -11,16 +11,17 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from app import clock
 from app.db.engine import TenantId, bind_tenant, keep_on_refusal
 from app.errors import Conflict, Invalid, NotFound, TooManyRequests
 from app.security.passwords import hash_password, password_problem, verify_password
 from app.security.tokens import digest, new_secret
 from app.settings import get_settings
-from tenants.models import OperatorSession, Tenant, User
+from tenants.models import OperatorSession, Tenant, TenantStatus, User
 from tenants.repository_platform import PlatformRepository
 from tenants.service.audit import record_audit
 
@@ -121,7 +122,7 @@ async def create_operator(
 async def _throttle(repo: PlatformRepository, email: str, ip: str | None) -> None:
     settings = get_settings()
     window = timedelta(minutes=settings.login_window_minutes)
-    since = datetime.now(UTC) - window
+    since = clock.now() - window
     limit = settings.login_max_failures
     if await repo.failures_for_email(email, since) >= limit or (
         ip is not None and await repo.failures_from_ip(ip, since) >= limit * IP_FAILURE_FACTOR
@@ -153,16 +154,14 @@ async def operator_sign_in(
     ttl = timedelta(hours=get_settings().session_ttl_hours)
     secret = new_secret()
     repo.add(
-        OperatorSession(
-            user_id=user.id, token_hash=digest(secret), expires_at=datetime.now(UTC) + ttl
-        )
+        OperatorSession(user_id=user.id, token_hash=digest(secret), expires_at=clock.now() + ttl)
     )
     await db.flush()
     return OperatorSignedIn(cookie_value=secret, max_age=int(ttl.total_seconds()), user_id=user.id)
 
 
 async def operator_sign_out(db: AsyncSession, session_id: uuid.UUID) -> None:
-    await PlatformRepository(db).revoke_operator_session(session_id, datetime.now(UTC))
+    await PlatformRepository(db).revoke_operator_session(session_id, clock.now())
 
 
 async def list_tenants_for_operator(
@@ -170,7 +169,7 @@ async def list_tenants_for_operator(
 ) -> TenantList:
     """Enterprises, newest first, with their number of active staff."""
     page = max(1, page)
-    status = status if status in ("active", "suspended") else None
+    status = status if TenantStatus.parse(status) else None
     repo = PlatformRepository(db)
     tenants = await repo.tenants(
         limit=TENANTS_PER_PAGE + 1, offset=(page - 1) * TENANTS_PER_PAGE, status=status
@@ -250,9 +249,9 @@ async def suspend_tenant(
     tenant = await repo.tenant(tenant_id)
     if tenant is None:
         raise NotFound()
-    if tenant.status == "suspended":
+    if tenant.status == TenantStatus.SUSPENDED:
         raise Conflict("This enterprise is already suspended.", code="already_suspended")
-    await repo.set_status(tenant_id, "suspended", at=datetime.now(UTC), reason=reason)
+    await repo.set_status(tenant_id, TenantStatus.SUSPENDED, at=clock.now(), reason=reason)
     await _audit_in_tenant(
         db,
         tenant_id,
@@ -276,7 +275,7 @@ async def reactivate_tenant(
     tenant = await repo.tenant(tenant_id)
     if tenant is None:
         raise NotFound()
-    if tenant.status == "active":
+    if tenant.status == TenantStatus.ACTIVE:
         raise Conflict("This enterprise is active.", code="already_active")
     previous_reason = tenant.suspended_reason or ""
     await repo.set_status(tenant_id, "active", at=None, reason=None)

@@ -21,7 +21,7 @@ from app.i18n import gettext as _
 from app.notifications.service import queue_message
 from app.security.passwords import hash_password
 from app.settings import get_settings
-from tenants.models import ROLES, AccountToken, Membership, User
+from tenants.models import ROLES, AccountToken, Membership, MembershipStatus, User
 from tenants.repository import GlobalRepository
 from tenants.repository_auth import AccountTokenRepository
 from tenants.repository_staff import MemberRow, StaffAccountRepository
@@ -147,17 +147,17 @@ async def invite_staff(
         users.add(user)
         await db.flush()
     membership = await staff.membership_for_update(user.id)
-    if membership is not None and membership.status != "removed":
+    if membership is not None and membership.status != MembershipStatus.REMOVED:
         message = (
             "This person is already invited; send the invitation again from the list."
-            if membership.status == "invited"
+            if membership.status == MembershipStatus.INVITED
             else "This person is already on the staff."
         )
         raise Invalid.field("email", message, code="already_member")
     if membership is None:
-        membership = Membership(user_id=user.id, role=role, status="invited")
+        membership = Membership(user_id=user.id, role=role, status=MembershipStatus.INVITED)
         staff.add(membership)
-    membership.role, membership.status, membership.removed_at = role, "invited", None
+    membership.role, membership.status, membership.removed_at = role, MembershipStatus.INVITED, None
     membership.invited_by = actor.user_id
     await db.flush()
     await _send_invitation(db, tenant_id, tenant_name, user, membership, actor)
@@ -184,7 +184,7 @@ async def resend_invitation(
 ) -> MemberRow:
     """A fresh link for a pending invitation; the earlier link stops working."""
     row = await staff_member(db, tenant_id, membership_id)
-    if row.membership.status != "invited":
+    if row.membership.status != MembershipStatus.INVITED:
         raise Conflict("Only a pending invitation can be sent again.")
     await _send_invitation(db, tenant_id, tenant_name, row.user, row.membership, actor)
     await record_audit(
@@ -239,7 +239,7 @@ async def _pending(
     row = await check_account_token(db, tenant_id, token, INVITATION)
     membership = await StaffAccountRepository(db, tenant_id).membership_for_update(row.user_id)
     user = await GlobalRepository(db).user(row.user_id)
-    if membership is None or membership.status != "invited" or user is None:
+    if membership is None or membership.status != MembershipStatus.INVITED or user is None:
         raise LinkInvalid()
     return membership, user, row
 
@@ -327,7 +327,7 @@ async def change_role(
     staff = StaffAccountRepository(db, tenant_id)
     row, owners = await _locked_member(staff, membership_id)
     membership = row.membership
-    if membership.status == "removed":
+    if membership.status == MembershipStatus.REMOVED:
         raise Conflict("This person was removed; invite them again instead.")
     if membership.role == role:
         return row
@@ -355,12 +355,12 @@ async def remove_member(
     staff = StaffAccountRepository(db, tenant_id)
     row, owners = await _locked_member(staff, membership_id)
     membership = row.membership
-    if membership.status == "removed":
+    if membership.status == MembershipStatus.REMOVED:
         return row
     if _is_last_owner(membership, owners):
         raise LastOwner()
     now = _now()
-    membership.status, membership.removed_at = "removed", now
+    membership.status, membership.removed_at = MembershipStatus.REMOVED, now
     await staff.revoke_sessions(membership.user_id, now)
     tokens = AccountTokenRepository(db, tenant_id)
     for purpose in (INVITATION, PASSWORD_RESET):

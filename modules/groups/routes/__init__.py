@@ -12,7 +12,7 @@ NAV = [
         key="groups",
         label="Group tours",
         href="/console/groups",
-        roles=permissions.GROUPS.roles,
+        roles=permissions.GROUPS,
         module="groups",
         order=42,
     )

@@ -11,7 +11,7 @@ NAV = [
         key="terminals",
         label="Terminals",
         href="/console/terminals",
-        roles=permissions.DEVICES.roles,
+        roles=permissions.DEVICES,
         module="terminals",
         order=40,
     ),
