@@ -6,8 +6,8 @@ from typing import Any
 from litestar import Request, Response, get
 from sqlalchemy import text
 
-from app.security.access import Public
 from app.db.engine import Database
+from app.security.access import Public
 
 
 @get("/healthz", opt={"guard": Public()}, include_in_schema=True, tags=["platform"])

@@ -9,8 +9,8 @@ from litestar import Request, get
 from litestar.params import FromPath
 from litestar.response import Redirect, Template
 
-from app.security.access import Public
 from app.i18n import LOCALES
+from app.security.access import Public
 from app.web.locale import LANG_COOKIE
 
 
