@@ -97,7 +97,7 @@ _RELEASE = text(
 )
 
 _NEXT_DUE = text(
-    "SELECT min(coalesce(next_attempt_at, created_at)) FROM filings "
+    "SELECT min(coalesce(next_attempt_at, CAST(:now AS timestamptz))) FROM filings "
     "WHERE tenant_id = :tenant AND state = 'pending'"
 )
 
@@ -197,6 +197,7 @@ class SendingRepository(TenantScopedRepository):
         params = {"tenant": self.tenant_id, "ids": list(accepted), "now": now}
         return list((await self.db.execute(_RELEASE, params)).scalars())
 
-    async def next_due(self) -> datetime | None:
-        """When the tenant's next pending filing is due (None: nothing pending)."""
-        return await self.db.scalar(_NEXT_DUE, {"tenant": self.tenant_id})
+    async def next_due(self, now: datetime) -> datetime | None:
+        """When the tenant's next pending filing is due (None: nothing pending); one with
+        no time set is due `now`, as `claim` sees it."""
+        return await self.db.scalar(_NEXT_DUE, {"tenant": self.tenant_id, "now": now})

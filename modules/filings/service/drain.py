@@ -98,8 +98,8 @@ def _next_window(window: int, batch: Batch, settings: Settings) -> int:
 async def _schedule_next(db: AsyncSession, tenant_id: TenantId, *, recheck: bool) -> bool:
     """Nothing to claim: schedule a drain for when the next pending filing is due and
     return True, or return False to claim again at once (`recheck`, and one is due)."""
-    next_due = await SendingRepository(db, tenant_id).next_due()
     now = clock.now()
+    next_due = await SendingRepository(db, tenant_id).next_due(now)
     if next_due is None:
         return True
     if next_due <= now and recheck:
