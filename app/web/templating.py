@@ -5,13 +5,12 @@ from __future__ import annotations
 from datetime import datetime
 from pathlib import Path
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from jinja2 import Environment
 from litestar.plugins.jinja import JinjaTemplateEngine
 from litestar.template.config import TemplateConfig
 
-from app import i18n
+from app import clock, i18n
 from app.money import format_fen
 from app.settings import PROJECT_ROOT
 from app.web.headers import CSP_NONCE
@@ -20,11 +19,11 @@ TEMPLATE_DIR = PROJECT_ROOT / "templates"
 
 
 def format_dt(
-    value: datetime | None, tz: str = "Asia/Shanghai", fmt: str = "%Y-%m-%d %H:%M"
+    value: datetime | None, tz: str = clock.DEFAULT_TZ, fmt: str = "%Y-%m-%d %H:%M"
 ) -> str:
     if value is None:
         return ""
-    return value.astimezone(ZoneInfo(tz)).strftime(fmt)
+    return value.astimezone(clock.zone(tz)).strftime(fmt)
 
 
 def configure_environment(env: Environment) -> None:

@@ -12,7 +12,7 @@ import hashlib
 import hmac
 import secrets
 import uuid
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -76,7 +76,7 @@ def _view(d: TerminalDevice, units: dict[uuid.UUID, UnitView]) -> DeviceView:
         name=d.name,
         unit_id=d.unit_id,
         unit_number=unit.number if unit else "",
-        status=_status(d, datetime.now(UTC)),
+        status=_status(d, clock.now()),
         paired_at=d.paired_at,
         last_seen_at=d.last_seen_at,
         pairing_expires_at=d.pairing_expires_at,
@@ -102,7 +102,7 @@ async def _new_code(repo: DeviceRepository, device: TerminalDevice) -> PairingCo
             break
     else:  # pragma: no cover - a million codes, a handful live
         raise TooManyRequests("Too many pairing codes are open. Try again in a minute.")
-    expires = datetime.now(UTC) + CODE_TTL
+    expires = clock.now() + CODE_TTL
     device.secret_hash = None
     device.paired_at = None
     device.revoked_at = None
@@ -184,7 +184,7 @@ async def revoke_device(
     """A lost or stolen tablet: its token and any open code stop working at once."""
     repo = DeviceRepository(db, tenant_id)
     device = await _device(repo, device_id)
-    device.revoked_at = device.revoked_at or datetime.now(UTC)
+    device.revoked_at = device.revoked_at or clock.now()
     device.secret_hash = None
     device.pairing_code_hash = None
     device.pairing_expires_at = None
@@ -282,7 +282,7 @@ async def demo_pair(db: AsyncSession, tenant_id: TenantId, room: str) -> PairedD
         device = TerminalDevice(name=f"演示终端 {unit.number}", unit_id=unit.id)
         repo.add(device)
     secret = new_secret()
-    now = datetime.now(UTC)
+    now = clock.now()
     device.secret_hash = digest(secret)
     device.paired_at = device.paired_at or now
     device.pairing_code_hash = None

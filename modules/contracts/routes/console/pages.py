@@ -12,6 +12,7 @@ from litestar import Controller, Request, Response, get, post
 from litestar.params import FromPath, FromQuery
 from litestar.response import Redirect, Template
 
+from app import clock
 from app.errors import Conflict, Invalid
 from app.web.forms import attempt
 from app.web.input import parse_int
@@ -83,7 +84,7 @@ async def contract_detail(
     return console_page(
         request, ctx, "contracts/detail.html", active="contracts", status_code=status_code,
         page=page, c=page.contract, notice=NOTICES.get(notice or ""), errors=errors or {},
-        link=link, labels=labels(), tz=ctx.tenant.timezone if ctx.tenant else "Asia/Shanghai",
+        link=link, labels=labels(), tz=clock.tz_of(ctx.tenant),
         can_see_filings=permissions.FILINGS_VIEW.admits(ctx.principal.role),
         refund_due_by=domain.refund_due_by,
     )  # fmt: skip
