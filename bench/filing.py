@@ -49,8 +49,8 @@ from app.identifiers import make_uscc  # noqa: E402
 from app.settings import Settings  # noqa: E402
 from bench.request import admin_url, drop_database  # noqa: E402
 from modules.filings import service  # noqa: E402
-from modules.filings.service.client import BureauClient, Credentials  # noqa: E402
 from modules.filings.domain import seal_body  # noqa: E402
+from modules.filings.service.client import BureauClient, Credentials  # noqa: E402
 
 N = int(os.environ.get("BENCH_FILINGS", "10000"))
 CONCURRENCY = int(os.environ.get("BENCH_CONCURRENCY", "8"))

@@ -77,9 +77,7 @@ class ReadableFormatter(logging.Formatter):
         if isinstance(fields, dict):
             words = set(message.split())
             shown = [
-                f"{key}={_field(value)}"
-                for key, value in fields.items()
-                if str(value) not in words
+                f"{key}={_field(value)}" for key, value in fields.items() if str(value) not in words
             ]
             if shown:
                 line += "  " + " ".join(shown)

@@ -9,9 +9,9 @@ from sqlalchemy import select
 
 from app.db.engine import TenantId
 from modules.filings import service
-from modules.filings.service.client import BureauClient
 from modules.filings.demo import demo_reports, register_with_stand_in, seed_demo_bureau
 from modules.filings.models import Filing
+from modules.filings.service.client import BureauClient
 from tests.factories.filings import enterprise_code_for
 from tests.factories.tenants import make_tenant
 
