@@ -436,6 +436,7 @@ async def resolve(
 
 @dataclass(slots=True)
 class _Answer:
+    recorded: bool = False
     status: int | None = None
 
 
@@ -449,7 +450,10 @@ async def record_answer(response: Any) -> Any:
     handler returns and before the dependency's clean-up, in the same task."""
     answer = _ANSWER.get()
     if answer is not None:
-        answer.status = getattr(response, "status_code", None)
+        answer.recorded = True
+        # A Response built without a status gets the route's default (200, 201, 204)
+        # when it is sent: a success.
+        answer.status = getattr(response, "status_code", None) or 200
     return response
 
 
@@ -478,7 +482,7 @@ async def provide_context(request: Request[Any, Any, Any]) -> AsyncGenerator[Req
             ip=client_ip(request),
             user_agent=request.headers.get("user-agent"),
         )
-        if answer.status is None:
+        if not answer.recorded or answer.status is None:
             raise RuntimeError("the request's answer was not recorded (after_request hook)")
         if answer.status < 400:
             await session.commit()

@@ -15,11 +15,14 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 import pytest
+from litestar import Response, get
 from sqlalchemy import event, text
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession, async_sessionmaker
 from sqlalchemy.orm import Session
 
 from app.db.engine import Database
+from app.security.access import Staff as StaffGuard
+from tenants.context import Ctx
 from tests.factories.filings import make_registration
 from tests.factories.reservations import make_unit_type
 from tests.factories.tenants import Staff, make_tenant
@@ -195,6 +198,19 @@ class TestAcceptedRequestsCommit:
         call = client.post("/console/login", data=data, follow_redirects=False)
         assert await answered("login", call) == 303
         assert await markers(db, "login") == 1
+
+    async def test_a_response_built_without_a_status_commits(self, app, signed_in, db):
+        """Litestar gives a Response built without a status the route's default (200,
+        201) only when it sends it: that is a success, not a missing answer."""
+
+        @get("/console/_probe/bare", opt={"guard": StaffGuard()})
+        async def bare(ctx: Ctx) -> Response[bytes]:
+            return Response(b"csv")
+
+        app.register(bare)
+        status = await answered("bare", signed_in.get("/console/_probe/bare"))
+        assert status == 200
+        assert await markers(db, "bare") == 1
 
 
 class TestWhatARefusalKeeps:
