@@ -178,7 +178,8 @@ _STAFF = text(
 _TOUCH_SESSION = text("UPDATE staff_sessions SET last_seen_at = now() WHERE id = :id")
 _API_KEY = text(
     _PRINCIPAL_IN_TENANT.format(
-        principal="SELECT k.id AS key_id, k.scopes, k.secret_hash, k.last_used_at "
+        principal="SELECT k.id AS key_id, k.name AS key_name, k.scopes, k.secret_hash, "
+        "k.last_used_at "
         "FROM api_keys k WHERE k.id = :id AND k.revoked_at IS NULL"
     )
 )
@@ -292,7 +293,12 @@ async def _api_key(
     tenant, row = found
     if _stale(row.last_used_at):
         await db.execute(_TOUCH_KEY, {"id": key_id})
-    return tenant, Principal(kind="apikey", api_key_id=row.key_id, scopes=frozenset(row.scopes))
+    return tenant, Principal(
+        kind="apikey",
+        api_key_id=row.key_id,
+        display_name=row.key_name,
+        scopes=frozenset(row.scopes),
+    )
 
 
 def split_device_token(value: str | None) -> tuple[uuid.UUID, uuid.UUID, str] | None:

@@ -56,15 +56,15 @@ class Scope(StrEnum):
     """What an API key may do. The console offers only the scopes some route requires
     (`used_scopes`), so a key is never granted a permission with nothing behind it."""
 
-    RESERVATIONS_READ = "reservations:read"
-    RESERVATIONS_WRITE = "reservations:write"
-    FILINGS_READ = "filings:read"
-    TERMINALS_READ = "terminals:read"
     BOARDING_SCAN = "boarding:scan"
     POS_CHARGE = "pos:charge"
     GATE_EXIT = "gate:exit"
     DISTRIBUTION_READ = "distribution:read"
     DISTRIBUTION_BOOK = "distribution:book"
+    FILINGS_READ = "filings:read"
+    TERMINALS_READ = "terminals:read"
+    RESERVATIONS_READ = "reservations:read"
+    RESERVATIONS_WRITE = "reservations:write"
 
     @property
     def label(self) -> str:

@@ -126,13 +126,18 @@ class ApiKeysController(Controller):
     "is suspended.",
 )
 async def me(ctx: Ctx) -> MeResponse:
-    key_id = ctx.principal.api_key_id
-    if key_id is None or ctx.tenant is None:
+    """Answered from the key the request context has just read and checked (no second
+    read of the same row)."""
+    key = ctx.principal
+    if key.api_key_id is None or ctx.tenant is None:
         raise NotAuthenticated("A valid API key is required.")
-    key = await service.get_api_key(ctx.db, ctx.tenant_id, key_id)
     return MeResponse(
         tenant=MeTenant(slug=ctx.tenant.slug, name=ctx.tenant.name),
-        key=MeKey(id=key.id, name=key.name, scopes=list(key.scopes)),
+        key=MeKey(
+            id=key.api_key_id,
+            name=key.display_name or "",
+            scopes=[s for s in service.SCOPES if s in key.scopes],
+        ),
     )
 
 
