@@ -8,6 +8,7 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from app import clock
 from app.db.engine import TenantId
 from tenants.models import AuditEvent
 
@@ -37,5 +38,6 @@ async def record_audit(
             subject_id=str(subject_id) if subject_id is not None else None,
             data=data or {},
             ip=ip,
+            created_at=clock.now(),  # the app's clock, which the page's date filter uses
         )
     )
