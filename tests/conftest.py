@@ -164,3 +164,20 @@ def artifacts_dir() -> Path:
     path = PROJECT_ROOT / "artifacts"
     path.mkdir(exist_ok=True)
     return path
+
+
+@pytest.fixture
+def machine_clock():  # type: ignore[no-untyped-def]
+    """The machine's real clock for this test, when ZHILV_TEST_CLOCK moved the session's.
+
+    time-machine moves this process only. Tests whose answer depends on another process
+    agreeing on the time use it: PostgreSQL's now() against procrastinate's retry stamps,
+    Chromium judging cookie expiry and drawing date pickers, a worker or bureau stand-in
+    restarted in a process of its own. Production has one clock for all of them."""
+    if not os.environ.get("ZHILV_TEST_CLOCK"):
+        yield
+        return
+    import time_machine
+
+    with time_machine.travel(time_machine.escape_hatch.time.time(), tick=True):
+        yield

@@ -6,12 +6,19 @@ import subprocess
 import sys
 
 import httpx
+import pytest
 
 from devtools.bureau.bureau import Bureau
 from devtools.bureau.messages import Request
 from tests.bureau_fixtures import PROJECT_ROOT, running_bureau_sim, wait_for_url
 from tests.bureau_sim.conftest import CODE, SECRET, Filer
 from tests.bureau_sim.payloads import cancellation, contract, statistics
+
+
+@pytest.fixture(autouse=True)
+def _on_the_machine_clock(machine_clock):  # type: ignore[no-untyped-def]
+    """ZHILV_TEST_CLOCK moves this process only: the stand-in is restarted in a process of its own, on the machine's clock."""
+    yield
 
 
 class TestFilingsAndStats:

@@ -169,3 +169,10 @@ async def page(browser: Any) -> AsyncIterator[object]:
     page = await context.new_page()
     yield page
     await context.close()
+
+
+@pytest.fixture(autouse=True)
+def _browser_on_the_machine_clock(machine_clock):  # type: ignore[no-untyped-def]
+    """Chromium keeps the machine's clock (cookie expiry, date pickers), so browser tests
+    run on it even when ZHILV_TEST_CLOCK moves the session's."""
+    yield

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import uuid
 from collections.abc import AsyncIterator
 from typing import Any
@@ -99,21 +98,3 @@ async def job_row(database: Any, job_id: int) -> Any:
 
 def new_key() -> str:
     return uuid.uuid4().hex
-
-
-@pytest.fixture
-def database_clock():  # type: ignore[no-untyped-def]
-    """The machine's real clock for this test, when ZHILV_TEST_CLOCK moved the session's.
-
-    procrastinate stamps a retry with Python's time and runs it by PostgreSQL's now(),
-    which a test clock cannot move: hours apart, a retry meant for later would run at
-    once. Production has one clock for both."""
-    if not os.environ.get("ZHILV_TEST_CLOCK"):
-        yield
-        return
-    import time_machine
-    from time_machine import escape_hatch
-
-    with time_machine.travel(escape_hatch.time.time(), tick=True):
-        yield
-

@@ -70,7 +70,7 @@ class TestTenantBinding:
 
 class TestRetriesAndDeadLetter:
     async def test_failing_job_is_retried_then_dead_lettered_then_retried_from_the_console(
-        self, committed_database, committed_client, run_jobs, database_clock
+        self, committed_database, committed_client, run_jobs, machine_clock
     ):
         owner, _ = await _tenant_with_message(committed_database)
         FLAKY.update(fail=True, runs=0)
@@ -128,7 +128,7 @@ class TestSendThroughTheWorker:
         assert sum("验证码 123456" in r.getMessage() for r in caplog.records) == 1
 
     async def test_unreachable_gateway_leaves_the_message_pending_with_the_error_and_a_retry_scheduled(
-        self, committed_database, run_jobs, worker_settings, database_clock
+        self, committed_database, run_jobs, worker_settings, machine_clock
     ):
         owner, message_id = await _tenant_with_message(committed_database)
         down = worker_settings.model_copy(

@@ -36,6 +36,13 @@ from tests.factories.filings import SECRET, make_registration
 from tests.factories.tenants import Staff, make_tenant
 from tests.helpers import sign_in
 
+
+@pytest.fixture(autouse=True)
+def _on_the_machine_clock(machine_clock):  # type: ignore[no-untyped-def]
+    """ZHILV_TEST_CLOCK moves this process only: the worker is killed and restarted in processes of its own, on the machine's clock."""
+    yield
+
+
 pytestmark = [pytest.mark.realdb]
 
 FAST = {
