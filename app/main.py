@@ -15,6 +15,7 @@ from litestar.openapi.spec import Components, SecurityScheme
 from litestar.static_files import create_static_files_router
 from sqlalchemy import text
 
+import modules.boarding.routes
 import modules.contracts.routes
 import modules.filings.routes
 import modules.filings.service
@@ -45,6 +46,7 @@ log = logging.getLogger("zhilv")
 PACKAGES: list[Any] = [
     tenants.routes,
     modules.reservations.routes,
+    modules.boarding.routes,
     modules.frontdesk.routes,
     modules.payments.routes,
     modules.terminals.routes,

@@ -26,6 +26,7 @@ from app.db.engine import Database, TenantId, bind_tenant
 from app.identifiers import USCC_CHARSET, make_uscc
 from app.security.passwords import hash_password
 from app.settings import get_settings
+from modules.boarding import demo as boarding_demo
 from modules.contracts import demo as contracts_demo
 from modules.filings import demo as filings_demo
 from modules.frontdesk import demo as frontdesk_demo
@@ -299,6 +300,7 @@ async def seed_modules(db: AsyncSession, tenant_id: TenantId, spec: DemoEnterpri
     await guides_demo.seed_demo(db, tenant_id, spec.kinds)
     await contracts_demo.seed_demo(db, tenant_id, spec.kinds)
     await groups_demo.seed_demo(db, tenant_id, spec.kinds)
+    await boarding_demo.seed_demo(db, tenant_id, spec.kinds)
     await db.flush()  # write this tenant's rows while it is still the one bound
     return registration
 

@@ -119,7 +119,11 @@ def test_services_export_by_name():
         ):
             problems.append(f"{init.relative_to(PROJECT_ROOT)} uses import *")
         if not any(
-            isinstance(n, ast.Assign) and any(getattr(t, "id", "") == "__all__" for t in n.targets)
+            (
+                isinstance(n, ast.Assign)
+                and any(getattr(t, "id", "") == "__all__" for t in n.targets)
+            )
+            or (isinstance(n, ast.AnnAssign) and getattr(n.target, "id", "") == "__all__")
             for n in tree.body
         ):
             problems.append(f"{init.relative_to(PROJECT_ROOT)} has no __all__")

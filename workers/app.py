@@ -13,6 +13,7 @@ from app.db.engine import libpq_url
 from app.jobs import tasks as job_tasks
 from app.notifications import tasks as notification_tasks
 from app.web import tasks as web_tasks
+from modules.boarding import tasks as boarding_tasks
 from modules.contracts import tasks as contract_tasks
 from modules.filings import tasks as filing_tasks
 from modules.frontdesk import tasks as frontdesk_tasks
@@ -38,6 +39,7 @@ BLUEPRINTS: list[Blueprint] = [
     group_tasks.blueprint,
     terminal_tasks.blueprint,
     guestservice_tasks.blueprint,
+    boarding_tasks.blueprint,
 ]
 
 

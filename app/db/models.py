@@ -3,6 +3,7 @@
 from app.db.base import Base
 from app.notifications import models as notifications_models
 from app.web import ratelimit_models
+from modules.boarding import models as boarding_models
 from modules.contracts import models as contracts_models
 from modules.filings import models as filings_models
 from modules.frontdesk import models as frontdesk_models
@@ -16,6 +17,7 @@ from tenants import models as tenants_models
 
 __all__ = [
     "Base",
+    "boarding_models",
     "contracts_models",
     "filings_models",
     "frontdesk_models",

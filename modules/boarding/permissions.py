@@ -1,0 +1,15 @@
+"""Who may call the boarding module's routes."""
+
+from __future__ import annotations
+
+from app.security.access import ApiKey, Role, Scope, Staff
+
+# Voyages, ships, crew and the manifest: the line's managers and its pursers (front desk).
+PURSERS = Staff(Role.MANAGER, Role.FRONT_DESK)
+# Decisions that change many passengers at once (low-water boarding port, cancelling a
+# voyage, rotating the pass signing key): a manager's.
+MANAGERS = Staff(Role.MANAGER)
+# The gangway page, on a purser's phone or a tablet with a scanner.
+GANGWAY = Staff(Role.MANAGER, Role.FRONT_DESK)
+# Gate devices and scanners through the API.
+SCANNER = ApiKey(Scope.BOARDING_SCAN)
