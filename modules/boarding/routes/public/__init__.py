@@ -1,0 +1,3 @@
+"""The boarding module's public routes, one file per topic."""
+
+ROUTES: list[object] = []
