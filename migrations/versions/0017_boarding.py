@@ -122,6 +122,8 @@ def _create() -> None:
             nullable=False,
         ),
         sa.Column("cancel_reason", sa.String(length=300), nullable=True),
+        sa.Column("report_filing_id", sa.Uuid(), nullable=True),
+        sa.Column("report_filed_at", sa.DateTime(timezone=True), nullable=True),
         sa.Column("tenant_id", sa.Uuid(), nullable=False),
         sa.Column("id", sa.Uuid(), nullable=False),
         sa.Column(

@@ -105,6 +105,10 @@ class BoardingVoyage(TenantScoped, Base):
     arrives_at: Mapped[datetime]
     status_changed_at: Mapped[datetime] = mapped_column(server_default=func.now())
     cancel_reason: Mapped[str | None] = mapped_column(String(300))
+    # The bureau's `cruise_voyage` report, filed once after arrival (service/report.py): the
+    # filing's id in the filings module (no foreign key across modules) and when it was made.
+    report_filing_id: Mapped[uuid.UUID | None]
+    report_filed_at: Mapped[datetime | None]
 
 
 class PortCall(TenantScoped, Base):
