@@ -502,6 +502,7 @@ def _create() -> None:
         sa.Column("reason", sa.String(length=20), nullable=True),
         sa.Column("movement_no", sa.Integer(), nullable=True),
         sa.Column("offline", sa.Boolean(), server_default=sa.text("false"), nullable=False),
+        sa.Column("code_digest", sa.LargeBinary(), nullable=True),
         sa.Column("by_user_id", sa.Uuid(), nullable=True),
         sa.Column("tenant_id", sa.Uuid(), nullable=False),
         sa.Column("id", sa.Uuid(), nullable=False),

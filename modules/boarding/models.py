@@ -286,6 +286,9 @@ class Scan(TenantScoped, Base):
     reason: Mapped[str | None] = mapped_column(String(20))
     movement_no: Mapped[int | None] = mapped_column(Integer)
     offline: Mapped[bool] = mapped_column(Boolean, server_default=text("false"))
+    # SHA-256 of the scanned text: a device repeating its sequence number with another
+    # code is told so, instead of being given the first code's answer.
+    code_digest: Mapped[bytes | None] = mapped_column(LargeBinary)
     by_user_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("users.id"))
 
 
