@@ -71,6 +71,9 @@ class Settings(BaseSettings):
     # Key for filing secrets at rest (any string; 32+ random characters in production).
     # Empty: derived from SECRET_KEY.
     filing_encryption_key: str = ""
+    # Key for boarding-pass signing keys at rest. Empty: derived from FILING_ENCRYPTION_KEY
+    # (else SECRET_KEY) under its own label.
+    pass_key_encryption_key: str = ""
     filing_http_timeout_seconds: float = 30.0
     filing_backoff_base_seconds: float = 5.0
     filing_backoff_cap_seconds: float = 3600.0
