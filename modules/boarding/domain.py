@@ -11,11 +11,13 @@ from __future__ import annotations
 
 import base64
 import binascii
+import hashlib
+import json
 import re
 import secrets
 import struct
 import uuid
-from collections.abc import Collection, Iterable
+from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 
@@ -132,6 +134,82 @@ def movement_direction(movement_no: int) -> ScanDirection:
     """A passenger's moves alternate: the first (and every odd) move is boarding, the next
     going ashore. Numbering them lets the database refuse a second boarding by a unique key."""
     return ScanDirection.EMBARK if movement_no % 2 == 1 else ScanDirection.DISEMBARK
+
+
+# Offline pack ---------------------------------------------------------------------------
+#
+# What a gate carries when the river takes the network away (GET .../offline-pack): the
+# voyage, the live passes with each passenger's name and cabin, the public keys, the revoked
+# pass ids, signed by the server with the enterprise's pack key (docs/boarding.md, "Offline
+# gate"). The signature is Ed25519 over PACK_FORMAT, a newline and the payload's canonical
+# JSON (keys sorted, no spaces, UTF-8); the prefix keeps a pack's signature from ever
+# passing for a pass's.
+
+PACK_FORMAT = "zhilv-offline-pack/1"
+
+
+class PackRefused(ValueError):
+    """The pack is not one a gate may trust: altered, signed by another key, malformed."""
+
+
+def canonical_json(value: object) -> bytes:
+    return json.dumps(
+        value, sort_keys=True, separators=(",", ":"), ensure_ascii=False, allow_nan=False
+    ).encode()
+
+
+def pack_message(payload: Mapping[str, object]) -> bytes:
+    """The signed bytes of an offline pack."""
+    return PACK_FORMAT.encode() + b"\n" + canonical_json(payload)
+
+
+def key_fingerprint(public_key: bytes) -> str:
+    """What a purser compares when enrolling a gate: SHA-256 of the raw public key, the
+    first 16 bytes as eight groups of four hex digits."""
+    digest = hashlib.sha256(public_key).hexdigest()[:32]
+    return "-".join(digest[i : i + 4] for i in range(0, 32, 4))
+
+
+def b64(data: bytes) -> str:
+    return base64.urlsafe_b64encode(data).decode().rstrip("=")
+
+
+def unb64(text: str) -> bytes:
+    return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
+
+
+def seal_pack(payload: Mapping[str, object], private_key: Ed25519PrivateKey) -> dict[str, object]:
+    """The envelope a gate downloads: the payload, who signed it and the signature."""
+    public = private_key.public_key().public_bytes_raw()
+    return {
+        "format": PACK_FORMAT,
+        "signer": {"public_key": b64(public), "fingerprint": key_fingerprint(public)},
+        "payload": payload,
+        "signature": b64(private_key.sign(pack_message(payload))),
+    }
+
+
+def open_pack(envelope: object, *, trusted_key: bytes | None) -> tuple[dict[str, object], bytes]:
+    """The payload of a signed pack and its signer's public key, once the signature holds.
+
+    With a trusted key (the one the gate was enrolled with), a pack signed by any other key
+    is refused, whatever key it names. Without one (the first download, over TLS with the
+    gate's API key) the named key is returned for the caller to pin."""
+    if not isinstance(envelope, dict) or envelope.get("format") != PACK_FORMAT:
+        raise PackRefused("not an offline pack")
+    payload, signer = envelope.get("payload"), envelope.get("signer")
+    if not isinstance(payload, dict) or not isinstance(signer, dict):
+        raise PackRefused("not an offline pack")
+    try:
+        named = unb64(str(signer["public_key"]))
+        signature = unb64(str(envelope["signature"]))
+    except (KeyError, ValueError, binascii.Error) as exc:
+        raise PackRefused("not an offline pack") from exc
+    if trusted_key is not None and named != trusted_key:
+        raise PackRefused("signed by a key this gate does not trust")
+    if not _signature_holds(named, pack_message(payload), signature):
+        raise PackRefused("the signature does not hold: the pack was altered")
+    return payload, named
 
 
 # Pass codec -----------------------------------------------------------------------------
