@@ -110,6 +110,10 @@ def _create() -> None:
     op.create_table(
         "boarding_voyages",
         sa.Column("ship_id", sa.Uuid(), nullable=False),
+        sa.Column("number", sa.String(length=16), server_default="", nullable=False),
+        sa.Column(
+            "direction", sa.String(length=12), server_default="downstream", nullable=False
+        ),
         sa.Column("status", sa.String(length=12), server_default="planned", nullable=False),
         sa.Column("boarding_opens_at", sa.DateTime(timezone=True), nullable=False),
         sa.Column("boarding_closes_at", sa.DateTime(timezone=True), nullable=False),
@@ -138,6 +142,9 @@ def _create() -> None:
         ),
         sa.CheckConstraint(
             "boarding_closes_at <= sails_at", name=op.f("ck_boarding_voyages_closes_before_sailing")
+        ),
+        sa.CheckConstraint(
+            "direction IN ('downstream','upstream')", name=op.f("ck_boarding_voyages_direction")
         ),
         sa.CheckConstraint(
             "boarding_opens_at < boarding_closes_at",

@@ -91,6 +91,7 @@ class BoardingVoyage(TenantScoped, Base):
         CheckConstraint(VOYAGE_STATUS_CHECK, "status"),
         CheckConstraint("boarding_opens_at < boarding_closes_at", "boarding_window"),
         CheckConstraint("boarding_closes_at <= sails_at", "closes_before_sailing"),
+        CheckConstraint("direction IN ('downstream','upstream')", "direction"),
         Index(None, "tenant_id", "sails_at"),
         tenant_key(),
         tenant_foreign_key("boarding_voyages", "id", "voyages"),
@@ -98,6 +99,10 @@ class BoardingVoyage(TenantScoped, Base):
     )
 
     ship_id: Mapped[uuid.UUID]
+    # The sold voyage's code (CJ20261210A) and direction, kept here so the gangway and the
+    # manifest read the voyage without going through reservations.
+    number: Mapped[str] = mapped_column(String(16), server_default="")
+    direction: Mapped[str] = mapped_column(String(12), server_default="downstream")
     status: Mapped[str] = mapped_column(String(12), server_default="planned")
     boarding_opens_at: Mapped[datetime]
     boarding_closes_at: Mapped[datetime]

@@ -78,6 +78,7 @@ async def make_boarding_voyage(
         BoardingVoyage(
             id=sold.id,
             ship_id=ship.id,
+            number=overrides.pop("number", sold.code[:16]),
             boarding_opens_at=overrides.pop("boarding_opens_at", at(0, 18)),
             boarding_closes_at=overrides.pop("boarding_closes_at", at(0, 20, 30)),
             sails_at=overrides.pop("sails_at", at(0, 21)),
