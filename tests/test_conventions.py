@@ -49,7 +49,7 @@ def test_no_sqlite_anywhere():
 MODULES = PROJECT_ROOT / "modules"
 TEMPLATES = PROJECT_ROOT / "templates"
 ROOMS = {"routes", "service", "repository", "models", "schemas", "domain", "permissions",
-         "tasks", "demo"}  # fmt: skip
+         "tasks", "demo", "cli"}  # fmt: skip
 PACKAGES_ONLY = {"routes", "service", "repository"}
 SURFACES = {"console", "api", "public", "terminal", "device"}
 # Templates of the kernel and the platform's own pages (tenants/: the console shell, staff,
