@@ -55,6 +55,7 @@ from modules.reservations.service.lifecycle import (
     mark_checked_out,
     mark_no_show,
     modify,
+    on_cancelled,
     set_payment_state,
 )
 from modules.reservations.service.paying import (
@@ -142,6 +143,7 @@ __all__ = [
     "mark_no_show",
     "missed_arrivals",
     "modify",
+    "on_cancelled",
     "parties",
     "pay_page",
     "rate_plan_for",

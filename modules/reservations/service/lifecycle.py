@@ -8,6 +8,7 @@ from __future__ import annotations
 import dataclasses
 import logging
 import uuid
+from collections.abc import Awaitable, Callable
 from datetime import date, datetime, timedelta
 from typing import Any
 
@@ -48,6 +49,17 @@ async def _audit(
         },
         ip=actor.ip,
     )
+
+
+CancelListener = Callable[[AsyncSession, TenantId, uuid.UUID, str], Awaitable[None]]
+_ON_CANCELLED: list[CancelListener] = []
+
+
+def on_cancelled(listener: CancelListener) -> None:
+    """A module keeping rows for reservations (a cruise cabin's passengers) is told, in the
+    same transaction, when one is cancelled: reservations imports no such module."""
+    if listener not in _ON_CANCELLED:
+        _ON_CANCELLED.append(listener)
 
 
 async def _locked(repo: BookingRepository, reservation_id: uuid.UUID) -> Any:
@@ -208,6 +220,8 @@ async def cancel(
             updated_at=now,
         )
         await _audit(db, tenant_id, "cancel", r, actor, fee_fen=fee, reason=reason.strip()[:200])
+        for listener in _ON_CANCELLED:
+            await listener(db, tenant_id, r.id, reason.strip()[:300])
     view = dataclasses.replace(
         reservation_view(row, nights),
         status=ReservationStatus.CANCELLED,
