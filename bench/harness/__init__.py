@@ -203,9 +203,12 @@ class KeepAliveClient:
             writer.close()
 
 
-async def tenant_with_key(db: AsyncSession, scopes: set[str] | list[str]) -> tuple[TenantId, str]:
-    """A fresh hotel tenant (bound on `db`) and an API key of it with `scopes`, made as the
-    application role like the product does; returns the tenant and the key's bearer token."""
+async def tenant_with_key(
+    db: AsyncSession, scopes: set[str] | list[str], *, kinds: tuple[str, ...] = ("hotel",)
+) -> tuple[TenantId, str]:
+    """A fresh tenant of `kinds` (a hotel unless told; bound on `db`) and an API key of it
+    with `scopes`, made as the application role like the product does; returns the tenant
+    and the key's bearer token."""
     from tenants.models import ApiKey
     from tenants.service.provisioning import NewTenant, create_tenant
 
@@ -214,7 +217,7 @@ async def tenant_with_key(db: AsyncSession, scopes: set[str] | list[str]) -> tup
         NewTenant(
             name="基准测试酒店",
             slug=f"bench-{secrets.token_hex(4)}",
-            kinds=("hotel",),
+            kinds=kinds,
             owner_email=f"bench-{secrets.token_hex(4)}@bench.test",
             owner_password="Bench-password-123",
         ),
