@@ -25,6 +25,13 @@ from modules.boarding.service.booking import (
     sailing_offers,
     sailings_on_sale,
 )
+from modules.boarding.service.checkin import (
+    CHECKIN_OPENS_BEFORE_SAILING,
+    CHECKIN_PATH,
+    checkin_token,
+    checkin_url,
+    reservation_of_secret,
+)
 from modules.boarding.service.crew import add_crew_member, crew_list, remove_crew_member
 from modules.boarding.service.keys import KeyView, pass_keys, rotate_key, verification_keys
 from modules.boarding.service.passes import (
@@ -71,6 +78,8 @@ from modules.boarding.service.voyages import (
 
 __all__: list[str] = [
     "ADULT_FROM",
+    "CHECKIN_OPENS_BEFORE_SAILING",
+    "CHECKIN_PATH",
     "CHILD_UNDER",
     "PASS_GRACE_AFTER_ARRIVAL",
     "PASS_OPENS_BEFORE_BOARDING",
@@ -98,6 +107,8 @@ __all__: list[str] = [
     "cabin_booking",
     "cabin_grades",
     "cancel_passengers",
+    "checkin_token",
+    "checkin_url",
     "create_ship",
     "create_voyage",
     "crew_list",
@@ -119,6 +130,7 @@ __all__: list[str] = [
     "port_calls",
     "record_port_time",
     "remove_crew_member",
+    "reservation_of_secret",
     "revoke_passes",
     "revoked_pass_ids",
     "rotate_key",
