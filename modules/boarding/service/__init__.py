@@ -34,6 +34,15 @@ from modules.boarding.service.checkin import (
 )
 from modules.boarding.service.crew import add_crew_member, crew_list, remove_crew_member
 from modules.boarding.service.keys import KeyView, pass_keys, rotate_key, verification_keys
+from modules.boarding.service.offline import (
+    BatchItem,
+    BatchResult,
+    PackKey,
+    QueuedScan,
+    apply_scan_batch,
+    offline_pack,
+    offline_pack_key,
+)
 from modules.boarding.service.passes import (
     PASS_GRACE_AFTER_ARRIVAL,
     PASS_OPENS_BEFORE_BOARDING,
@@ -84,6 +93,8 @@ __all__: list[str] = [
     "PASS_GRACE_AFTER_ARRIVAL",
     "PASS_OPENS_BEFORE_BOARDING",
     "REPORT_TASK",
+    "BatchItem",
+    "BatchResult",
     "CabinBooking",
     "CabinInput",
     "CabinView",
@@ -91,9 +102,11 @@ __all__: list[str] = [
     "GradeView",
     "IssuedPass",
     "KeyView",
+    "PackKey",
     "PassCheck",
     "PassengerInput",
     "PortCallView",
+    "QueuedScan",
     "ReportOutcome",
     "ShipView",
     "VoyageFigures",
@@ -102,6 +115,7 @@ __all__: list[str] = [
     "VoyageView",
     "add_cabins",
     "add_crew_member",
+    "apply_scan_batch",
     "book_cabin",
     "booking_confirmation_pdf",
     "cabin_booking",
@@ -124,6 +138,8 @@ __all__: list[str] = [
     "list_ships",
     "list_voyages",
     "move_voyage",
+    "offline_pack",
+    "offline_pack_key",
     "pass_code",
     "pass_keys",
     "passengers_of_reservation",

@@ -1,3 +1,5 @@
 """The boarding module's api routes, one file per topic."""
 
-ROUTES: list[object] = []
+from modules.boarding.routes.api.offline import OfflineGateApi
+
+ROUTES: list[object] = [OfflineGateApi]
