@@ -1,3 +1,5 @@
 """The boarding module's console routes, one file per topic."""
 
-ROUTES: list[object] = []
+from modules.boarding.routes.console import keys
+
+ROUTES: list[object] = [*keys.ROUTES]
