@@ -33,6 +33,11 @@ from modules.boarding.service.checkin import (
     reservation_of_secret,
 )
 from modules.boarding.service.crew import add_crew_member, crew_list, remove_crew_member
+from modules.boarding.service.gangway import (
+    DeviceSequenceReused,
+    ScanResult,
+    record_scan,
+)
 from modules.boarding.service.keys import KeyView, pass_keys, rotate_key, verification_keys
 from modules.boarding.service.offline import (
     BatchItem,
@@ -99,6 +104,7 @@ __all__: list[str] = [
     "CabinInput",
     "CabinView",
     "CrewView",
+    "DeviceSequenceReused",
     "GradeView",
     "IssuedPass",
     "KeyView",
@@ -108,6 +114,7 @@ __all__: list[str] = [
     "PortCallView",
     "QueuedScan",
     "ReportOutcome",
+    "ScanResult",
     "ShipView",
     "VoyageFigures",
     "VoyageMoveRefused",
@@ -145,6 +152,7 @@ __all__: list[str] = [
     "passengers_of_reservation",
     "port_calls",
     "record_port_time",
+    "record_scan",
     "remove_crew_member",
     "reservation_of_secret",
     "revoke_passes",
