@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from app.security.access import ApiKey, Role, Scope, Staff
+from app.security.access import ApiKey, Role, Scope, Staff, TenantPublic
 
 # Voyages, ships, crew and the manifest: the line's managers and its pursers (front desk).
 PURSERS = Staff(Role.MANAGER, Role.FRONT_DESK)
@@ -13,3 +13,8 @@ MANAGERS = Staff(Role.MANAGER)
 GANGWAY = Staff(Role.MANAGER, Role.FRONT_DESK)
 # Gate devices and scanners through the API.
 SCANNER = ApiKey(Scope.BOARDING_SCAN)
+# The guest's cruise booking pages `/book/{slug}/cruise/...` (the line from the slug).
+BOOKING_GUEST = TenantPublic()
+# Cabin bookings through the API, with the keys that book through the reservations API.
+BOOKING_API = ApiKey(Scope.RESERVATIONS_WRITE)
+BOOKING_API_READ = ApiKey(Scope.RESERVATIONS_READ)
