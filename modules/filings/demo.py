@@ -2,8 +2,9 @@
 
 `seed_demo_bureau` registers one demo enterprise for bureau filing (a secret derived
 from SECRET_KEY and its code, stored encrypted like any other) and files its last
-statistics reports, so that the Bureau filings page shows receipts once the worker has
-sent them to the stand-in. `register_with_stand_in` tells the running stand-in
+statistics reports (a cruise line's voyage report comes from the boarding demo), so
+that the Bureau filings page shows receipts once the worker has sent them to the
+stand-in. `register_with_stand_in` tells the running stand-in
 (`zhilv bureau-sim`) about the same enterprises. Both are idempotent: a second start
 changes nothing and files nothing twice.
 """
@@ -15,7 +16,7 @@ import hmac
 import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date
 from typing import Any
 
 import httpx
@@ -95,23 +96,11 @@ def _agency(today: date) -> dict[str, Any]:
     }  # fmt: skip
 
 
-def _cruise(today: date) -> dict[str, Any]:
-    arrival = today - timedelta(days=3)
-    return {
-        "report_type": "cruise_voyage",
-        "period": f"CJ{arrival:%Y%m%d}A",
-        "figures": {
-            "departure_date": (arrival - timedelta(days=3)).isoformat(),
-            "arrival_date": arrival.isoformat(), "cabins": 186, "cabins_sold": 171,
-            "passengers_booked": 336, "passengers_boarded": 331, "passengers_disembarked": 331,
-            "crew": 142, "revenue_fen": 198600000,
-        },
-    }  # fmt: skip
-
-
 def demo_reports(kinds: Sequence[str], today: date) -> list[dict[str, Any]]:
-    """The statistics a demo enterprise of these kinds files: its last two months, last
-    quarter or last voyage."""
+    """The statistics a demo enterprise of these kinds files: its last two months or last
+    quarter. A cruise line's voyage report is not invented here: the boarding demo files
+    the real report of the demo voyage that arrived two days ago (boarding.service.report),
+    computed from its manifest and gangway scans."""
     reports: list[dict[str, Any]] = []
     for kind in kinds:
         if kind == "hotel":
@@ -120,8 +109,6 @@ def demo_reports(kinds: Sequence[str], today: date) -> list[dict[str, Any]]:
             reports += [_hot_spring(_months_back(today, n)) for n in (2, 1)]
         elif kind == "agency":
             reports.append(_agency(today))
-        elif kind == "cruise":
-            reports.append(_cruise(today))
     return reports
 
 
