@@ -187,10 +187,11 @@ def bureau_sim(ctx: click.Context) -> None:
 
 
 def _register_package_commands() -> None:
+    from modules.boarding.cli import gate
     from tenants.cli import apikeys, operators, tenants
     from workers.cli import worker
 
-    for command in (tenants, apikeys, operators, worker):
+    for command in (tenants, apikeys, operators, worker, gate):
         main.add_command(command)
 
 
