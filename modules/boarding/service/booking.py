@@ -50,6 +50,7 @@ __all__ = [
     "PassengerInput",
     "book_cabin",
     "booking_confirmation_pdf",
+    "booking_qr",
     "cabin_booking",
     "cancel_passengers",
     "get_sailing",
@@ -537,6 +538,11 @@ reservations.on_cancelled(_reservation_cancelled)
 # The confirmation PDF ---------------------------------------------------------------------
 
 
+def booking_qr(code: str) -> str:
+    """The booking code as a QR image (data URI) the pier desk scans to find the booking."""
+    return qr_svg_data_uri(code, scale=5)
+
+
 async def booking_confirmation_pdf(
     booking: CabinBooking, *, line_name: str, timezone: str, link: str, checkin_url: str
 ) -> bytes:
@@ -550,7 +556,7 @@ async def booking_confirmation_pdf(
         s=booking.sailing,
         line_name=line_name,
         tz=timezone,
-        qr=qr_svg_data_uri(booking.reservation.code, scale=5),
+        qr=booking_qr(booking.reservation.code),
         link=link,
         checkin_url=checkin_url,
         id_types=ID_TYPES,
