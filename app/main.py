@@ -71,7 +71,11 @@ def _route_handlers() -> list[Any]:
     handlers.append(
         create_static_files_router(
             path="/static/vendor",
-            directories=[VENDOR_DIR / "htmx.org" / "dist"],
+            # htmx; the gangway page's camera QR reader (@zxing/browser, self-contained UMD)
+            directories=[
+                VENDOR_DIR / "htmx.org" / "dist",
+                VENDOR_DIR / "@zxing" / "browser" / "umd",
+            ],
             name="vendor",
             include_in_schema=False,
         )
