@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from app.security.access import ApiKey, Role, Scope, Staff, TenantPublic
+from app.security.access import ApiKey, Role, Scope, Staff, TenantPublic, TenantToken
 
 # Voyages, ships, crew and the manifest: the line's managers and its pursers (front desk).
 PURSERS = Staff(Role.MANAGER, Role.FRONT_DESK)
@@ -18,3 +18,6 @@ BOOKING_GUEST = TenantPublic()
 # Cabin bookings through the API, with the keys that book through the reservations API.
 BOOKING_API = ApiKey(Scope.RESERVATIONS_WRITE)
 BOOKING_API_READ = ApiKey(Scope.RESERVATIONS_READ)
+# A cabin's pre-check-in and boarding passes, reached through the link in the booking SMS
+# and on the confirmation (`<tenant id>.<secret>`); the service checks the secret.
+CHECKIN = TenantToken()
