@@ -100,9 +100,9 @@ class Pack:
     passes: dict[uuid.UUID, dict[str, Any]]
     revoked: set[uuid.UUID]
 
-    def call(self, wanted: str | None, direction: ScanDirection) -> dict[str, Any]:
-        """The port call by id or port code; by default the first where passengers board
-        (or, going ashore, the first where they leave)."""
+    def call(self, wanted: str | None, at: datetime) -> dict[str, Any]:
+        """The port call by id or port code; by default the one the ship is at by the
+        schedule (the last it has arrived at, the first before that), as the gangway does."""
         for call in self.calls:
             if wanted and wanted in (call["id"], call["port_code"]):
                 return call
@@ -110,8 +110,12 @@ class Pack:
             raise click.BadParameter(
                 gettext("Not a port call of this voyage."), param_hint="--port"
             )
-        flag = "embarking" if direction is ScanDirection.EMBARK else "disembarking"
-        return next((c for c in self.calls if c[flag]), self.calls[0])
+        here = self.calls[0]
+        for call in self.calls[1:]:
+            arrives = _time(call["arrives_at"])
+            if arrives is not None and arrives <= at:
+                here = call
+        return here
 
 
 def read_pack(path: Path, voyage_id: uuid.UUID, *, trusted: bytes | None) -> Pack:
@@ -525,7 +529,9 @@ def gate(
         raise click.ClickException(gettext("The offline pack has expired: download it again."))
     move = ScanDirection(direction)
     journal = Queue(queue, voyage)
-    Gate(loaded, journal, loaded.call(port, move), move).run(sys.stdin, colour=sys.stdout.isatty())
+    Gate(loaded, journal, loaded.call(port, _now()), move).run(
+        sys.stdin, colour=sys.stdout.isatty()
+    )
 
 
 def _refuse_untrusted() -> bytes:
