@@ -124,13 +124,14 @@ STAFF_BY_KIND: dict[str, tuple[DemoPerson, ...]] = {
 }
 
 # Only scopes some route requires today (the console offers no others): a partner's
-# booking system on the reservations API. Keys for gangway scanners, exit gates and POS
-# outlets come with their modules.
+# booking system on the reservations API, a cruise line's gangway scanners on the boarding
+# API. Keys for exit gates and POS outlets come with their modules.
 _BOOKING = ("reservations:read", "reservations:write")
+GANGWAY_KEY = "登船口扫码设备"
 KEYS_BY_KIND: dict[str, tuple[DemoKey, ...]] = {
     "hotel": (DemoKey("携程酒店直连接口", _BOOKING),),
     "agency": (DemoKey("官网线路预订接口", ("reservations:read",)),),
-    "cruise": (DemoKey("官网船票预订接口", _BOOKING),),
+    "cruise": (DemoKey("官网船票预订接口", _BOOKING), DemoKey(GANGWAY_KEY, ("boarding:scan",))),
     "hot_spring": (DemoKey("美团门票直连接口", _BOOKING),),
 }
 
@@ -285,6 +286,8 @@ async def seed_modules(db: AsyncSession, tenant_id: TenantId, spec: DemoEnterpri
     to announce to the stand-in."""
     await bind_tenant(db, tenant_id)
     await reservations_demo.seed_demo(db, tenant_id, spec.kinds)
+    # The cruise line's voyages are its inventory: before the modules that read them.
+    await boarding_demo.seed_demo(db, tenant_id, spec.kinds)
     await frontdesk_demo.seed_demo(db, tenant_id, spec.kinds)
     await reservations_demo.seed_deposits(db, tenant_id, spec.kinds)
     registration = await filings_demo.seed_demo_bureau(
@@ -300,7 +303,6 @@ async def seed_modules(db: AsyncSession, tenant_id: TenantId, spec: DemoEnterpri
     await guides_demo.seed_demo(db, tenant_id, spec.kinds)
     await contracts_demo.seed_demo(db, tenant_id, spec.kinds)
     await groups_demo.seed_demo(db, tenant_id, spec.kinds)
-    await boarding_demo.seed_demo(db, tenant_id, spec.kinds)
     await db.flush()  # write this tenant's rows while it is still the one bound
     return registration
 

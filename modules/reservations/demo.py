@@ -5,8 +5,8 @@ something real to work with.
 - hotel (解放碑): 高级大床房, 豪华江景双床房, 行政套房 and 家庭房, rooms numbered by
   floor (1201…, 1601…, 2801…), river-view rooms high up; rack, member, corporate and
   distributor-net plans; weekend prices on Friday and Saturday nights.
-- cruise: three 世纪神话 重庆→宜昌 下水 voyages (4 days / 3 nights, boarding at 朝天门),
-  each with its own cabin grades (标准阳台房 A-2xx, 行政套房 B-3xx, 总统套房 C-50x).
+- cruise: the line's rate plans only; its ships, voyages and cabins (each voyage's grades
+  and cabins are unit types and units with the voyage's id) come from the boarding demo.
 - hot spring (北碚): day admissions for adults and children (1.1 m and under half
   price), 368 元 on weekdays and 398 元 at weekends.
 
@@ -127,41 +127,6 @@ HOTEL_PLANS = (
         deposit_kind="full",
     ),
 )
-CABIN_TYPES = (
-    DemoType(
-        "STD-BAL",
-        "标准阳台房",
-        2,
-        1580,
-        1580,
-        tuple(f"A-2{n:02d}" for n in range(1, 13)),
-        ("balcony", "river_view"),
-        kind="cabin",
-        description="约22㎡，独立观景阳台，两张单人床",
-    ),
-    DemoType(
-        "EXEC",
-        "行政套房",
-        2,
-        3280,
-        3280,
-        tuple(f"B-3{n:02d}" for n in range(1, 5)),
-        ("balcony", "river_view"),
-        kind="cabin",
-        description="约36㎡，客厅与卧室分开",
-    ),
-    DemoType(
-        "PRES",
-        "总统套房",
-        3,
-        6880,
-        6880,
-        ("C-501", "C-502"),
-        ("balcony", "river_view", "quiet"),
-        kind="cabin",
-        description="船头全景套房",
-    ),
-)
 CRUISE_PLANS = (
     service.RatePlanInput(
         "rack",
@@ -218,22 +183,12 @@ async def seed_demo(
         await _plans(db, tenant_id, HOTEL_PLANS)
         for order, t in enumerate(HOTEL_TYPES):
             await _type(db, tenant_id, t, today, order=order)
-    if "cruise" in kinds:
+    if "cruise" in kinds:  # the voyages and their cabins come from boarding's demo
         await _plans(db, tenant_id, CRUISE_PLANS)
-        for n, depart in enumerate(_sailings(today)):
-            voyage = await _voyage(db, tenant_id, depart)
-            for order, t in enumerate(CABIN_TYPES):
-                await _type(db, tenant_id, t, today, order=10 * n + order, voyage=voyage)
     if "hot_spring" in kinds:
         await _plans(db, tenant_id, SPRING_PLANS)
         for order, t in enumerate(SPRING_TYPES):
             await _type(db, tenant_id, t, today, order=order)
-
-
-def _sailings(today: date) -> list[date]:
-    """Three Saturday-evening sailings, the first in one to two weeks."""
-    first = today + timedelta(days=7 + (SATURDAY - today.weekday()) % 7)
-    return [first + timedelta(weeks=w) for w in range(3)]
 
 
 async def _plans(
@@ -243,25 +198,6 @@ async def _plans(
     for plan in plans:
         if plan.code not in existing:
             await service.create_rate_plan(db, tenant_id, plan)
-
-
-async def _voyage(db: AsyncSession, tenant_id: TenantId, depart: date) -> service.VoyageView:
-    code = f"SJSH-{depart:%Y%m%d}-D"
-    for v in await service.list_voyages(db, tenant_id):
-        if v.code == code:
-            return v
-    return await service.create_voyage(
-        db,
-        tenant_id,
-        code=code,
-        ship="世纪神话",
-        route="重庆→宜昌（长江三峡）",
-        depart_on=depart,
-        arrive_on=depart + timedelta(days=3),
-        direction="downstream",
-        embark_port="重庆朝天门码头",
-        disembark_port="宜昌茅坪港",
-    )
 
 
 async def _type(

@@ -28,26 +28,13 @@ class TestSeedDemo:
         )
         assert {o.name for o in offers} >= {"高级大床房", "行政套房"}
 
-    async def test_cruise_cabins_per_voyage_sold_for_the_whole_voyage(self, db):
+    async def test_a_cruise_line_gets_rate_plans_and_no_voyages_of_its_own(self, db):
+        """Cruise cabins are sold per voyage and come from boarding's demo (tested there)."""
         tenant = (await make_tenant(db, kinds=("cruise",))).tenant
         tid = TenantId(tenant.id)
         await seed_demo(db, tid, ("cruise",))
-        [first, *rest] = await service.list_voyages(db, tid)
-        assert len(rest) == 2
-        assert first.route.startswith("重庆→宜昌")
-        offers = await service.search_availability(
-            db,
-            tid,
-            arrival=first.depart_on,
-            departure=first.arrive_on,
-            adults=2,
-            voyage_id=first.id,
-        )
-        assert [o.name for o in offers] == ["标准阳台房", "行政套房", "总统套房"]
-        cabins = [
-            u.number for u in await service.list_units(db, tid, unit_type_id=offers[0].unit_type_id)
-        ]
-        assert cabins[0] == "A-201"
+        assert await service.list_voyages(db, tid) == []
+        assert {p.code for p in await service.list_rate_plans(db, tid)} == {"rack", "agency-net"}
 
     async def test_hot_spring_admissions_cost_more_at_weekends(self, db):
         tenant = (await make_tenant(db, kinds=("hot_spring",))).tenant

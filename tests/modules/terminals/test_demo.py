@@ -5,6 +5,7 @@ does not exist."""
 from __future__ import annotations
 
 from app.db.engine import TenantId, bind_tenant
+from modules.boarding import demo as boarding_demo
 from modules.frontdesk import demo as frontdesk_demo
 from modules.reservations import demo as reservations_demo
 from modules.reservations import service as reservations
@@ -43,6 +44,7 @@ async def test_the_demo_cruise_has_the_three_gorges_itinerary_on_every_voyage(db
     tid = TenantId(owner.tenant.id)
     await bind_tenant(db, tid)
     await reservations_demo.seed_demo(db, tid, ("cruise",))
+    await boarding_demo.seed_demo(db, tid, ("cruise",))  # the voyages, as `make run`
     await demo.seed_demo(db, tid, ("cruise",))
     voyages = await reservations.list_voyages(db, tid)
     for voyage in voyages:
