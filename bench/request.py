@@ -131,7 +131,10 @@ async def main() -> dict[str, object]:
         urls = await init_database(admin, database=name, owner=OWNER, app=APP)
         await asyncio.to_thread(migrate, urls.owner_url)
         tenant_id, token = await seed(urls)
-        async with served(urls, workers=WORKERS) as port:
+        # As many connections per worker as it has clients, like the baseline's pool: with
+        # fewer, SQLAlchemy opens and closes overflow connections on every burst.
+        pool = str(max(10, CONCURRENCY // WORKERS + 2))
+        async with served(urls, workers=WORKERS, env={"DATABASE_POOL_SIZE": pool}) as port:
             log(f"server up on 127.0.0.1:{port}; {CONCURRENCY} clients")
             log(f"each measurement ≤{MAX_REQUESTS} requests or {MAX_SECONDS:g} s")
             path, rate = await measure_requests(port, token)
