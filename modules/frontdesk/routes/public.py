@@ -24,6 +24,8 @@ from tenants.context import Ctx, RequestContext
 
 RESERVATION = {"reservation_id": "reservations"}
 BOOKING_MODULE = "reservations"
+# A cruise line's guests book sailings, cabins and passengers (the boarding module's pages).
+CRUISE, BOARDING_MODULE = "cruise", "boarding"
 
 
 def _tenant(ctx: RequestContext) -> Any:
@@ -69,7 +71,10 @@ class BookingController(Controller):
         departure: FromQuery[str | None] = None,
         adults: FromQuery[str] = "2",
         children: FromQuery[str] = "0",
-    ) -> Template:
+    ) -> Template | Redirect:
+        tenant = _tenant(ctx)
+        if arrival is None and CRUISE in tenant.kinds and BOARDING_MODULE in tenant.enabled_modules:
+            return Redirect(f"/book/{tenant.slug}/cruise/", status_code=303)  # a ship's flow
         today = domain.business_date(clock.tz_of(ctx.tenant))
         form = {"arrival": arrival, "departure": departure, "adults": adults, "children": children}
         if arrival is None:
@@ -183,7 +188,7 @@ class BookingController(Controller):
     @get("/reservations/{reservation_id:uuid}", opt={"owns": RESERVATION})
     async def confirmation(
         self, ctx: Ctx, reservation_id: FromPath[uuid.UUID], code: FromQuery[str] = ""
-    ) -> Template:
+    ) -> Template | Redirect:
         """The booking for whoever has its link and code; otherwise a form asking for the
         code (a link alone, forwarded or guessed, shows nothing)."""
         r = await service.reservation_for_guest(ctx.db, ctx.tenant_id, reservation_id, code)
@@ -195,6 +200,9 @@ class BookingController(Controller):
                 wrong=bool(code),
             )
         tenant = _tenant(ctx)
+        if r.voyage_id is not None:  # a cabin (after the pay step): the cruise confirmation
+            query = urlencode({"code": r.code})
+            return Redirect(f"/book/{tenant.slug}/cruise/bookings/{r.id}?{query}", status_code=303)
         return _page(
             ctx,
             "frontdesk/booking/confirmation.html",

@@ -1,3 +1,5 @@
 """The boarding module's public routes, one file per topic."""
 
-ROUTES: list[object] = []
+from modules.boarding.routes.public import booking, checkin
+
+ROUTES: list[object] = [*booking.ROUTES, *checkin.ROUTES]
