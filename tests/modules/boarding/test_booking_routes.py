@@ -179,3 +179,87 @@ class TestPublicFlow:
         url = f"/book/{other.tenant.slug}/cruise/{sale.voyage.id}"
         assert (await client.get(url)).status_code == 404
         assert (await client.get(f"{url}/{sale.grade.id}")).status_code == 404
+
+
+class TestApi:
+    @pytest.fixture
+    async def headers(self, db, line):  # type: ignore[no-untyped-def]
+        from tests.factories.registry import make_api_key
+
+        _, token = await make_api_key(
+            db, line.tenant, scopes={"reservations:read", "reservations:write"}
+        )
+        return {"authorization": f"Bearer {token}"}
+
+    def body(self, sale, **extra):  # type: ignore[no-untyped-def]
+        return {
+            "unit_type_id": str(sale.grade.id),
+            "passengers": [
+                {"name": "张伟", "id_number": LEAD, "phone": "13800138000"},
+                {"name": "李娜", "id_number": SECOND, "birth_date": "1982-05-09"},
+            ],
+            **extra,
+        }
+
+    async def test_booking_through_the_api_replays_for_the_same_key(
+        self, db, client, headers, sale
+    ):
+        url = f"/api/v1/boarding/voyages/{sale.voyage.id}/bookings"
+        first = await client.post(
+            url, json=self.body(sale), headers={**headers, "Idempotency-Key": "cabin-1"}
+        )
+        assert first.status_code == 201, first.text
+        data = first.json()
+        assert data["boarding_port"] == "朝天门" and data["ship"] == "世纪神话"
+        assert [p["name"] for p in data["passengers"]] == ["张伟", "李娜"]
+        assert data["cabin_number"] and data["status"] == "confirmed"
+        assert LEAD not in first.text
+        again = await client.post(
+            url, json=self.body(sale), headers={**headers, "Idempotency-Key": "cabin-1"}
+        )
+        assert again.status_code == 201 and again.json() == data
+        other = await client.post(
+            url,
+            json=self.body(sale, notes="靠窗"),
+            headers={**headers, "Idempotency-Key": "cabin-1"},
+        )
+        assert other.status_code == 409
+        shown = await client.get(f"{url}/{data['reservation_id']}", headers=headers)
+        assert shown.status_code == 200 and shown.json()["code"] == data["code"]
+        tid = TenantId(sale.tenant_id)
+        people = await service.passengers_of_reservation(db, tid, uuid.UUID(data["reservation_id"]))
+        assert len(people) == 2
+
+    async def test_field_errors_name_the_passenger(self, client, headers, sale):
+        url = f"/api/v1/boarding/voyages/{sale.voyage.id}/bookings"
+        body = self.body(sale)
+        body["passengers"][1]["birth_date"] = "1982-05-10"
+        answer = await client.post(url, json=body, headers={**headers, "Idempotency-Key": "x"})
+        assert answer.status_code == 422
+        fields = {e["field"] for e in answer.json()["errors"]}
+        assert fields == {"passengers[1].birth_date"}
+        missing = await client.post(url, json=self.body(sale), headers=headers)
+        assert missing.status_code == 422
+
+    async def test_another_tenants_voyage_is_not_found(self, db, client, sale):
+        from tests.factories.registry import make_api_key
+
+        other = await make_tenant(db, kinds=("cruise",))
+        _, token = await make_api_key(db, other.tenant, scopes={"reservations:write"})
+        answer = await client.post(
+            f"/api/v1/boarding/voyages/{sale.voyage.id}/bookings",
+            json=self.body(sale),
+            headers={"authorization": f"Bearer {token}", "Idempotency-Key": "k"},
+        )
+        assert answer.status_code == 404
+
+    async def test_a_key_without_the_write_scope_is_refused(self, db, client, line, sale):
+        from tests.factories.registry import make_api_key
+
+        _, token = await make_api_key(db, line.tenant, scopes={"reservations:read"})
+        answer = await client.post(
+            f"/api/v1/boarding/voyages/{sale.voyage.id}/bookings",
+            json=self.body(sale),
+            headers={"authorization": f"Bearer {token}", "Idempotency-Key": "k"},
+        )
+        assert answer.status_code == 403

@@ -1,5 +1,6 @@
 """The boarding module's api routes, one file per topic."""
 
+from modules.boarding.routes.api.bookings import CabinBookingsApi
 from modules.boarding.routes.api.offline import OfflineGateApi
 
-ROUTES: list[object] = [OfflineGateApi]
+ROUTES: list[object] = [CabinBookingsApi, OfflineGateApi]
