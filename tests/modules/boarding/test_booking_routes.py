@@ -263,3 +263,33 @@ class TestApi:
             headers={"authorization": f"Bearer {token}", "Idempotency-Key": "k"},
         )
         assert answer.status_code == 403
+
+
+class TestConsole:
+    async def test_a_purser_books_a_cabin_and_sees_its_passengers(self, db, client, line, sale):
+        from tests.helpers import sign_in
+
+        await sign_in(client, line)
+        url = f"/console/boarding/voyages/{sale.voyage.id}/book"
+        page = await client.get(url, params={"count": "2"})
+        assert page.status_code == 200 and "标准阳台房" in page.text
+        bad = cabin_form(unit_type_id=str(sale.grade.id), rate_plan="rack", p1_id_number="123")
+        refused = await form_post(client, url, bad)
+        assert refused.status_code == 422 and 'aria-invalid="true"' in refused.text
+        form = cabin_form(unit_type_id=str(sale.grade.id), rate_plan="rack")
+        answer = await form_post(client, url, form, follow_redirects=False)
+        assert answer.status_code == 303, answer.text
+        shown = await client.get(answer.headers["location"])
+        assert shown.status_code == 200
+        assert "张伟" in shown.text and "李娜" in shown.text and LEAD not in shown.text
+        pdf = await client.get(answer.headers["location"] + "/confirmation.pdf")
+        assert pdf.headers["content-type"] == "application/pdf"
+
+    async def test_a_cashier_may_not_book_cabins(self, db, client, line, sale):
+        from tests.factories.tenants import make_staff
+        from tests.helpers import sign_in
+
+        cashier = await make_staff(db, tenant=line.tenant, role="cashier")
+        await sign_in(client, cashier)
+        url = f"/console/boarding/voyages/{sale.voyage.id}/book"
+        assert (await client.get(url)).status_code == 403

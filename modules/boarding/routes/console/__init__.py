@@ -1,5 +1,5 @@
 """The boarding module's console routes, one file per topic."""
 
-from modules.boarding.routes.console import keys
+from modules.boarding.routes.console import booking, keys
 
-ROUTES: list[object] = [*keys.ROUTES]
+ROUTES: list[object] = [*booking.ROUTES, *keys.ROUTES]
