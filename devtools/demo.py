@@ -79,6 +79,9 @@ class DemoLogin:
     email: str
     password: str
     created: bool
+    # A cruise line's voyage boarding today: its gangway page (path) and who opens it.
+    gangway_path: str = ""
+    gangway_email: str = ""
 
 
 @dataclass(slots=True)
@@ -298,6 +301,8 @@ async def seed_modules(db: AsyncSession, tenant_id: TenantId, spec: DemoEnterpri
         district_code=spec.region,
         settings=get_settings(),
     )
+    # After the registration: the arrived voyage's report is filed with the bureau.
+    await boarding_demo.seed_demo_people(db, tenant_id, spec.kinds)
     await terminals_demo.seed_demo(db, tenant_id, spec.kinds)
     await guestservices_demo.seed_demo(db, tenant_id, spec.kinds)
     await guides_demo.seed_demo(db, tenant_id, spec.kinds)
@@ -323,6 +328,7 @@ async def _seed(db: AsyncSession) -> tuple[list[DemoLogin], list[Any]]:
         if tenant_id is None:
             tenant_id = (await _populate(db, spec)).tenant_id
         registrations.append(await seed_modules(db, tenant_id, spec))
+        boarding = await boarding_demo.voyage_boarding_today(db, tenant_id)
         logins.append(
             DemoLogin(
                 slug=spec.slug,
@@ -331,6 +337,8 @@ async def _seed(db: AsyncSession) -> tuple[list[DemoLogin], list[Any]]:
                 email=_email("owner", spec.slug),
                 password=DEMO_PASSWORD,
                 created=not exists,
+                gangway_path=f"/console/boarding/voyages/{boarding.id}/gangway" if boarding else "",
+                gangway_email=_email("purser", spec.slug) if boarding else "",
             )
         )
     await bind_tenant(db, None)
@@ -351,6 +359,16 @@ def print_logins(logins: list[DemoLogin], base_url: str) -> None:
         f"Guest terminals — {base_url}/terminal/jiefangbei-hotel/demo/<room> opens a room's "
         "terminal without a code (development only; or console → 客房终端 → 以此终端打开)"
     )
+    for login in logins:
+        if login.gangway_path:
+            click.echo(
+                f"Gangway (扫码登船) of {login.name}'s voyage boarding today — "
+                f"{base_url}{login.gangway_path}"
+            )
+            click.echo(
+                f"  sign in as {login.gangway_email} (or owner@); scanners call "
+                f"POST {base_url}/api/v1/boarding/scans with the key 「{GANGWAY_KEY}」"
+            )
     click.echo(f"Platform operator — sign in at {base_url}/platform/login")
     click.echo(f"  {OPERATOR_EMAIL:<49} {DEMO_PASSWORD}")
     click.echo("")
