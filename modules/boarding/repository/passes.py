@@ -172,6 +172,15 @@ class PassRepository(TenantScopedRepository):
         )
         return (await self.db.execute(stmt)).scalars().all()
 
+    async def passengers_of_cabin(self, unit_id: uuid.UUID) -> Sequence[Passenger]:
+        """The passengers booked in a cabin (a voyage's unit), not cancelled."""
+        stmt = (
+            self.scoped(Passenger)
+            .where(Passenger.unit_id == unit_id, Passenger.status != "cancelled")
+            .order_by(Passenger.is_lead.desc(), Passenger.created_at, Passenger.id)
+        )
+        return (await self.db.execute(stmt)).scalars().all()
+
     async def voyage(self, voyage_id: uuid.UUID) -> BoardingVoyage | None:
         return await self.get(BoardingVoyage, voyage_id)
 
