@@ -16,6 +16,7 @@ import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Protocol, TypeVar
 
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -24,6 +25,7 @@ from app import clock
 from app.actor import Actor
 from app.db.engine import TenantId
 from app.errors import Conflict, Invalid, NotFound
+from app.i18n import gettext as _
 from modules.boarding.domain import (
     PassengerStatus,
     RefusalReason,
@@ -165,7 +167,17 @@ def _device(device_id: str, device_seq: int) -> None:
         raise Invalid.field("device_seq", "A device sequence number is a whole number from 0.")
 
 
-def current_call(calls: Sequence[PortCall], at: datetime) -> PortCall:
+class _Call(Protocol):
+    @property
+    def arrives_at(self) -> datetime | None: ...
+    @property
+    def arrived_at(self) -> datetime | None: ...
+
+
+C = TypeVar("C", bound=_Call)
+
+
+def current_call(calls: Sequence[C], at: datetime) -> C:
     """The port call the ship is at (or sailing from) at `at`: the last one it has arrived
     at, by the actual arrival when recorded, else the schedule; the first before that."""
     here = calls[0]
@@ -347,3 +359,33 @@ async def _result(
         aboard=aboard,
         replayed=replayed,
     )
+
+
+def refusal_message(reason: RefusalReason | None) -> str:
+    """The reason as the gangway shows it in red (short: read at arm's length)."""
+    messages = {
+        RefusalReason.ALREADY_ABOARD: _("Already aboard"),
+        RefusalReason.NOT_ABOARD: _("Not aboard"),
+        RefusalReason.WRONG_VOYAGE: _("Not this voyage"),
+        RefusalReason.WRONG_PORT: _("Boards at another pier"),
+        RefusalReason.NOT_YET_VALID: _("Pass not yet valid"),
+        RefusalReason.EXPIRED: _("Pass expired"),
+        RefusalReason.REVOKED: _("Pass revoked"),
+        RefusalReason.FORGED: _("Forged pass"),
+        RefusalReason.UNKNOWN: _("Code not recognised"),
+        RefusalReason.CANCELLED: _("Booking cancelled"),
+    }
+    return messages.get(reason, _("Code not recognised")) if reason else ""
+
+
+def scan_message(
+    outcome: ScanOutcome, direction: ScanDirection, reason: RefusalReason | None
+) -> str:
+    """The headline of an answer: 允许登船 / 允许下船, or the reason."""
+    if outcome is ScanOutcome.ACCEPTED:
+        if direction is ScanDirection.EMBARK:
+            return _("Allowed to board")
+        return _("Allowed ashore")
+    if outcome is ScanOutcome.CONFLICT:
+        return _("Conflict: %(reason)s", reason=refusal_message(reason))
+    return refusal_message(reason)

@@ -2,5 +2,6 @@
 
 from modules.boarding.routes.api.bookings import CabinBookingsApi
 from modules.boarding.routes.api.offline import OfflineGateApi
+from modules.boarding.routes.api.scans import ScansApi
 
-ROUTES: list[object] = [CabinBookingsApi, OfflineGateApi]
+ROUTES: list[object] = [CabinBookingsApi, OfflineGateApi, ScansApi]

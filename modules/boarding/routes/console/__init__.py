@@ -1,5 +1,5 @@
 """The boarding module's console routes, one file per topic."""
 
-from modules.boarding.routes.console import booking, keys
+from modules.boarding.routes.console import booking, gangway, keys
 
-ROUTES: list[object] = [*booking.ROUTES, *keys.ROUTES]
+ROUTES: list[object] = [*booking.ROUTES, *gangway.ROUTES, *keys.ROUTES]
