@@ -191,7 +191,7 @@ class CabinsForm(Cleaned):
     grade_code: Annotated[str, Text(20)] = ""
     grade_name: Annotated[str, Text(100)] = ""
     berths: Annotated[str, Text(2)] = ""
-    features: list[str] = field(default_factory=list)
+    features: list[str] | str = field(default_factory=list)
 
 
 @dataclass

@@ -3,5 +3,6 @@
 from modules.boarding.routes.api.bookings import CabinBookingsApi
 from modules.boarding.routes.api.offline import OfflineGateApi
 from modules.boarding.routes.api.scans import ScansApi
+from modules.boarding.routes.api.voyages import VoyagesApi
 
-ROUTES: list[object] = [CabinBookingsApi, OfflineGateApi, ScansApi]
+ROUTES: list[object] = [CabinBookingsApi, OfflineGateApi, ScansApi, VoyagesApi]

@@ -1,5 +1,12 @@
 """The boarding module's console routes, one file per topic."""
 
-from modules.boarding.routes.console import booking, gangway, keys
+from modules.boarding.routes.console import booking, gangway, keys, manifest, ships, voyages
 
-ROUTES: list[object] = [*booking.ROUTES, *gangway.ROUTES, *keys.ROUTES]
+ROUTES: list[object] = [
+    *booking.ROUTES,
+    *gangway.ROUTES,
+    *keys.ROUTES,
+    *manifest.ROUTES,
+    ships.ShipsConsole,
+    voyages.VoyagesConsole,
+]
