@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from app.security.access import ApiKey, Role, Scope, Staff, TenantPublic, TenantToken
+from app.security.access import ApiKey, Device, Role, Scope, Staff, TenantPublic, TenantToken
 
 # Voyages, ships, crew and the manifest: the line's managers and its pursers (front desk).
 PURSERS = Staff(Role.MANAGER, Role.FRONT_DESK)
@@ -21,3 +21,5 @@ BOOKING_API_READ = ApiKey(Scope.RESERVATIONS_READ)
 # A cabin's pre-check-in and boarding passes, reached through the link in the booking SMS
 # and on the confirmation (`<tenant id>.<secret>`); the service checks the secret.
 CHECKIN = TenantToken()
+# A paired in-cabin terminal (its pages show the cabin's own passes).
+CABIN_TERMINAL = Device()

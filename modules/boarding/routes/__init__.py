@@ -3,17 +3,8 @@ ships, crew, manifest, gangway, pass keys), the public pages (booking a cruise, 
 and passes) and the JSON API (bookings, scans, offline packs)."""
 
 from app.web.nav import NavItem
-from modules.boarding import permissions
-from modules.boarding.routes import api, console, public
+from modules.boarding.routes import api, console, public, terminal
 
-ROUTES = [*api.ROUTES, *console.ROUTES, *public.ROUTES]
-NAV: list[NavItem] = [
-    NavItem(
-        key="boarding",
-        label="Voyages",
-        href="/console/boarding",
-        roles=permissions.PURSERS,
-        module="boarding",
-        order=24,
-    ),
-]
+ROUTES = [*api.ROUTES, *console.ROUTES, *public.ROUTES, *terminal.ROUTES]
+# The console's entry ("Voyages", /console/boarding, permissions.PURSERS) comes with its page.
+NAV: list[NavItem] = []

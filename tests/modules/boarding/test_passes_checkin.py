@@ -20,8 +20,10 @@ from app.db.engine import TenantId
 from app.identifiers import id_check_char
 from modules.boarding import service
 from modules.boarding.models import BoardingPass, ManifestChange, Passenger
+from modules.reservations import service as reservations
 from tests.factories.boarding import make_boarding_voyage, make_passenger
 from tests.factories.tenants import make_tenant
+from tests.factories.terminals import a_unit, make_device, use_terminal
 from tests.helpers import form_post
 
 _ids = itertools.count(1)
@@ -208,3 +210,31 @@ async def test_pdf_qr_code_decodes_to_a_pass_that_verifies(client, db, tmp_path)
     assert check.passenger_name == lead.name
     people = (await db.execute(select(Passenger.id))).scalars().all()
     assert lead.id in people
+
+
+class TestCabinTerminal:
+    async def test_cabin_terminal_shows_its_cabins_passes_only(self, client, db) -> None:
+        tenant, _voyage, lead, second, _token = await _party(db)
+        await a_unit(db, tenant=tenant)
+        cabin, other_cabin = [u.id for u in await reservations.list_units(db, TenantId(tenant.id))][
+            :2
+        ]
+        lead.unit_id = second.unit_id = cabin
+        await db.flush()
+        stranger = await make_passenger(
+            db, tenant=tenant, voyage=_voyage, id_number=resident_id(), unit_id=other_cabin,
+            name="王芳",
+        )  # fmt: skip
+        tid = TenantId(tenant.id)
+        await service.issue_passes(db, tid, [lead.id, second.id, stranger.id], reason="x")
+        use_terminal(client, await make_device(db, tenant=tenant, unit_id=cabin))
+        home = await client.get("/terminal")
+        assert "/terminal/boarding-passes" in home.text
+        page = await client.get("/terminal/boarding-passes")
+        assert page.status_code == 200, page.text
+        assert "张伟" in page.text and "李娜" in page.text
+        assert "王芳" not in page.text
+        use_terminal(client, await make_device(db, tenant=tenant, unit_id=other_cabin))
+        empty = await client.get("/terminal/boarding-passes")
+        assert empty.status_code == 200
+        assert "王芳" in empty.text and "张伟" not in empty.text
