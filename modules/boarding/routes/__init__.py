@@ -3,8 +3,17 @@ ships, crew, manifest, gangway, pass keys), the public pages (booking a cruise, 
 and passes) and the JSON API (bookings, scans, offline packs)."""
 
 from app.web.nav import NavItem
+from modules.boarding import permissions
 from modules.boarding.routes import api, console, public, terminal
 
 ROUTES = [*api.ROUTES, *console.ROUTES, *public.ROUTES, *terminal.ROUTES]
-# The console's entry ("Voyages", /console/boarding, permissions.PURSERS) comes with its page.
-NAV: list[NavItem] = []
+NAV: list[NavItem] = [
+    NavItem(
+        key="boarding",
+        label="Voyages",
+        href="/console/boarding",
+        roles=permissions.PURSERS,
+        module="boarding",
+        order=24,
+    ),
+]
