@@ -46,7 +46,7 @@ def test_the_app_refuses_to_start_with_an_unguarded_route(handler, settings, dat
 def test_every_route_of_the_product_has_a_guard(app):
     """The real app starts (create_app ran check_guards) and knows which scopes routes use."""
     assert Scope.RESERVATIONS_WRITE in app.state.scopes_in_use
-    assert Scope.BOARDING_SCAN not in app.state.scopes_in_use  # no gangway route yet
+    assert Scope.BOARDING_SCAN in app.state.scopes_in_use  # the gangway's and gates' routes
 
 
 def test_roles_and_scopes_must_be_the_kernel_enums():
