@@ -24,6 +24,7 @@ from modules.boarding.domain import LOW_WATER_PORTS, PORTS, Direction
 from modules.boarding.models import BoardingVoyage, ManifestChange, Passenger, PortCall
 from modules.boarding.repository.manifest import ManifestRepository
 from modules.boarding.schemas.manifest import PortChangeForm, PortChangeResult
+from modules.boarding.service.checkin import checkin_url
 from modules.boarding.service.manifest import CLOSED_STATUSES, call_view, reissue_passes
 from tenants.service import TenantSettings, record_audit, tenant_settings
 
@@ -47,11 +48,10 @@ def low_water_ports() -> list[tuple[str, str, str]]:
     return [(c, PORTS[c].name, PORTS[c].pier) for c in LOW_WATER_PORTS]
 
 
-def checkin_link(passenger: Passenger) -> str:
-    """Where the SMS sends a passenger to pre-check in and get the new pass.
-    TODO(P): the public pre-check-in page (routes/public/checkin.py) when it lands."""
-    del passenger
-    return ""
+def checkin_link(tenant_id: TenantId, passenger: Passenger) -> str:
+    """Where the SMS sends a passenger to pre-check in and get the new pass (the cabin's
+    booking link, the one the confirmation gives)."""
+    return checkin_url(tenant_id, passenger.reservation_id)
 
 
 def _clock_time(text: str) -> time | None:
@@ -207,12 +207,12 @@ async def change_boarding_port(
     call, added = await _target_call(repo, voyage, form.port_code, window)
     now = clock.now()
     ids = [p.id for p in movers]
-    await repo.move_to_call(ids, call.id, now=now)
     new_name = PORTS[call.port_code].name
     for p in movers:
         old = old_calls.get(p.boarding_call_id)
         old_name = PORTS[old.port_code].name if old and old.port_code in PORTS else ""
         _log(repo, voyage_id, p.id, "boarding_port", old_name, new_name, form.reason, actor, now)
+    await repo.move_to_call(ids, call.id, now=now)
     summary = _summary(window, tz, new_name, form.bus)
     _log(repo, voyage_id, None, "port_change", form.scope, summary, form.reason, actor, now)
     for old in old_calls.values():
@@ -304,7 +304,7 @@ async def _notify(
                 closes=f"{closes:%H:%M}",
                 bus=form.bus,
                 reason=form.reason,
-                url=checkin_link(p),
+                url=checkin_link(tenant_id, p),
             )
             await queue_message(
                 db, tenant_id, channel="sms", recipient=recipient, body=body, purpose=SMS_PURPOSE
