@@ -59,6 +59,15 @@ from modules.boarding.service.gangway import (
     scan_message,
 )
 from modules.boarding.service.keys import KeyView, pass_keys, rotate_key, verification_keys
+from modules.boarding.service.manifest import (
+    BoardingClosed,
+    edit_passenger,
+    get_manifest,
+    manifest_changes,
+    mask_id_number,
+    port_counts,
+)
+from modules.boarding.service.manifest_export import manifest_csv, manifest_pdf
 from modules.boarding.service.offline import (
     BatchItem,
     BatchResult,
@@ -79,6 +88,7 @@ from modules.boarding.service.passes import (
     revoked_pass_ids,
     verify_code,
 )
+from modules.boarding.service.ports import change_boarding_port
 from modules.boarding.service.report import (
     REPORT_TASK,
     ReportOutcome,
@@ -121,6 +131,7 @@ __all__: list[str] = [
     "AllAboard",
     "BatchItem",
     "BatchResult",
+    "BoardingClosed",
     "CabinBooking",
     "CabinInput",
     "CabinView",
@@ -158,6 +169,7 @@ __all__: list[str] = [
     "cabin_grades",
     "cabin_passes",
     "cancel_passengers",
+    "change_boarding_port",
     "check_in",
     "checkin_token",
     "checkin_url",
@@ -165,10 +177,12 @@ __all__: list[str] = [
     "create_ship",
     "create_voyage",
     "crew_list",
+    "edit_passenger",
     "expand_numbers",
     "file_due_reports",
     "file_voyage_report",
     "gangway_view",
+    "get_manifest",
     "get_port_call",
     "get_sailing",
     "get_ship",
@@ -177,6 +191,10 @@ __all__: list[str] = [
     "issue_passes",
     "list_ships",
     "list_voyages",
+    "manifest_changes",
+    "manifest_csv",
+    "manifest_pdf",
+    "mask_id_number",
     "move_voyage",
     "offline_pack",
     "offline_pack_key",
@@ -187,6 +205,7 @@ __all__: list[str] = [
     "pass_png",
     "passengers_of_reservation",
     "port_calls",
+    "port_counts",
     "record_port_time",
     "record_scan",
     "refusal_message",
