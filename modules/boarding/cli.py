@@ -156,6 +156,7 @@ class Queue:
     def __init__(self, path: Path, voyage_id: uuid.UUID) -> None:
         self.path = path
         self.lines: list[dict[str, Any]] = []
+        self._last_seq: int | None = None
         if path.exists():
             self._load()
         else:
@@ -191,7 +192,12 @@ class Queue:
         return {line["device_seq"] for line in self.lines if line["type"] == "ack"}
 
     def next_seq(self) -> int:
-        return max((s["device_seq"] for s in self.scans()), default=0) + 1
+        """One more than any sequence number this device has used (never reused: the
+        server would take a reused number for a repeat of the first scan)."""
+        if self._last_seq is None:
+            self._last_seq = max((s["device_seq"] for s in self.scans()), default=0)
+        self._last_seq += 1
+        return self._last_seq
 
     def pending(self) -> list[dict[str, Any]]:
         """Scans the gate let through that the server has not answered yet."""
