@@ -224,7 +224,9 @@ class TestApi:
             headers={**headers, "Idempotency-Key": "cabin-1"},
         )
         assert other.status_code == 409
-        shown = await client.get(f"{url}/{data['reservation_id']}", headers=headers)
+        shown = await client.get(
+            f"/api/v1/boarding/bookings/{data['reservation_id']}", headers=headers
+        )
         assert shown.status_code == 200 and shown.json()["code"] == data["code"]
         tid = TenantId(sale.tenant_id)
         people = await service.passengers_of_reservation(db, tid, uuid.UUID(data["reservation_id"]))

@@ -11,7 +11,7 @@ from typing import Annotated, Any
 from litestar import Controller, MediaType, Request, Response, get, post
 from litestar.params import FromPath, HeaderParameter, JSONBody
 
-from app.errors import NotFound
+from app.errors import Conflict
 from modules.boarding import permissions, service
 from modules.boarding.schemas.booking import CabinBookingIn, CabinBookingOut
 from modules.reservations import service as reservations
@@ -26,7 +26,7 @@ IdempotencyKey = Annotated[
     ),
 ]
 VOYAGE = {"voyage_id": "boarding_voyages"}
-BOOKING = {"voyage_id": "boarding_voyages", "reservation_id": "reservations"}
+RESERVATION = {"reservation_id": "reservations"}
 
 
 class CabinBookingsApi(Controller):
@@ -81,18 +81,29 @@ class CabinBookingsApi(Controller):
         )
         return Response(content=body, status_code=status, media_type=MediaType.JSON)
 
+
+class NotACabinBooking(Conflict):
+    code = "not_a_cabin_booking"
+    message = "This reservation is not a cabin on a voyage."
+
+
+class CabinBookingApi(Controller):
+    path = "/api/v1/boarding/bookings/{reservation_id:uuid}"
+    tags = ["boarding"]  # noqa: RUF012 - Litestar reads it per class
+    security = [{"apiKey": []}]  # noqa: RUF012
+
     @get(
-        "/{reservation_id:uuid}",
-        opt={"guard": permissions.BOOKING_API_READ, "owns": BOOKING},
+        "/",
+        opt={"guard": permissions.BOOKING_API_READ, "owns": RESERVATION},
         summary="A cabin booking with its passengers",
     )
-    async def show(
-        self, ctx: Ctx, voyage_id: FromPath[uuid.UUID], reservation_id: FromPath[uuid.UUID]
-    ) -> CabinBookingOut:
+    async def show(self, ctx: Ctx, reservation_id: FromPath[uuid.UUID]) -> CabinBookingOut:
+        """The cabin, the voyage's boarding port and window and every passenger (IDs
+        masked); 409 `not_a_cabin_booking` for a reservation of a room or a ticket."""
         booking = await service.cabin_booking(ctx.db, ctx.tenant_id, reservation_id)
-        if booking is None or booking.sailing.id != voyage_id:
-            raise NotFound()
+        if booking is None:
+            raise NotACabinBooking()
         return CabinBookingOut.of(booking)
 
 
-ROUTES = [CabinBookingsApi]
+ROUTES = [CabinBookingsApi, CabinBookingApi]

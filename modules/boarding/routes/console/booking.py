@@ -12,7 +12,7 @@ from litestar import Controller, Request, Response, get, post
 from litestar.params import FromPath, FromQuery
 from litestar.response import Redirect, Template
 
-from app.errors import Conflict, Invalid, NotFound
+from app.errors import Conflict, Invalid
 from app.web.forms import attempt, field_errors
 from app.web.input import read_date, read_int
 from app.web.responses import pdf_response
@@ -176,10 +176,13 @@ class CabinBookingConsole(Controller):
         ctx: Ctx,
         voyage_id: FromPath[uuid.UUID],
         reservation_id: FromPath[uuid.UUID],
-    ) -> Template:
+    ) -> Template | Redirect:
         b = await service.cabin_booking(ctx.db, ctx.tenant_id, reservation_id)
-        if b is None or b.sailing.id != voyage_id:
-            raise NotFound()
+        if b is None:  # a room, not a cabin
+            return Redirect(f"/console/reservations/{reservation_id}", status_code=303)
+        if b.sailing.id != voyage_id:
+            url = f"/console/boarding/voyages/{b.sailing.id}/bookings/{reservation_id}"
+            return Redirect(url, status_code=303)
         return console_page(
             request,
             ctx,
@@ -204,8 +207,11 @@ class CabinBookingConsole(Controller):
         """The confirmation to print or send to the guest, as the guest's page makes it."""
         b = await service.cabin_booking(ctx.db, ctx.tenant_id, reservation_id)
         tenant = ctx.tenant
-        if b is None or b.sailing.id != voyage_id or tenant is None:
-            raise NotFound()
+        if b is None or tenant is None:  # a room, not a cabin
+            return Redirect(f"/console/reservations/{reservation_id}", status_code=303)
+        if b.sailing.id != voyage_id:
+            url = f"/console/boarding/voyages/{b.sailing.id}/bookings/{reservation_id}"
+            return Redirect(f"{url}/confirmation.pdf", status_code=303)
         r = b.reservation
         link = (
             str(request.base_url).rstrip("/")

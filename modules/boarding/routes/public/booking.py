@@ -33,7 +33,7 @@ from tenants.context import Ctx, RequestContext
 VOYAGE = {"voyage_id": "boarding_voyages"}
 GRADE = {"voyage_id": "boarding_voyages", "unit_type_id": "unit_types"}
 RESERVATION = {"reservation_id": "reservations"}
-MODULES = ("reservations", "boarding")
+MODULES = ("reservations",)  # the page sells what reservations holds, as the hotel page
 HOLDS_PER_ADDRESS = (
     30,
     timedelta(hours=1),
@@ -219,12 +219,17 @@ class CruiseBookingController(Controller):
     @get("/bookings/{reservation_id:uuid}", opt={"owns": RESERVATION})
     async def confirmation(
         self, ctx: Ctx, reservation_id: FromPath[uuid.UUID], code: FromQuery[str] = ""
-    ) -> Template:
+    ) -> Template | Redirect:
         """The booking for whoever has its link and code; otherwise a form asking for the
         code."""
         tenant = _tenant(ctx)
         b = await service.guest_cabin_booking(ctx.db, ctx.tenant_id, reservation_id, code)
         if b is None:
+            if code and await service.cabin_booking(ctx.db, ctx.tenant_id, reservation_id) is None:
+                # a room, not a cabin: the hotel page's confirmation
+                query = urlencode({"code": code})
+                url = f"/book/{tenant.slug}/reservations/{reservation_id}?{query}"
+                return Redirect(url, status_code=303)
             return _page(ctx, "lookup.html", reservation_id=reservation_id, wrong=bool(code))
         r = b.reservation
         return _page(
