@@ -142,10 +142,10 @@ class TestCheckIn:
         passes = (await db.execute(select(BoardingPass))).scalars().all()
         assert {p.passenger_id for p in passes} == {lead.id, second.id}
         mine = next(p for p in passes if p.passenger_id == second.id)
-        one = await client.get(f"/checkin/passes/{mine.id}?{q}")
+        one = await client.get(f"/checkin/pass?{q}&p={mine.id}")
         assert one.status_code == 200
         assert "李娜" in one.text and "A-201" in one.text
-        png = await client.get(f"/checkin/passes/{mine.id}/qr.png?{q}")
+        png = await client.get(f"/checkin/pass.png?{q}&p={mine.id}")
         assert png.headers["content-type"] == "image/png"
         [code] = _decode(Image.open(io.BytesIO(png.content)))
         check = await service.verify_code(
@@ -171,8 +171,9 @@ class TestCheckIn:
         )
         [issued] = await service.issue_passes(db, TenantId(tenant.id), [other.id], reason="x")
         q = urlencode({"token": token})
-        assert (await client.get(f"/checkin/passes/{issued.pass_id}?{q}")).status_code == 404
-        assert (await client.get(f"/checkin/passes/{issued.pass_id}/qr.png?{q}")).status_code == 404
+        assert (await client.get(f"/checkin/pass?{q}&p={issued.pass_id}")).status_code == 404
+        assert (await client.get(f"/checkin/pass.png?{q}&p={issued.pass_id}")).status_code == 404
+        assert (await client.get(f"/checkin/pass?{q}&p=not-a-pass")).status_code == 404
 
     async def test_cancelled_passengers_get_no_pass(self, client, db) -> None:
         _tenant, _voyage, lead, second, token = await _party(db)
@@ -192,7 +193,7 @@ async def test_pdf_qr_code_decodes_to_a_pass_that_verifies(client, db, tmp_path)
     row = (
         await db.execute(select(BoardingPass).where(BoardingPass.passenger_id == lead.id))
     ).scalar_one()
-    pdf = await client.get(f"/checkin/passes/{row.id}/pass.pdf?{urlencode({'token': token})}")
+    pdf = await client.get(f"/checkin/pass.pdf?{urlencode({'token': token, 'p': row.id})}")
     assert pdf.status_code == 200
     assert pdf.headers["content-type"] == "application/pdf"
     source, root = tmp_path / "pass.pdf", tmp_path / "page"

@@ -4,8 +4,11 @@ and on the confirmation (`/checkin?token=<tenant id>.<secret>`, `permissions.CHE
 - `GET /checkin`: before 72 h, when it opens; then the party's details, an emergency
   contact and a confirmation; once checked in, a pass per passenger.
 - `POST /checkin`: check in (passes issued in the same transaction).
-- `GET /checkin/passes/{pass_id}`: one pass, its QR code as big as the phone allows
-  (`/qr.png` to save it, `/pass.pdf` to print it).
+- `GET /checkin/pass?token=…&p=<pass id>`: one pass, its QR code as big as the phone
+  allows (`/checkin/pass.png` to save it, `/checkin/pass.pdf` to print it).
+
+A pass is named in the query beside the link, not in the path: the link is what proves the
+caller's right to it, and the service finds it only among the link's cabin's live passes.
 """
 
 from __future__ import annotations
@@ -15,7 +18,7 @@ from typing import Any
 from urllib.parse import urlencode
 
 from litestar import Controller, Response, get, post
-from litestar.params import FromPath, FromQuery, URLEncodedBody
+from litestar.params import FromQuery, URLEncodedBody
 from litestar.response import Redirect, Template
 
 from app import clock
@@ -23,11 +26,8 @@ from app.errors import Conflict, Invalid, NotFound
 from app.web.forms import field_errors
 from app.web.responses import file_response, pdf_response
 from modules.boarding import permissions, service
-from modules.boarding.models import BoardingPass
 from modules.boarding.schemas.passes import CheckinForm
 from tenants.context import Ctx, RequestContext, split_tenant_token
-
-PASS = {"pass_id": BoardingPass}
 
 
 def _secret(token: str) -> str:
@@ -35,6 +35,13 @@ def _secret(token: str) -> str:
     if parsed is None:  # the context already answered 404 for a mangled link
         raise NotFound()
     return parsed[1]
+
+
+def _pass_id(value: str) -> uuid.UUID:
+    try:
+        return uuid.UUID(hex=value.strip())
+    except ValueError:
+        raise NotFound() from None
 
 
 def _tz(ctx: RequestContext) -> str:
@@ -96,11 +103,14 @@ class CheckinController(Controller):
         query = urlencode({"token": data.token})
         return Redirect(f"{service.CHECKIN_PATH}?{query}#passes", status_code=303)
 
-    @get("/passes/{pass_id:uuid}", opt={"owns": PASS})
+    @get("/pass")
     async def boarding_pass(
-        self, ctx: Ctx, pass_id: FromPath[uuid.UUID], token: FromQuery[str] = ""
+        self,
+        ctx: Ctx,
+        token: FromQuery[str] = "",
+        p: FromQuery[str] = "",
     ) -> Template:
-        card = await service.pass_card(ctx.db, ctx.tenant_id, _secret(token), pass_id)
+        card = await service.pass_card(ctx.db, ctx.tenant_id, _secret(token), _pass_id(p))
         return Template(
             template_name="boarding/passes/pass.html",
             context={
@@ -112,18 +122,24 @@ class CheckinController(Controller):
             },
         )
 
-    @get("/passes/{pass_id:uuid}/qr.png", opt={"owns": PASS})
+    @get("/pass.png")
     async def png(
-        self, ctx: Ctx, pass_id: FromPath[uuid.UUID], token: FromQuery[str] = ""
+        self,
+        ctx: Ctx,
+        token: FromQuery[str] = "",
+        p: FromQuery[str] = "",
     ) -> Response[bytes]:
-        card = await service.pass_card(ctx.db, ctx.tenant_id, _secret(token), pass_id)
+        card = await service.pass_card(ctx.db, ctx.tenant_id, _secret(token), _pass_id(p))
         return file_response(service.pass_png(card), "image/png", cache="private, no-store")
 
-    @get("/passes/{pass_id:uuid}/pass.pdf", opt={"owns": PASS})
+    @get("/pass.pdf")
     async def pdf(
-        self, ctx: Ctx, pass_id: FromPath[uuid.UUID], token: FromQuery[str] = ""
+        self,
+        ctx: Ctx,
+        token: FromQuery[str] = "",
+        p: FromQuery[str] = "",
     ) -> Response[bytes]:
-        card = await service.pass_card(ctx.db, ctx.tenant_id, _secret(token), pass_id)
+        card = await service.pass_card(ctx.db, ctx.tenant_id, _secret(token), _pass_id(p))
         pdf = await service.pass_pdf(card, line_name=_line(ctx), timezone=_tz(ctx))
         return pdf_response(pdf, f"boarding-pass-{card.voyage_number}-{card.pass_id.hex[:8]}.pdf")
 
