@@ -18,6 +18,7 @@ from datetime import datetime, timedelta
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app import clock
+from app.db.base import uuid7
 from app.db.engine import TenantId
 from app.errors import NotFound
 from modules.boarding.domain import (
@@ -144,6 +145,7 @@ async def issue_passes(
             continue
         start, end = pass_window(call, voyage)
         row = BoardingPass(
+            id=uuid7(),
             passenger_id=passenger.id,
             voyage_id=voyage.id,
             port_call_id=call.id,
@@ -152,7 +154,6 @@ async def issue_passes(
             valid_until=end,
         )
         repo.add(row)
-        await db.flush()
         code = sign_pass(_claims(row, passenger, call), private)
         issued.append(IssuedPass(row.id, passenger.id, voyage.id, call.id, kid, code, start, end))
     await record_audit(
