@@ -104,12 +104,8 @@ class ManifestRepository(TenantScopedRepository):
         )
         return (await self.db.execute(stmt)).scalars().all()
 
-    async def passenger(
-        self, voyage_id: uuid.UUID, passenger_id: uuid.UUID, *, lock: bool = False
-    ) -> Passenger | None:
-        stmt = self.scoped(Passenger).where(
-            Passenger.voyage_id == voyage_id, Passenger.id == passenger_id
-        )
+    async def passenger(self, passenger_id: uuid.UUID, *, lock: bool = False) -> Passenger | None:
+        stmt = self.scoped(Passenger).where(Passenger.id == passenger_id)
         if lock:
             stmt = stmt.with_for_update()
         return (await self.db.execute(stmt)).scalar_one_or_none()

@@ -62,6 +62,7 @@ class CallView:
 @dataclass(frozen=True, slots=True)
 class ManifestPassenger:
     id: uuid.UUID
+    voyage_id: uuid.UUID
     reservation_id: uuid.UUID
     cabin_number: str
     unit_id: uuid.UUID | None

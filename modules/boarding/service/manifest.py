@@ -154,6 +154,7 @@ def _passenger_view(
     port = PORTS.get(call.port_code) if call else None
     return ManifestPassenger(
         id=p.id,
+        voyage_id=p.voyage_id,
         reservation_id=p.reservation_id,
         cabin_number=p.cabin_number,
         unit_id=p.unit_id,
@@ -270,16 +271,16 @@ async def voyage_header(
 
 
 async def manifest_passenger(
-    db: AsyncSession, tenant_id: TenantId, voyage_id: uuid.UUID, passenger_id: uuid.UUID
+    db: AsyncSession, tenant_id: TenantId, passenger_id: uuid.UUID
 ) -> ManifestPassenger:
-    """One passenger of the voyage (404 for a passenger of another voyage)."""
+    """One passenger of the manifest, with whether they may still be corrected."""
     repo = ManifestRepository(db, tenant_id)
-    voyage = await _voyage(repo, voyage_id)
-    p = await repo.passenger(voyage_id, passenger_id)
+    p = await repo.passenger(passenger_id)
     if p is None:
         raise NotFound()
+    voyage = await _voyage(repo, p.voyage_id)
     tz = (await tenant_settings(db, tenant_id)).timezone or clock.DEFAULT_TZ
-    calls = {c.id: c for c in await repo.calls(voyage_id)}
+    calls = {c.id: c for c in await repo.calls(p.voyage_id)}
     return _passenger_view(p, voyage, calls, tz=tz, now=clock.now())
 
 
@@ -426,7 +427,6 @@ async def _new_cabin(
 async def edit_passenger(
     db: AsyncSession,
     tenant_id: TenantId,
-    voyage_id: uuid.UUID,
     passenger_id: uuid.UUID,
     form: PassengerEdit,
     *,
@@ -437,10 +437,11 @@ async def edit_passenger(
     with, and is refused. Each changed field is one `manifest_changes` row (old → new, who,
     why). A new cabin re-issues the passenger's pass, which carries the cabin."""
     repo = ManifestRepository(db, tenant_id)
-    voyage = await _voyage(repo, voyage_id)
-    p = await repo.passenger(voyage_id, passenger_id, lock=True)
+    p = await repo.passenger(passenger_id, lock=True)
     if p is None:
         raise NotFound()
+    voyage_id = p.voyage_id
+    voyage = await _voyage(repo, voyage_id)
     if p.status == PassengerStatus.CANCELLED:
         raise Conflict("This passenger's booking is cancelled.")
     calls = {c.id: c for c in await repo.calls(voyage_id)}

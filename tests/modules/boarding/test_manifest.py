@@ -14,9 +14,9 @@ import pytest
 import time_machine
 from sqlalchemy import func, select
 
-from app.db.engine import TenantId
+from app.db.engine import TenantId, bind_tenant
 from app.i18n import translations
-from modules.boarding.models import ManifestChange, Passenger
+from modules.boarding.models import ManifestChange
 from modules.boarding.service import manifest as service
 from modules.boarding.service.manifest_export import MANIFEST_COLUMNS
 from tenants.models import AuditEvent
@@ -185,7 +185,7 @@ class TestEditing:
         p = mv.passengers[1]
         answer = await form_post(
             signed_in,
-            url(mv, f"/passengers/{p.id}"),
+            f"/console/boarding/passengers/{p.id}",
             edit_form(p, name="李娜娜", emergency_name="李强", emergency_phone="13900000000"),
             follow_redirects=False,
         )
@@ -204,7 +204,7 @@ class TestEditing:
         p = mv.passengers[0]
         new_id = resident_id(p.birth_date)
         answer = await form_post(
-            signed_in, url(mv, f"/passengers/{p.id}"), edit_form(p, id_number=new_id)
+            signed_in, f"/console/boarding/passengers/{p.id}", edit_form(p, id_number=new_id)
         )
         assert answer.status_code == 303, answer.text
         [change] = await changes_of(db, p.id)
@@ -218,7 +218,7 @@ class TestEditing:
         target = mv.cabins["A205"]
         answer = await form_post(
             signed_in,
-            url(mv, f"/passengers/{p.id}"),
+            f"/console/boarding/passengers/{p.id}",
             edit_form(p, unit_id=str(target.id)),
             follow_redirects=False,
         )
@@ -232,7 +232,7 @@ class TestEditing:
         p = mv.passengers[4]
         answer = await form_post(
             signed_in,
-            url(mv, f"/passengers/{p.id}"),
+            f"/console/boarding/passengers/{p.id}",
             edit_form(p, unit_id=str(mv.cabins["A201"].id)),
         )
         assert answer.status_code == 422
@@ -244,7 +244,7 @@ class TestEditing:
         p = mv.passengers[0]
         answer = await form_post(
             signed_in,
-            url(mv, f"/passengers/{p.id}"),
+            f"/console/boarding/passengers/{p.id}",
             edit_form(
                 p,
                 name="",
@@ -265,7 +265,7 @@ class TestEditing:
         p, other = mv.passengers[0], mv.passengers[2]
         answer = await form_post(
             signed_in,
-            url(mv, f"/passengers/{p.id}"),
+            f"/console/boarding/passengers/{p.id}",
             edit_form(p, id_number=other.id_number, birth_date=other.birth_date.isoformat()),
         )
         assert answer.status_code == 422
@@ -277,10 +277,10 @@ class TestEditing:
         with time_machine.travel(after, tick=False):
             await sign_in(client, purser)
             signed_in = client
-            page = await signed_in.get(url(mv, f"/passengers/{p.id}"))
+            page = await signed_in.get(f"/console/boarding/passengers/{p.id}")
             assert "已截止" in page.text or "has closed" in page.text
             answer = await form_post(
-                signed_in, url(mv, f"/passengers/{p.id}"), edit_form(p, name="李四")
+                signed_in, f"/console/boarding/passengers/{p.id}", edit_form(p, name="李四")
             )
         assert answer.status_code == 409
         assert "朝天门" in answer.text
@@ -293,9 +293,15 @@ class TestEditing:
         )
         assert count.scalar_one() == 0
 
-    async def test_a_passenger_of_another_voyage_is_not_found(self, db, line, signed_in, mv):
-        other = await make_manifest_voyage(db, tenant=line.tenant)
-        p = other.passengers[0]
-        answer = await signed_in.get(url(mv, f"/passengers/{p.id}"))
+    async def test_another_lines_passenger_is_not_found(self, db, client, mv):
+        p = mv.passengers[0]
+        other = await make_tenant(db, kinds=("cruise",))
+        await sign_in(client, other)
+        assert (await client.get(f"/console/boarding/passengers/{p.id}")).status_code == 404
+        answer = await form_post(
+            client, f"/console/boarding/passengers/{p.id}", edit_form(p, name="李四")
+        )
         assert answer.status_code == 404
-        assert (await db.get(Passenger, p.id)) is not None
+        await bind_tenant(db, mv.voyage.tenant_id)
+        await db.refresh(p)
+        assert p.name == "张伟"

@@ -30,7 +30,7 @@ from tenants.context import Ctx, RequestContext
 from tenants.shell import console_page
 
 VOYAGE = {"voyage_id": "boarding_voyages"}
-PASSENGER = {"voyage_id": "boarding_voyages", "passenger_id": "passengers"}
+PASSENGER = {"passenger_id": "passengers"}
 ACTIVE = "boarding"
 CSV_TYPE = "text/csv; charset=utf-8"
 NOTICES = {
@@ -135,46 +135,6 @@ class ManifestController(Controller):
         )
         return pdf_response(export.data, export.filename)
 
-    @get("/manifest/passengers/{passenger_id:uuid}", opt={"owns": PASSENGER})
-    async def edit(
-        self,
-        request: Request[Any, Any, Any],
-        ctx: Ctx,
-        voyage_id: FromPath[uuid.UUID],
-        passenger_id: FromPath[uuid.UUID],
-    ) -> Template:
-        p = await service.manifest_passenger(ctx.db, ctx.tenant_id, voyage_id, passenger_id)
-        return await _edit_page(request, ctx, voyage_id, p, form=_edit_of(p))
-
-    @post("/manifest/passengers/{passenger_id:uuid}", opt={"owns": PASSENGER})
-    async def save(
-        self,
-        request: Request[Any, Any, Any],
-        ctx: Ctx,
-        voyage_id: FromPath[uuid.UUID],
-        passenger_id: FromPath[uuid.UUID],
-        data: URLEncodedBody[PassengerEdit],
-    ) -> Response[Any]:
-        try:
-            await attempt(
-                ctx.db,
-                service.edit_passenger(
-                    ctx.db, ctx.tenant_id, voyage_id, passenger_id, data, actor=ctx.actor
-                ),
-            )
-        except (Invalid, Conflict) as exc:
-            p = await service.manifest_passenger(ctx.db, ctx.tenant_id, voyage_id, passenger_id)
-            return await _edit_page(
-                request,
-                ctx,
-                voyage_id,
-                p,
-                form=data,
-                errors=field_errors(exc),
-                status_code=exc.status_code,
-            )
-        return Redirect(f"{_base(voyage_id)}?notice=saved#p-{passenger_id}", status_code=303)
-
     @get("/manifest/boarding-port", opt={"owns": VOYAGE, "guard": permissions.MANAGERS})
     async def port_form(
         self, request: Request[Any, Any, Any], ctx: Ctx, voyage_id: FromPath[uuid.UUID]
@@ -206,10 +166,44 @@ class ManifestController(Controller):
         return Redirect(f"{_base(voyage_id)}?notice=moved", status_code=303)
 
 
+class ManifestPassengerController(Controller):
+    """One passenger of a manifest: the correction form and its change log."""
+
+    path = "/console/boarding/passengers"
+    opt = {"guard": permissions.PURSERS}  # noqa: RUF012 - Litestar reads it per class
+    include_in_schema = False
+
+    @get("/{passenger_id:uuid}", opt={"owns": PASSENGER})
+    async def edit(
+        self, request: Request[Any, Any, Any], ctx: Ctx, passenger_id: FromPath[uuid.UUID]
+    ) -> Template:
+        p = await service.manifest_passenger(ctx.db, ctx.tenant_id, passenger_id)
+        return await _edit_page(request, ctx, p, form=_edit_of(p))
+
+    @post("/{passenger_id:uuid}", opt={"owns": PASSENGER})
+    async def save(
+        self,
+        request: Request[Any, Any, Any],
+        ctx: Ctx,
+        passenger_id: FromPath[uuid.UUID],
+        data: URLEncodedBody[PassengerEdit],
+    ) -> Response[Any]:
+        try:
+            p = await attempt(
+                ctx.db,
+                service.edit_passenger(ctx.db, ctx.tenant_id, passenger_id, data, actor=ctx.actor),
+            )
+        except (Invalid, Conflict) as exc:
+            p = await service.manifest_passenger(ctx.db, ctx.tenant_id, passenger_id)
+            return await _edit_page(
+                request, ctx, p, form=data, errors=field_errors(exc), status_code=exc.status_code
+            )
+        return Redirect(f"{_base(p.voyage_id)}?notice=saved#p-{passenger_id}", status_code=303)
+
+
 async def _edit_page(
     request: Request[Any, Any, Any],
     ctx: RequestContext,
-    voyage_id: uuid.UUID,
     p: ManifestPassenger,
     *,
     form: PassengerEdit,
@@ -223,12 +217,14 @@ async def _edit_page(
         active=ACTIVE,
         status_code=status_code,
         passenger=p,
-        voyage=await service.voyage_header(ctx.db, ctx.tenant_id, voyage_id),
+        voyage=await service.voyage_header(ctx.db, ctx.tenant_id, p.voyage_id),
         form=form,
         errors=errors or {},
-        cabins=await service.cabin_choices(ctx.db, ctx.tenant_id, voyage_id),
-        changes=await service.manifest_changes(ctx.db, ctx.tenant_id, voyage_id, passenger_id=p.id),
-        base=_base(voyage_id),
+        cabins=await service.cabin_choices(ctx.db, ctx.tenant_id, p.voyage_id),
+        changes=await service.manifest_changes(
+            ctx.db, ctx.tenant_id, p.voyage_id, passenger_id=p.id
+        ),
+        base=_base(p.voyage_id),
         id_types=ID_TYPE_LABELS,
         sexes=SEX_LABELS,
     )
@@ -261,4 +257,4 @@ async def _port_page(
     )
 
 
-ROUTES = [ManifestController]
+ROUTES = [ManifestController, ManifestPassengerController]
