@@ -205,3 +205,22 @@ class TestIsolationAndApi:
         assert answer.status_code == 422
         answer = await client.get(f"/api/v1/boarding/voyages/{voyage.id}", headers=headers)
         assert answer.status_code == 200
+
+
+class TestInventoryPage:
+    async def test_a_hotels_inventory_shows_no_voyages(self, db, client):
+        hotel = await make_tenant(db, kinds=("hotel",))
+        await sign_in(client, hotel)
+        page = await client.get("/console/inventory")
+        assert page.status_code == 200
+        assert "/console/boarding" not in page.text and "航次" not in page.text
+
+    async def test_a_cruise_lines_inventory_lists_voyages_and_points_to_the_console(
+        self, db, tid, signed_in
+    ):
+        voyage = await _voyage(db, tid)
+        page = await signed_in.get("/console/inventory")
+        assert page.status_code == 200
+        assert voyage.number in page.text
+        assert 'href="/console/boarding/voyages/new"' in page.text
+        assert 'action="/console/inventory/voyages"' not in page.text

@@ -1,6 +1,7 @@
-"""Console pages where managers set up what is sold: voyages, unit types, units, rate
-plans, and the calendar grid (availability, price, closed to arrival, minimum stay)
-edited in bulk over a date range."""
+"""Console pages where managers set up what is sold: unit types, units, rate plans, the
+calendar grid (availability, price, closed to arrival, minimum stay) edited in bulk over a
+date range, and for a cruise line its voyages (created, with their cabins, in the boarding
+console)."""
 
 from __future__ import annotations
 
@@ -22,7 +23,6 @@ from modules.reservations.schemas import (
     RatePlanForm,
     UnitForm,
     UnitTypeForm,
-    VoyageForm,
     as_list,
     field_errors,
     percent_bp,
@@ -36,7 +36,6 @@ NOTICES = {
     "type": "The unit type was added.",
     "unit": "The unit was added.",
     "plan": "The rate plan was added.",
-    "voyage": "The voyage was added.",
 }
 PLAN_KINDS = ("rack", "member", "corporate", "distributor_net")
 FEE_KINDS = ("none", "first_night", "percent", "full")
@@ -127,32 +126,6 @@ class InventoryConsole(Controller):
                 errors.update(field_errors(exc))
         return await _setup_page(request, ctx, plan_form=data, errors=errors, status_code=422)
 
-    @post("/voyages")
-    async def add_voyage(
-        self, request: Request[Any, Any, Any], ctx: Ctx, data: URLEncodedBody[VoyageForm]
-    ) -> Template | Redirect:
-        errors = FormErrors()
-        depart = errors.date("depart_on", data.depart_on)
-        arrive = errors.date("arrive_on", data.arrive_on)
-        if not errors and depart and arrive:
-            try:
-                await service.create_voyage(
-                    ctx.db,
-                    ctx.tenant_id,
-                    code=data.code,
-                    ship=data.ship,
-                    route=data.route,
-                    direction=data.direction,
-                    depart_on=depart,
-                    arrive_on=arrive,
-                    embark_port=data.embark_port,
-                    disembark_port=data.disembark_port,
-                )
-                return Redirect("/console/inventory?done=voyage", status_code=303)
-            except Invalid as exc:
-                errors.update(field_errors(exc))
-        return await _setup_page(request, ctx, voyage_form=data, errors=errors, status_code=422)
-
     @get("/calendar")
     async def calendar(
         self, request: Request[Any, Any, Any], ctx: Ctx, start: FromQuery[str] = ""
@@ -216,6 +189,8 @@ async def _setup_page(
     **forms: Any,
 ) -> Template:
     types = await service.list_unit_types(ctx.db, ctx.tenant_id)
+    # Voyages are a cruise line's (created, with their cabins, in the boarding console).
+    cruise = "cruise" in (ctx.tenant.kinds if ctx.tenant else ())
     return console_page(
         request,
         ctx,
@@ -227,7 +202,8 @@ async def _setup_page(
         types=types,
         units=await service.list_units(ctx.db, ctx.tenant_id),
         plans=await service.list_rate_plans(ctx.db, ctx.tenant_id),
-        voyages=await service.list_voyages(ctx.db, ctx.tenant_id),
+        cruise=cruise,
+        voyages=await service.list_voyages(ctx.db, ctx.tenant_id) if cruise else [],
         kinds=KINDS,
         features=UNIT_FEATURES,
         plan_kinds=PLAN_KINDS,
@@ -235,7 +211,6 @@ async def _setup_page(
         type_form=forms.get("type_form") or UnitTypeForm(),
         unit_form=forms.get("unit_form") or UnitForm(),
         plan_form=forms.get("plan_form") or RatePlanForm(),
-        voyage_form=forms.get("voyage_form") or VoyageForm(),
         chosen_features=as_list(forms["unit_form"].features) if forms.get("unit_form") else [],
     )
 
