@@ -247,3 +247,26 @@ class TestFiling:
         assert found is not None and found.aboard == 0
         assert found.figures["passengers_disembarked"] == 5
         assert await service.file_voyage_report(db, s.tid, s.voyage.id) == "filed"
+
+
+class TestJobs:
+    def test_the_jobs_are_registered_with_the_worker(self):
+        from workers.app import BLUEPRINTS
+
+        names = {name for bp in BLUEPRINTS for name in bp.tasks}
+        assert {"boarding.file_voyage_report", "boarding.voyage_reports"} <= names
+
+    async def test_marking_a_voyage_arrived_queues_the_report(self, db):
+        from sqlalchemy import text
+
+        s = await _scenario(db)
+        s.voyage.status = "sailing"
+        await db.flush()
+        await service.move_voyage(db, s.tid, s.voyage.id, "arrived")
+        jobs = (
+            await db.execute(
+                text("SELECT args FROM procrastinate_jobs WHERE task_name = :t"),
+                {"t": service.REPORT_TASK},
+            )
+        ).scalars()
+        assert {"tenant_id": str(s.tid), "voyage_id": str(s.voyage.id)} in list(jobs)
