@@ -40,8 +40,9 @@ def _free_port() -> int:
 class Server:
     """The app under granian, started and stopped at will (real commits)."""
 
-    def __init__(self, urls: DatabaseUrls) -> None:
+    def __init__(self, urls: DatabaseUrls, log: Path) -> None:
         self.urls = urls
+        self.log = log
         self.port = _free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.proc: subprocess.Popen[bytes] | None = None
@@ -60,29 +61,36 @@ class Server:
             [sys.executable, "-m", "app.cli", "serve"],
             cwd=PROJECT_ROOT,
             env=env,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.PIPE,
+            stdout=self.log.open("ab"),
+            stderr=subprocess.STDOUT,
         )
-        deadline = time.monotonic() + 30
-        while time.monotonic() < deadline:
+        deadline, last = time.monotonic() + 60, "no answer"
+        while time.monotonic() < deadline and self.proc.poll() is None:
             try:
-                if httpx.get(f"{self.url}/healthz", timeout=1).status_code == 200:
+                health = httpx.get(f"{self.url}/healthz", timeout=1)
+                if health.status_code == 200:
                     return
-            except httpx.HTTPError:
-                time.sleep(0.2)
+                last = f"{health.status_code} {health.text[:500]}"
+            except httpx.HTTPError as exc:
+                last = repr(exc)
+            time.sleep(0.2)
         self.stop()
-        raise RuntimeError("the server did not start")
+        raise RuntimeError(f"the server did not start ({last}):\n{self.log.read_text()[-3000:]}")
 
     def stop(self) -> None:
         if self.proc is not None:
             self.proc.terminate()
-            self.proc.wait(timeout=10)
+            try:
+                self.proc.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait(timeout=5)
             self.proc = None
 
 
 @pytest.fixture
-def server(committed_urls: DatabaseUrls, machine_clock) -> Iterator[Server]:  # type: ignore[no-untyped-def]
-    running = Server(committed_urls)
+def server(committed_urls: DatabaseUrls, machine_clock, tmp_path) -> Iterator[Server]:  # type: ignore[no-untyped-def]
+    running = Server(committed_urls, tmp_path / "server.log")
     running.start()
     yield running
     running.stop()
