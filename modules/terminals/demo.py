@@ -200,7 +200,9 @@ async def _cruise(db: AsyncSession, tenant_id: TenantId, content: ContentReposit
                     activity=c.activity,
                 )
             )
-    first = voyages[0]
+    # The cabins of the voyage under way today (the demo's boarding one), else the first.
+    today = clock.today()
+    first = next((v for v in voyages if v.depart_on <= today < v.arrive_on), voyages[0])
     now = clock.now()
     content.add(
         Announcement(
