@@ -20,6 +20,12 @@ ID_TYPE_LABELS = {
     "taiwan_permit": "Mainland travel permit for Taiwan residents",
     "other": "Other",
 }
+# A passenger's status as the manifest says it ("Booked" alone reads as a hotel's word).
+STATUS_LABELS = {
+    "booked": "Booked on the voyage",
+    "checked_in": "Pre-checked-in",
+    "cancelled": "Cancelled",
+}
 SEX_LABELS = {"M": "Male", "F": "Female", "": "Not stated"}
 
 

@@ -17,10 +17,10 @@ from app.actor import Actor
 from app.db.engine import TenantId
 from app.documents.pdf import render_html, render_pdf
 from app.i18n import gettext as _
-from modules.boarding.domain import PassengerStatus
 from modules.boarding.schemas.manifest import (
     ID_TYPE_LABELS,
     SEX_LABELS,
+    STATUS_LABELS,
     Manifest,
     ManifestExport,
     ManifestPassenger,
@@ -77,7 +77,7 @@ def _row(p: ManifestPassenger) -> list[str]:
         p.boarding_port_name,
         _yes(p.checked_in),
         _yes(p.aboard),
-        _(PassengerStatus.labels().get(p.status, p.status)),
+        _(STATUS_LABELS.get(p.status, p.status)),
     ]
     return [_cell(c) for c in cells]
 

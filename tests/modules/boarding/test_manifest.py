@@ -169,7 +169,7 @@ class TestExports:
         )
         assert [(e.actor_user_id, e.data["format"]) for e in events] == [(purser.user.id, "csv")]
 
-    async def test_the_pdf_names_the_voyage_and_its_passengers(self, signed_in, mv):
+    async def test_the_pdf_names_the_voyage_and_its_passengers(self, signed_in, mv, tmp_path):
         answer = await signed_in.get(url(mv, ".pdf"))
         assert answer.status_code == 200
         assert answer.headers["content-type"] == "application/pdf"
@@ -178,6 +178,11 @@ class TestExports:
         for p in mv.passengers:
             assert p.name in text
         assert re.search(r"\b1\s*/\s*1\b", text)  # page numbers
+        (tmp_path / "manifest.pdf").write_bytes(answer.content)
+        info = subprocess.run(
+            ["pdfinfo", str(tmp_path / "manifest.pdf")], capture_output=True, check=True
+        ).stdout.decode()
+        assert re.search(r"Page size:\s+841\.\d+ x 595\.\d+", info)  # A4 landscape
 
 
 class TestEditing:

@@ -15,10 +15,10 @@ from app.errors import Conflict, Invalid
 from app.web.forms import attempt, field_errors
 from app.web.responses import file_response, pdf_response
 from modules.boarding import permissions
-from modules.boarding.domain import PassengerStatus
 from modules.boarding.schemas.manifest import (
     ID_TYPE_LABELS,
     SEX_LABELS,
+    STATUS_LABELS,
     ManifestFilters,
     ManifestPassenger,
     PassengerEdit,
@@ -93,7 +93,7 @@ class ManifestController(Controller):
             notice=NOTICES.get(notice),
             base=_base(voyage_id),
             can_move=permissions.MANAGERS.admits(ctx.principal.role),
-            statuses=PassengerStatus.labels(),
+            statuses=STATUS_LABELS,
             id_types=ID_TYPE_LABELS,
             sexes=SEX_LABELS,
         )
