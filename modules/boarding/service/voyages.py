@@ -174,11 +174,12 @@ async def voyage_rows(
 ) -> list[VoyageRow]:
     """The voyages with how many of their cabins are sold (on their first night)."""
     sold: dict[uuid.UUID, tuple[int, int]] = {}
-    for day in sorted({v.depart_on for v in voyages}):
+    first_night = {v.id: v.depart_on for v in voyages}
+    for day in sorted(set(first_night.values())):
         grid = await reservations.calendar(db, tenant_id, start=day, days=1)
         for row in grid.rows:
             cell = row.cells[0] if row.cells else None
-            if row.unit_type.voyage_id is None or cell is None:
+            if cell is None or first_night.get(row.unit_type.voyage_id) != day:  # type: ignore[arg-type]
                 continue
             total, done = sold.get(row.unit_type.voyage_id, (0, 0))
             sold[row.unit_type.voyage_id] = (total + cell.total, done + cell.sold)

@@ -132,6 +132,18 @@ class TestCreateVoyage:
         )
         assert (a.number[-1], b.number[-1]) == ("A", "B")
 
+    async def test_cabins_are_counted_per_voyage_when_nights_overlap(self, db, line):
+        first = await make_plan(db, line)
+        second = await make_plan(db, line, code="CJ2")
+        a = await service.create_voyage(
+            db, line, ship_id=first.id, sails_on=sails_on(), prices=PRICES
+        )
+        b = await service.create_voyage(
+            db, line, ship_id=second.id, sails_on=sails_on(11), prices=PRICES
+        )
+        rows = await service.voyage_rows(db, line, [a, b])
+        assert [(r.voyage.id, r.cabins_total) for r in rows] == [(a.id, 6), (b.id, 6)]
+
     async def test_refusals_name_fields(self, db, line):
         ship = await make_plan(db, line)
         with pytest.raises(Invalid) as exc:
