@@ -49,7 +49,7 @@ async def _voyage(db, status: str) -> BoardingVoyage:
 
 
 class TestDemoPeople:
-    async def test_the_arrived_voyage_is_filed_with_a_receipt_and_its_manifest_figures(
+    async def test_the_arrived_voyage_filed_with_a_receipt_today_boarding_tomorrow_booked(
         self, db, settings, bureau_sim
     ):
         tid, made = await _seed(db, settings)
@@ -86,29 +86,31 @@ class TestDemoPeople:
         assert figures["arrival_date"] == (today - timedelta(days=2)).isoformat()
         assert figures["departure_date"] == (today - timedelta(days=5)).isoformat()
 
+        await _today_and_tomorrow(db)
+
         await demo.seed_demo_people(db, tid, KINDS)  # a second start
         assert await _count(db, select(func.count()).select_from(Filing)) == 1
         assert await _count(db, select(func.count()).where(on_voyage)) == booked
 
-    async def test_today_about_150_with_passes_some_aboard_and_tomorrow_booked(self, db, settings):
-        await _seed(db, settings)
-        today = await _voyage(db, "boarding")
-        people = list(
-            (await db.execute(select(Passenger).where(Passenger.voyage_id == today.id))).scalars()
-        )
-        assert 140 <= len(people) <= 160
-        residents = [p for p in people if p.id_type == "resident_id"]
-        assert all(is_valid_resident_id(p.id_number) for p in residents)
-        assert {p.nationality for p in people if p.id_type == "passport"} >= {"USA", "JPN"}
-        assert sum(p.aboard for p in people) == demo.ABOARD_TODAY
-        live = select(func.count()).where(
-            BoardingPass.voyage_id == today.id, BoardingPass.revoked_at.is_(None)
-        )
-        assert await _count(db, live) == len(people)
-        scans = select(func.count()).where(Scan.voyage_id == today.id, Scan.outcome == "accepted")
-        assert await _count(db, scans) == demo.ABOARD_TODAY
-        planned = select(BoardingVoyage).where(BoardingVoyage.status == "planned")
-        tomorrow = (await db.execute(planned.order_by(BoardingVoyage.sails_at))).scalars().first()
-        assert (
-            await _count(db, select(func.count()).where(Passenger.voyage_id == tomorrow.id)) == 24
-        )
+
+async def _today_and_tomorrow(db) -> None:
+    """About 150 people with passes on the voyage boarding today, some aboard; tomorrow's
+    has bookings."""
+    today = await _voyage(db, "boarding")
+    people = list(
+        (await db.execute(select(Passenger).where(Passenger.voyage_id == today.id))).scalars()
+    )
+    assert 140 <= len(people) <= 160
+    residents = [p for p in people if p.id_type == "resident_id"]
+    assert all(is_valid_resident_id(p.id_number) for p in residents)
+    assert {p.nationality for p in people if p.id_type == "passport"} >= {"USA", "JPN"}
+    assert sum(p.aboard for p in people) == demo.ABOARD_TODAY
+    live = select(func.count()).where(
+        BoardingPass.voyage_id == today.id, BoardingPass.revoked_at.is_(None)
+    )
+    assert await _count(db, live) == len(people)
+    scans = select(func.count()).where(Scan.voyage_id == today.id, Scan.outcome == "accepted")
+    assert await _count(db, scans) == demo.ABOARD_TODAY
+    planned = select(BoardingVoyage).where(BoardingVoyage.status == "planned")
+    tomorrow = (await db.execute(planned.order_by(BoardingVoyage.sails_at))).scalars().first()
+    assert await _count(db, select(func.count()).where(Passenger.voyage_id == tomorrow.id)) == 24
