@@ -14,9 +14,12 @@ import pytest
 import time_machine
 from sqlalchemy import func, select
 
+from app import clock
 from app.db.engine import TenantId, bind_tenant
 from app.i18n import translations
-from modules.boarding.models import ManifestChange
+from modules.boarding.domain import RefusalReason
+from modules.boarding.models import BoardingPass, ManifestChange
+from modules.boarding.service import issue_passes, pass_code, verify_code
 from modules.boarding.service import manifest as service
 from modules.boarding.service.manifest_export import MANIFEST_COLUMNS
 from tenants.models import AuditEvent
@@ -57,6 +60,14 @@ def pdf_text(pdf: bytes) -> str:
         ["pdftotext", "-layout", "-", "-"], input=pdf, capture_output=True, check=True
     )
     return done.stdout.decode("utf-8")
+
+
+def pdf_info(pdf: bytes, tmp_path) -> str:
+    (tmp_path / "manifest.pdf").write_bytes(pdf)
+    done = subprocess.run(
+        ["pdfinfo", str(tmp_path / "manifest.pdf")], capture_output=True, check=True
+    )
+    return done.stdout.decode()
 
 
 async def changes_of(db, passenger_id) -> list[ManifestChange]:
@@ -178,10 +189,7 @@ class TestExports:
         for p in mv.passengers:
             assert p.name in text
         assert re.search(r"\b1\s*/\s*1\b", text)  # page numbers
-        (tmp_path / "manifest.pdf").write_bytes(answer.content)
-        info = subprocess.run(
-            ["pdfinfo", str(tmp_path / "manifest.pdf")], capture_output=True, check=True
-        ).stdout.decode()
+        info = pdf_info(answer.content, tmp_path)
         assert re.search(r"Page size:\s+841\.\d+ x 595\.\d+", info)  # A4 landscape
 
 
@@ -232,6 +240,30 @@ class TestEditing:
         assert (p.unit_id, p.cabin_number) == (target.id, "A205")
         [change] = await changes_of(db, p.id)
         assert (change.field, change.old_value, change.new_value) == ("cabin", "B301", "A205")
+
+    async def test_a_cabin_change_reissues_the_pass_which_carries_the_cabin(
+        self, db, line, signed_in, mv
+    ):
+        tid = TenantId(line.tenant.id)
+        p = mv.passengers[4]
+        [old] = await issue_passes(db, tid, [p.id], reason="pre-check-in")
+        answer = await form_post(
+            signed_in,
+            f"/console/boarding/passengers/{p.id}",
+            edit_form(p, unit_id=str(mv.cabins["A205"].id)),
+        )
+        assert answer.status_code == 303, answer.text
+        await db.refresh(p)
+        check = await verify_code(db, tid, old.code, at=clock.now())
+        assert check.reason == RefusalReason.REVOKED
+        live = await db.execute(
+            select(BoardingPass).where(
+                BoardingPass.passenger_id == p.id, BoardingPass.revoked_at.is_(None)
+            )
+        )
+        [new] = live.scalars().all()
+        code = await pass_code(db, tid, new.id)
+        assert (await verify_code(db, tid, code, at=clock.now())).cabin == "A205"
 
     async def test_a_full_cabin_is_refused(self, db, signed_in, mv):
         p = mv.passengers[4]
