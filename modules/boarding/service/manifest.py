@@ -346,9 +346,12 @@ def _phone_ok(phone: str) -> bool:
     return set(phone) <= PHONE_CHARS and 6 <= digits <= 20
 
 
-def edit_errors(form: PassengerEdit) -> tuple[list[dict[str, str]], date | None]:
+def edit_errors(
+    form: PassengerEdit, on_file: str = ""
+) -> tuple[list[dict[str, str]], date | None, str]:
     """Field errors of a correction (resident IDs by GB 11643, and the birth date they
-    carry), and the birth date read."""
+    carry), the birth date read and the ID number: the one on file when the form leaves
+    it empty (the form never shows a full number)."""
     errors: list[dict[str, str]] = []
 
     def bad(field: str, message: str) -> None:
@@ -360,7 +363,7 @@ def edit_errors(form: PassengerEdit) -> tuple[list[dict[str, str]], date | None]
         bad("sex", "Choose the sex.")
     if form.id_type not in ID_TYPE_LABELS:
         bad("id_type", "Choose an ID document type.")
-    number = form.id_number.upper().replace(" ", "")
+    number = form.id_number.upper().replace(" ", "") or on_file
     problem = None
     if not number:
         problem = "Enter the ID number."
@@ -381,7 +384,7 @@ def edit_errors(form: PassengerEdit) -> tuple[list[dict[str, str]], date | None]
         bad("emergency_phone", "Enter a phone number, such as 13800138000.")
     if not form.reason:
         bad("reason", "Say why the manifest is changed.")
-    return errors, born
+    return errors, born, number
 
 
 def _refuse_when_closed(
@@ -448,11 +451,11 @@ async def edit_passenger(
     now = clock.now()
     tz = (await tenant_settings(db, tenant_id)).timezone or clock.DEFAULT_TZ
     _refuse_when_closed(voyage, calls.get(p.boarding_call_id), now, tz)
-    errors, born = edit_errors(form)
+    kept = p.id_number if form.id_type == p.id_type else ""
+    errors, born, number = edit_errors(form, kept)
     if errors:
         raise Invalid(errors=errors)
     assert born is not None
-    number = form.id_number.upper().replace(" ", "")
     if (form.id_type, number) != (p.id_type, p.id_number) and await repo.id_taken(
         voyage_id, form.id_type, number, other_than=p.id
     ):

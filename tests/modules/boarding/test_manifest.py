@@ -213,6 +213,22 @@ class TestEditing:
         log = await signed_in.get(url(mv, "/changes"))
         assert "李娜娜" in log.text and "乘客来电更正" in log.text
 
+    async def test_the_form_never_shows_the_full_id_and_empty_keeps_it(self, db, signed_in, mv):
+        p = mv.passengers[2]
+        page = await signed_in.get(f"/console/boarding/passengers/{p.id}")
+        assert p.id_number not in page.text
+        assert service.mask_id_number(p.id_number) in page.text
+        number = p.id_number
+        answer = await form_post(
+            signed_in,
+            f"/console/boarding/passengers/{p.id}",
+            edit_form(p, id_number="", phone="13911112222"),
+        )
+        assert answer.status_code == 303, answer.text
+        await db.refresh(p)
+        assert (p.id_number, p.phone) == (number, "13911112222")
+        assert [c.field for c in await changes_of(db, p.id)] == ["phone"]
+
     async def test_a_new_id_number_is_logged_but_masked_on_screen(self, db, signed_in, mv):
         p = mv.passengers[0]
         new_id = resident_id(p.birth_date)

@@ -49,7 +49,7 @@ def _edit_of(p: ManifestPassenger) -> PassengerEdit:
         name=p.name,
         sex=p.sex,
         id_type=p.id_type,
-        id_number=p.id_number,
+        id_number="",  # typed only to correct it: the page never shows a full number
         birth_date=p.birth_date.isoformat(),
         phone=p.phone,
         emergency_name=p.emergency_name,
