@@ -121,6 +121,16 @@ class PortCallView:
 
 
 @dataclass(frozen=True, slots=True)
+class ItineraryStop:
+    """A port call as another module runs the voyage (an itinerary source's answer)."""
+
+    port: str
+    arrives_at: datetime | None
+    departs_at: datetime | None
+    activity: str = ""
+
+
+@dataclass(frozen=True, slots=True)
 class HomeScreen:
     """Everything the home screen shows, computed from the current stay only."""
 

@@ -58,6 +58,7 @@ from modules.boarding.service.gangway import (
     refusal_message,
     scan_message,
 )
+from modules.boarding.service.itinerary import terminal_stops
 from modules.boarding.service.keys import KeyView, pass_keys, rotate_key, verification_keys
 from modules.boarding.service.manifest import (
     BoardingClosed,
@@ -219,6 +220,7 @@ __all__: list[str] = [
     "scan_message",
     "ship_by_code",
     "ship_cabins",
+    "terminal_stops",
     "verification_keys",
     "verify_code",
     "voyage_arrived",

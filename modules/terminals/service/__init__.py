@@ -8,6 +8,7 @@ tiles). See `service/shell.py` for how to add a page."""
 from modules.terminals.schemas import (
     DeviceView,
     HomeScreen,
+    ItineraryStop,
     PairedDevice,
     PairingCode,
     TerminalStay,
@@ -48,10 +49,14 @@ from modules.terminals.service.media import (
     video_poster,
 )
 from modules.terminals.service.news import (
+    ITINERARY_SOURCES,
+    ItinerarySource,
     add_port_call,
+    cabin_itinerary,
     create_announcement,
     delete_announcement,
     delete_port_call,
+    has_itinerary,
     itinerary,
     list_announcements,
 )
@@ -70,6 +75,7 @@ from modules.terminals.service.stay import (
 
 __all__ = [
     "CODE_TTL",
+    "ITINERARY_SOURCES",
     "MAX_FAILURES_PER_ADDRESS",
     "MAX_FAILURES_PER_TENANT",
     "MAX_VIDEO_BYTES",
@@ -78,6 +84,8 @@ __all__ = [
     "TERMINAL_TILES",
     "DeviceView",
     "HomeScreen",
+    "ItinerarySource",
+    "ItineraryStop",
     "PairedDevice",
     "PairingCode",
     "TerminalStay",
@@ -86,6 +94,7 @@ __all__ = [
     "add_photo",
     "add_port_call",
     "add_video",
+    "cabin_itinerary",
     "create_announcement",
     "delete_announcement",
     "delete_page",
@@ -97,6 +106,7 @@ __all__ = [
     "device_unit",
     "get_page",
     "get_spot",
+    "has_itinerary",
     "home_screen",
     "itinerary",
     "list_announcements",

@@ -4,6 +4,7 @@ cruise cabins' terminals."""
 from __future__ import annotations
 
 import uuid
+from collections.abc import Awaitable, Callable
 from datetime import datetime, time, timedelta
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -19,16 +20,21 @@ from modules.terminals.repository import ContentRepository
 from modules.terminals.schemas import (
     AnnouncementForm,
     AnnouncementView,
+    ItineraryStop,
     PortCallForm,
     PortCallView,
 )
 from modules.terminals.service.content import Errors, add_error, clean_text, one_or_404
 
 __all__ = [
+    "ITINERARY_SOURCES",
+    "ItinerarySource",
     "add_port_call",
+    "cabin_itinerary",
     "create_announcement",
     "delete_announcement",
     "delete_port_call",
+    "has_itinerary",
     "itinerary",
     "list_announcements",
 ]
@@ -140,6 +146,58 @@ async def itinerary(
         for c in calls
     ]
     return voyage, views
+
+
+# Where a voyage's port calls come from when a module runs the voyage (boarding registers
+# its own: the purser's port calls with their times); terminals itself knows none of them.
+ItinerarySource = Callable[
+    [AsyncSession, TenantId, uuid.UUID], Awaitable[list[ItineraryStop] | None]
+]
+ITINERARY_SOURCES: list[ItinerarySource] = []
+
+
+async def _stops(
+    db: AsyncSession, tenant_id: TenantId, voyage_id: uuid.UUID
+) -> list[ItineraryStop]:
+    for source in ITINERARY_SOURCES:
+        stops = await source(db, tenant_id, voyage_id)
+        if stops:
+            return stops
+    return []
+
+
+async def has_itinerary(db: AsyncSession, tenant_id: TenantId, voyage_id: uuid.UUID) -> bool:
+    if await ContentRepository(db, tenant_id).port_calls(voyage_id):
+        return True
+    return bool(await _stops(db, tenant_id, voyage_id))
+
+
+async def cabin_itinerary(
+    db: AsyncSession, tenant_id: TenantId, voyage_id: uuid.UUID, *, tz: str | None = None
+) -> tuple[reservations.VoyageView, list[PortCallView]]:
+    """What a cabin's terminal shows: the port calls the voyage is run by (an itinerary
+    source's, with their scheduled times in the enterprise's zone `tz`) when there are
+    some, else the itinerary written in the terminals console."""
+    voyage, calls = await itinerary(db, tenant_id, voyage_id)
+    views = []
+    for stop in await _stops(db, tenant_id, voyage_id):
+        arrives = stop.arrives_at.astimezone(clock.zone(tz)) if stop.arrives_at else None
+        departs = stop.departs_at.astimezone(clock.zone(tz)) if stop.departs_at else None
+        moment = arrives or departs
+        day = moment.date() if moment else voyage.depart_on
+        views.append(
+            PortCallView(
+                id=uuid.uuid5(voyage_id, f"{len(views)}:{stop.port}"),
+                voyage_id=voyage_id,
+                day_no=(day - voyage.depart_on).days + 1,
+                day=day,
+                port=stop.port,
+                arrive_time=arrives.time() if arrives else None,
+                depart_time=departs.time() if departs else None,
+                activity=stop.activity,
+            )
+        )
+    return voyage, views or calls
 
 
 async def add_port_call(

@@ -15,6 +15,7 @@ from modules.frontdesk import service as frontdesk
 from modules.reservations import service as reservations
 from modules.terminals.repository import ContentRepository, DeviceRepository
 from modules.terminals.schemas import HomeScreen, TerminalStay
+from modules.terminals.service.news import has_itinerary
 
 __all__ = ["device_unit", "home_screen", "terminal_stay"]
 
@@ -59,12 +60,12 @@ async def home_screen(db: AsyncSession, tenant_id: TenantId, device_id: uuid.UUI
     content = ContentRepository(db, tenant_id)
     voyage_id = unit.voyage_id if unit else None
     notices = await content.announcements(live_at=clock.now(), voyage_id=voyage_id)
-    calls = await content.port_calls(voyage_id) if voyage_id else []
+    itinerary = await has_itinerary(db, tenant_id, voyage_id) if voyage_id else False
     return HomeScreen(
         stay=stay,
         unit_number=unit.number if unit else "",
         announcements=tuple(a.body for a in notices),
-        has_itinerary=bool(calls),
+        has_itinerary=itinerary,
         counts={
             "pages": len(await content.pages(published_only=True)),
             "spots": len(await content.spots(published_only=True)),

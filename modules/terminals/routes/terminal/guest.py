@@ -13,6 +13,7 @@ from litestar import Controller, Request, Response, get
 from litestar.params import FromPath
 from litestar.response import Template
 
+from app import clock
 from app.errors import NotFound
 from modules.terminals import domain, permissions, service
 from modules.terminals.models import SpotPhoto, Video
@@ -130,7 +131,9 @@ class TerminalController(Controller):
         unit = await service.device_unit(ctx.db, ctx.tenant_id, _device_id(ctx))
         if unit is None or unit.voyage_id is None:
             raise NotFound()
-        voyage, calls = await service.itinerary(ctx.db, ctx.tenant_id, unit.voyage_id)
+        voyage, calls = await service.cabin_itinerary(
+            ctx.db, ctx.tenant_id, unit.voyage_id, tz=clock.tz_of(ctx.tenant)
+        )
         return await service.terminal_page(
             request,
             ctx,
