@@ -112,7 +112,7 @@ def _resident_id(n: int) -> str:
     return first17 + id_check_char(first17)
 
 
-async def _voyage(db, tid: TenantId, ship_id: uuid.UUID, n: int, count: int) -> list[Boarding]:  # type: ignore[no-untyped-def]
+async def _voyage(db, tid: TenantId, ship_id: uuid.UUID, n: int, count: int) -> list[Boarding]:
     """One voyage boarding now at 朝天门, `count` passengers with passes."""
     from app import clock
     from modules.boarding import domain
@@ -182,7 +182,7 @@ async def _voyage(db, tid: TenantId, ship_id: uuid.UUID, n: int, count: int) -> 
     return await _passes(db, tid, voyage, calls[0], passengers)
 
 
-async def _passes(db, tid: TenantId, voyage, call, passengers) -> list[Boarding]:  # type: ignore[no-untyped-def]
+async def _passes(db, tid: TenantId, voyage, call, passengers) -> list[Boarding]:
     """A pass per passenger as the passes service issues one (its window, the line's signing
     key, the same claims), written in one batch: `issue_passes` writes them one by one,
     which takes minutes for the bench's thousands."""
