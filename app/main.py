@@ -31,12 +31,11 @@ from app.db.engine import Database
 from app.security.access import check_guards
 from app.settings import PROJECT_ROOT, Settings, get_settings
 from app.web import health, metrics, pages
-from app.web.errors import answer_errors_here, handle_exception
-from app.web.headers import csp_nonce_middleware, security_headers
-from app.web.input import screen_input
-from app.web.locale import locale_middleware
-from app.web.logging import configure_logging, request_log_middleware
+from app.web.errors import handle_exception
+from app.web.headers import security_headers
+from app.web.logging import configure_logging
 from app.web.nav import NavItem
+from app.web.pipeline import request_pipeline
 from app.web.templating import template_config
 from tenants.context import provide_context, record_answer
 
@@ -57,7 +56,6 @@ PACKAGES: list[Any] = [
     modules.filings.routes,
 ]
 
-CSRF_EXCLUDE = ["/api/", "/healthz", "/schema", "/webhooks/"]
 VENDOR_DIR = PROJECT_ROOT / "node_modules"
 
 
@@ -134,6 +132,19 @@ def _proxy_headers(trusted: str) -> Any:
     return middleware
 
 
+def _csrf(settings: Settings) -> CSRFConfig:
+    """Console and public forms carry a token matching the `zhilv_csrf` cookie. Checked by
+    the request pipeline, not as the app's `csrf_config`: that would put two more layers
+    (the check and an exception handler) in front of every route, the API's included."""
+    return CSRFConfig(
+        secret=settings.secret_key,
+        cookie_name="zhilv_csrf",
+        cookie_secure=settings.secure_cookies,
+        cookie_samesite="lax",
+        header_name="x-csrftoken",
+    )
+
+
 def create_app(settings: Settings | None = None, database: Database | None = None) -> Litestar:
     settings = settings or get_settings()
     configure_logging(
@@ -158,24 +169,14 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
         middleware=[
             _proxy_headers(settings.forwarded_allow_ips),
             metrics.request_metrics(),
-            request_log_middleware,
-            csp_nonce_middleware,
-            locale_middleware,
-            screen_input,
-            answer_errors_here,  # innermost: a refused CSRF check is answered inside the above
+            # request id and log, CSP nonce, locale, input screen, CSRF (not on /api/):
+            # one layer, see app/web/pipeline.py
+            request_pipeline(_csrf(settings)),
         ],
         logging_config=None,  # our JSON logs (configure_logging), not Litestar's defaults
         exception_handlers={Exception: handle_exception},
         before_send=[security_headers(settings)],
         template_config=template_config(),
-        csrf_config=CSRFConfig(
-            secret=settings.secret_key,
-            cookie_name="zhilv_csrf",
-            cookie_secure=settings.secure_cookies,
-            cookie_samesite="lax",
-            header_name="x-csrftoken",
-            exclude=CSRF_EXCLUDE,
-        ),
         openapi_config=OpenAPIConfig(
             title="Zhilv API",
             version="1",

@@ -16,7 +16,6 @@ from litestar.exceptions import (
 )
 from litestar.response import Redirect, Template
 from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR
-from litestar.types import ASGIApp, Message, Receive, Scope, Send
 from sqlalchemy.exc import DBAPIError
 
 from app.errors import AppError, NotAuthenticated, TooManyRequests
@@ -146,28 +145,3 @@ def handle_exception(request: Request[Any, Any, Any], exc: Exception) -> Respons
     if is_htmx(request):
         headers.update({"HX-Retarget": "#flash", "HX-Reswap": "innerHTML"})
     return Template(template_name=template, context=context, status_code=status, headers=headers)
-
-
-def answer_errors_here(app: ASGIApp) -> ASGIApp:
-    """The innermost middleware: an error raised below the app's own middleware (Litestar's
-    CSRF check, which sits there) is answered here rather than past them, so the request
-    log, the metrics and the response headers see the 403 like any other answer."""
-
-    async def middleware(scope: Scope, receive: Receive, send: Send) -> None:
-        started = False
-
-        async def watch(message: Message) -> None:
-            nonlocal started
-            started = started or message["type"] == "http.response.start"
-            await send(message)
-
-        try:
-            await app(scope, receive, watch)
-        except Exception as exc:
-            if started or scope["type"] != "http":
-                raise
-            request: Request[Any, Any, Any] = Request(scope, receive, send)
-            response = handle_exception(request, exc)
-            await response.to_asgi_response(app=None, request=request)(scope, receive, send)
-
-    return middleware

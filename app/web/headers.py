@@ -12,8 +12,8 @@
   for scanning codes.
 
 The headers are added by a `before_send` hook (`security_headers`), which sees every
-response including the router's own 404/405; `csp_nonce_middleware` makes the nonce known
-before the handler runs (`request.state.csp_nonce`).
+response including the router's own 404/405; `start_nonce` (called by the request pipeline,
+app/web/pipeline.py) makes the nonce known before the handler runs (`request.state.csp_nonce`).
 """
 
 from __future__ import annotations
@@ -23,8 +23,7 @@ from contextvars import ContextVar
 from typing import Any
 from urllib.parse import urlsplit
 
-from litestar.datastructures import MutableScopeHeaders
-from litestar.types import ASGIApp, Message, Receive, Scope, Send
+from litestar.types import Message, Scope
 
 from app.settings import Settings
 
@@ -110,45 +109,60 @@ def permissions_policy(opt: dict[str, Any] | None = None) -> str:
 
 
 def security_headers(settings: Settings) -> Any:
-    """The `before_send` hook adding the headers to every response start."""
+    """The `before_send` hook adding the headers to every response start. Everything but
+    the nonce is worked out once: the policy is two halves around it."""
     static = {
-        "X-Frame-Options": "DENY",
-        "X-Content-Type-Options": "nosniff",
-        "Referrer-Policy": "same-origin",
+        "x-frame-options": "DENY",
+        "x-content-type-options": "nosniff",
+        "referrer-policy": "same-origin",
     }
     if settings.base_url.startswith("https://"):
-        static["Strict-Transport-Security"] = HSTS
+        static["strict-transport-security"] = HSTS
+    marker = "\x00nonce\x00"
+    before, after = content_security_policy(settings, marker).split(marker, 1)
+    # A handler's own value of a header wins, as before; names are compared lower-case.
+    fixed = [(name.encode(), value.encode()) for name, value in static.items()]
+    policies = {
+        allowed: permissions_policy({f: True for f in allowed}).encode()
+        for allowed in _feature_sets()
+    }
 
     async def hook(message: Message, scope: Scope) -> None:
         if message["type"] != "http.response.start":
             return
-        headers = MutableScopeHeaders.from_message(message)
+        headers = message.setdefault("headers", [])
+        if not isinstance(headers, list):
+            headers = message["headers"] = list(headers)
+        present = {name.lower() for name, _ in headers}
         state = scope.get("state") or {}
         nonce = state.get("csp_nonce") or current_nonce()
-        handler = scope.get("route_handler")
-        values = {
-            **static,
-            "Content-Security-Policy": content_security_policy(settings, nonce),
-            "Permissions-Policy": permissions_policy(getattr(handler, "opt", None)),
-        }
-        for name, value in values.items():
-            if name not in headers:
-                headers[name] = value
+        opt = getattr(scope.get("route_handler"), "opt", None) or {}
+        allowed = tuple(f for f in OPT_IN_FEATURES if opt.get(f))
+        for name, value in (
+            *fixed,
+            (b"content-security-policy", f"{before}{nonce}{after}".encode()),
+            (b"permissions-policy", policies[allowed]),
+        ):
+            if name not in present:
+                headers.append((name, value))
         _nonce.set(None)  # the page is rendered; a server reusing this context starts afresh
 
     return hook
 
 
-def csp_nonce_middleware(app: ASGIApp) -> ASGIApp:
-    """A fresh nonce per request, known to the handler as `request.state.csp_nonce`."""
+def _feature_sets() -> list[tuple[str, ...]]:
+    """Every combination of opt-in features a route may ask for, in OPT_IN_FEATURES order."""
+    sets: list[tuple[str, ...]] = [()]
+    for feature in OPT_IN_FEATURES:
+        sets += [(*s, feature) for s in sets]
+    return sets
 
-    async def middleware(scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] == "http":
-            # Not reset afterwards: an error page rendered outside this middleware (a refused
-            # CSRF check) must use the same nonce; the value dies with the request's task.
-            nonce = secrets.token_urlsafe(18)
-            _nonce.set(nonce)
-            scope.setdefault("state", {})["csp_nonce"] = nonce
-        await app(scope, receive, send)
 
-    return middleware
+def start_nonce(scope: Scope) -> None:
+    """A fresh nonce for the request, known to the handler as `request.state.csp_nonce`
+    (app.web.pipeline calls it first thing). Not reset afterwards: an error page rendered
+    after the handler (a refused CSRF check) must use the same nonce; the value dies with
+    the request's task."""
+    nonce = secrets.token_urlsafe(18)
+    _nonce.set(nonce)
+    scope.setdefault("state", {})["csp_nonce"] = nonce

@@ -5,9 +5,9 @@
   length: the one it declares (`Annotated[str, Text(100)]`) or `DEFAULT_MAX_LENGTH`.
   Request dataclasses inherit `Cleaned`, whose `__post_init__` applies the rule to every
   text field, declared or not, so no field can be forgotten.
-- `screen_input` (a middleware) refuses control characters and over-long values in every
-  query parameter, form field and JSON string before any handler reads them, also where a
-  route reads `request.form()` itself.
+- `screen` (run by the request pipeline, app/web/pipeline.py) refuses control characters
+  and over-long values in every query parameter, form field and JSON string before any
+  handler reads them, also where a route reads `request.form()` itself.
 - Numbers, money and dates: `parse_int`, `parse_fen`, `parse_date` accept ASCII digits only
   (`"²".isdigit()` is true and `int("²")` fails; `int("١٢")` is 12).
 """
@@ -24,7 +24,7 @@ from typing import Annotated, Any
 
 from litestar import Request
 from litestar.enums import RequestEncodingType
-from litestar.types import ASGIApp, Receive, Scope, Send
+from litestar.types import Scope
 
 from app.errors import Invalid
 from app.i18n import gettext
@@ -39,13 +39,14 @@ __all__ = [
     "Secret",
     "Text",
     "clean_text",
+    "needs_screen",
     "parse_date",
     "parse_fen",
     "parse_int",
     "read_date",
     "read_fen",
     "read_int",
-    "screen_input",
+    "screen",
 ]
 
 DEFAULT_MAX_LENGTH = 200  # templates/_partials/field.html shows the same default
@@ -239,9 +240,19 @@ def _json_strings(value: Any, path: str = "") -> Iterable[tuple[str, Any]]:
         yield path or "body", value
 
 
-async def _screen(request: Request[Any, Any, Any]) -> None:
+_BODYLESS = ("GET", "HEAD", "OPTIONS", "DELETE")
+
+
+def needs_screen(scope: Scope) -> bool:
+    """Whether the request carries anything to screen: a query string or a body."""
+    return bool(scope.get("query_string")) or scope.get("method") not in _BODYLESS
+
+
+async def screen(request: Request[Any, Any, Any]) -> None:
+    """Refuse control characters and over-long values in any input (422). Run by the
+    request pipeline (app/web/pipeline.py) before any handler reads the input."""
     items: list[tuple[str, Any]] = list(request.query_params.multi_items())
-    if request.method not in ("GET", "HEAD", "OPTIONS", "DELETE"):
+    if request.method not in _BODYLESS:
         content_type = request.content_type[0]
         if content_type in (RequestEncodingType.URL_ENCODED, RequestEncodingType.MULTI_PART):
             items += list((await request.form()).multi_items())
@@ -254,14 +265,3 @@ async def _screen(request: Request[Any, Any, Any]) -> None:
     errors = _problems(items, MAX_ANY_TEXT)
     if errors:
         raise Invalid(errors=errors)
-
-
-def screen_input(app: ASGIApp) -> ASGIApp:
-    """Middleware: refuse control characters and over-long values in any input (422)."""
-
-    async def middleware(scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] == "http":
-            await _screen(Request(scope, receive))
-        await app(scope, receive, send)
-
-    return middleware

@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
-from litestar.types import ASGIApp, Receive, Scope, Send
+from litestar.types import Scope
 
-from app.i18n import LOCALES, use_locale
+from app.i18n import LOCALES
 
 LANG_COOKIE = "zhilv_lang"
 
 
-def _pick(scope: Scope) -> str | None:
+def pick_locale(scope: Scope) -> str | None:
+    """`?lang=` when it names a locale we have, else the `zhilv_lang` cookie's, else None."""
     query = scope.get("query_string", b"").decode("latin-1")
     for pair in query.split("&"):
         key, _, value = pair.partition("=")
@@ -22,14 +23,3 @@ def _pick(scope: Scope) -> str | None:
                 if name == LANG_COOKIE and value in LOCALES:
                     return value
     return None
-
-
-def locale_middleware(app: ASGIApp) -> ASGIApp:
-    async def middleware(scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await app(scope, receive, send)
-            return
-        with use_locale(_pick(scope)):
-            await app(scope, receive, send)
-
-    return middleware

@@ -18,8 +18,7 @@ import time
 from contextvars import ContextVar
 from typing import Any
 
-from litestar.datastructures import MutableScopeHeaders
-from litestar.types import ASGIApp, Message, Receive, Scope, Send
+from litestar.types import Scope
 
 from app.db.base import uuid7
 
@@ -115,50 +114,28 @@ def configure_logging(
         logging.getLogger(noisy).setLevel(logging.WARNING)
 
 
-def request_log_middleware(app: ASGIApp) -> ASGIApp:
-    async def middleware(scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await app(scope, receive, send)
-            return
-        incoming = next((v.decode() for k, v in scope["headers"] if k == b"x-request-id"), "")
-        rid = incoming if _SANE.match(incoming) else uuid7().hex
-        token = request_id_var.set(rid)
-        started = time.perf_counter()
-        status = 500
+def request_id(scope: Scope) -> str:
+    """The request's id: an incoming `X-Request-ID` when it looks sane, else a new one."""
+    incoming = next((v.decode() for k, v in scope["headers"] if k == b"x-request-id"), "")
+    return incoming if _SANE.match(incoming) else uuid7().hex
 
-        async def send_wrapper(message: Message) -> None:
-            nonlocal status
-            if message["type"] == "http.response.start":
-                status = message["status"]
-                MutableScopeHeaders.from_message(message)["X-Request-ID"] = rid
-            await send(message)
 
-        method = str(scope.get("method", ""))
-        try:
-            await app(scope, receive, send_wrapper)
-        except Exception as exc:
-            # Raised past us (a refused CSRF check): the app's error handler answers it
-            # after this point, with the status it maps the error to.
-            from app.web.errors import status_for
-
-            status = status_for(exc)
-            raise
-        finally:
-            if scope["path"] != "/healthz":
-                log.info(
-                    "%s %s %s",
-                    method,
-                    scope["path"],
-                    status,
-                    extra={
-                        "fields": {
-                            "method": method,
-                            "path": scope["path"],
-                            "status": status,
-                            "ms": round((time.perf_counter() - started) * 1000, 1),
-                        }
-                    },
-                )
-            request_id_var.reset(token)
-
-    return middleware
+def log_request(scope: Scope, path: str, status: int, started: float) -> None:
+    """The request's one log line (app.web.pipeline writes it when the answer is sent)."""
+    if not log.isEnabledFor(logging.INFO):
+        return
+    method = str(scope.get("method", ""))
+    log.info(
+        "%s %s %s",
+        method,
+        path,
+        status,
+        extra={
+            "fields": {
+                "method": method,
+                "path": path,
+                "status": status,
+                "ms": round((time.perf_counter() - started) * 1000, 1),
+            }
+        },
+    )
