@@ -17,7 +17,7 @@ must be refused as already aboard; anything else fails the run. Phases: a warm-u
 measurement at 1× (BENCH_SECONDS), then the rate raised step by step (2×, 4×, 6×, …, each
 BENCH_STEP_SECONDS) until p99 passes 450 ms, an answer is wrong or the passengers run out;
 the knee is the highest multiple of 43/s whose p99 stayed within 450 ms (when 1× is already
-past it, the rate is lowered instead — ½×, ¼×, ⅛× — until one keeps within it). At the end the
+past it, the rate is lowered instead — ¾×, ½×, ¼×, ⅛× — until one keeps within it). At the end the
 database is checked: no passenger boarded twice (two accepted boardings), every accepted
 answer is one accepted scan row, every passenger's movement count and aboard flag match
 their scans.
@@ -83,7 +83,7 @@ BUDGET_MS = 450.0
 WARMUP_SECONDS = 3.0
 BASE_RATE = GATES * PER_GATE_PER_MINUTE / 60.0  # ≈ 42.7 scans/s
 STEPS = (2, 4, 6, 8, 10, 12, 14, 16, 20, 24, 30, 40)
-DOWN_STEPS = (0.5, 0.25, 0.125)
+DOWN_STEPS = (0.75, 0.5, 0.25, 0.125)
 PATH = "/api/v1/boarding/scans"
 
 
