@@ -17,8 +17,8 @@ must be refused as already aboard; anything else fails the run. Phases: a warm-u
 measurement at 1× (BENCH_SECONDS), then the rate raised step by step (2×, 4×, 6×, …, each
 BENCH_STEP_SECONDS) until p99 passes 450 ms, an answer is wrong or the passengers run out;
 the knee is the highest multiple of 43/s whose p99 stayed within 450 ms (when 1× is already
-past it, the rate is lowered instead — ¾×, ½×, ¼×, ⅛× — until one keeps within it). At the end the
-database is checked: no passenger boarded twice (two accepted boardings), every accepted
+past it, the rate is lowered instead — ¾×, ½×, ¼×, ⅛× — until one keeps within it). At the
+end the database is checked: no passenger boarded twice (two accepted boardings), every accepted
 answer is one accepted scan row, every passenger's movement count and aboard flag match
 their scans.
 
