@@ -480,6 +480,10 @@ async def main() -> dict[str, object]:
         "gates": GATES,
         "scans": sum(p.sent for p in phases),
         "server_workers": WORKERS,
+        "cpus": os.cpu_count(),
+        # Others' work on the machine during the run (the 1-minute load average at its end):
+        # on a loaded machine the server gets a fraction of the cores.
+        "load_average": round(os.getloadavg()[0], 1),
     }
 
 
