@@ -119,7 +119,7 @@ def security_headers(settings: Settings) -> Any:
     if settings.base_url.startswith("https://"):
         static["strict-transport-security"] = HSTS
     marker = "\x00nonce\x00"
-    before, after = content_security_policy(settings, marker).split(marker, 1)
+    parts = content_security_policy(settings, marker).split(marker)  # script-src and style-src
     # A handler's own value of a header wins, as before; names are compared lower-case.
     fixed = [(name.encode(), value.encode()) for name, value in static.items()]
     policies = {
@@ -140,7 +140,7 @@ def security_headers(settings: Settings) -> Any:
         allowed = tuple(f for f in OPT_IN_FEATURES if opt.get(f))
         for name, value in (
             *fixed,
-            (b"content-security-policy", f"{before}{nonce}{after}".encode()),
+            (b"content-security-policy", nonce.join(parts).encode()),
             (b"permissions-policy", policies[allowed]),
         ):
             if name not in present:
