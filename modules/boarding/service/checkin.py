@@ -299,7 +299,9 @@ async def check_in(
     passenger of the cabin is checked in and gets a boarding pass. Refused (nothing
     written) outside the check-in window or with a missing or odd contact."""
     view = await checkin_view(db, tenant_id, secret)
-    if view.stage not in (CheckinStage.OPEN, CheckinStage.DONE):
+    # Once boarding has closed the passes are in use at the gangways: none is replaced.
+    late = clock.now() >= view.voyage.boarding_closes_at
+    if view.stage not in (CheckinStage.OPEN, CheckinStage.DONE) or late:
         raise Conflict(CHECKIN_NOT_OPEN)
     errors = _contact_errors(emergency_name, emergency_phone, confirmed, view)
     if errors:
