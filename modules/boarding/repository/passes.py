@@ -95,7 +95,7 @@ class PassRepository(TenantScopedRepository):
             .order_by(Passenger.id)
             .with_for_update(of=Passenger)
         )
-        return [tuple(row) for row in (await self.db.execute(stmt)).all()]  # type: ignore[misc]
+        return [tuple(row) for row in (await self.db.execute(stmt)).all()]
 
     async def revoke_live(
         self, passenger_ids: Iterable[uuid.UUID], *, at: datetime, reason: str
@@ -136,7 +136,7 @@ class PassRepository(TenantScopedRepository):
             .where(BoardingPass.tenant_id == self.tenant_id, BoardingPass.id == pass_id)
         )
         row = (await self.db.execute(stmt)).one_or_none()
-        return tuple(row) if row is not None else None  # type: ignore[return-value]
+        return tuple(row) if row is not None else None
 
     async def live_passes(
         self, passenger_ids: Iterable[uuid.UUID]
@@ -162,7 +162,7 @@ class PassRepository(TenantScopedRepository):
             )
             .order_by(Passenger.is_lead.desc(), Passenger.created_at, Passenger.id)
         )
-        return [tuple(row) for row in (await self.db.execute(stmt)).all()]  # type: ignore[misc]
+        return [tuple(row) for row in (await self.db.execute(stmt)).all()]
 
     async def passengers_of_reservation(self, reservation_id: uuid.UUID) -> Sequence[Passenger]:
         stmt = (
