@@ -38,7 +38,7 @@ from __future__ import annotations
 
 import ipaddress
 import uuid
-from collections.abc import AsyncGenerator
+from collections.abc import AsyncGenerator, Mapping
 from contextvars import ContextVar
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -47,7 +47,7 @@ from typing import Any, Literal
 
 from litestar import Request
 from litestar.di import NamedDependency
-from sqlalchemy import TextClause, text
+from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app import clock
@@ -56,6 +56,7 @@ from app.db.engine import (
     Database,
     TenantId,
     bind_tenant,
+    fetch_row,
     forget_kept,
     mark_bound,
     mark_unbound,
@@ -155,33 +156,29 @@ _TENANT_BY_SLUG = text(
 )
 # Staff sessions, API keys and devices are resolved in the statement that binds their tenant:
 # `b` calls set_config before the lateral look-up `p` runs (it depends on `b.bound`), so
-# the look-up sees the tenant's rows under row-level security. One round trip.
+# the look-up sees the tenant's rows under row-level security. One round trip, run on the
+# driver's connection (`fetch_row`): $1 is the tenant, $2 the session's digest or the id.
 _PRINCIPAL_IN_TENANT = (
     f"SELECT {_TENANT_COLUMNS}, p.* FROM tenants t "
     "CROSS JOIN LATERAL (SELECT set_config('app.tenant_id', t.id::text, true) AS bound) b "
     "LEFT JOIN LATERAL ({principal} AND b.bound IS NOT NULL) p ON true "
-    "WHERE t.id = :tenant"
+    "WHERE t.id = $1"
 )
-_STAFF = text(
-    _PRINCIPAL_IN_TENANT.format(
-        principal="""
-        SELECT s.id AS session_id, s.last_seen_at, u.id AS user_id, u.email,
-               u.display_name, m.id AS membership_id, m.role
-        FROM staff_sessions s
-        JOIN users u ON u.id = s.user_id
-        JOIN memberships m ON m.user_id = u.id AND m.tenant_id = s.tenant_id
-             AND m.status = 'active'
-        WHERE s.token_hash = :h AND s.revoked_at IS NULL AND s.expires_at > now()
-        """
-    )
+_STAFF = _PRINCIPAL_IN_TENANT.format(
+    principal="""
+    SELECT s.id AS session_id, s.last_seen_at, u.id AS user_id, u.email,
+           u.display_name, m.id AS membership_id, m.role
+    FROM staff_sessions s
+    JOIN users u ON u.id = s.user_id
+    JOIN memberships m ON m.user_id = u.id AND m.tenant_id = s.tenant_id
+         AND m.status = 'active'
+    WHERE s.token_hash = $2 AND s.revoked_at IS NULL AND s.expires_at > now()
+    """
 )
 _TOUCH_SESSION = text("UPDATE staff_sessions SET last_seen_at = now() WHERE id = :id")
-_API_KEY = text(
-    _PRINCIPAL_IN_TENANT.format(
-        principal="SELECT k.id AS key_id, k.name AS key_name, k.scopes, k.secret_hash, "
-        "k.last_used_at "
-        "FROM api_keys k WHERE k.id = :id AND k.revoked_at IS NULL"
-    )
+_API_KEY = _PRINCIPAL_IN_TENANT.format(
+    principal="SELECT k.id AS key_id, k.name AS key_name, k.scopes, k.secret_hash, "
+    "k.last_used_at FROM api_keys k WHERE k.id = $2 AND k.revoked_at IS NULL"
 )
 _TOUCH_KEY = text("UPDATE api_keys SET last_used_at = now() WHERE id = :id")
 _OPERATOR = text(
@@ -191,51 +188,49 @@ _OPERATOR = text(
     WHERE s.token_hash = :h AND s.revoked_at IS NULL AND s.expires_at > now() AND u.is_operator
     """
 )
-_DEVICE = text(
-    _PRINCIPAL_IN_TENANT.format(
-        principal="SELECT d.id AS device_id, d.name AS device_name, d.unit_id, d.secret_hash, "
-        "d.last_seen_at FROM terminal_devices d "
-        "WHERE d.id = :id AND d.revoked_at IS NULL AND d.secret_hash IS NOT NULL"
-    )
+_DEVICE = _PRINCIPAL_IN_TENANT.format(
+    principal="SELECT d.id AS device_id, d.name AS device_name, d.unit_id, d.secret_hash, "
+    "d.last_seen_at FROM terminal_devices d "
+    "WHERE d.id = $2 AND d.revoked_at IS NULL AND d.secret_hash IS NOT NULL"
 )
 _TOUCH_DEVICE = text("UPDATE terminal_devices SET last_seen_at = now() WHERE id = :id")
 _TOUCH_EVERY = timedelta(minutes=1)
 
 
-def _tenant(row: Any) -> TenantInfo:
+def _tenant(row: Mapping[str, Any]) -> TenantInfo:
     return TenantInfo(
-        id=TenantId(row.id),
-        slug=row.slug,
-        name=row.name,
-        kinds=tuple(row.kinds),
-        enabled_modules=tuple(row.enabled_modules),
-        locale=row.locale,
-        timezone=row.timezone,
-        status=row.status,
+        id=TenantId(row["id"]),
+        slug=row["slug"],
+        name=row["name"],
+        kinds=tuple(row["kinds"]),
+        enabled_modules=tuple(row["enabled_modules"]),
+        locale=row["locale"],
+        timezone=row["timezone"],
+        status=row["status"],
     )
 
 
 async def bind_tenant_by_id(db: AsyncSession, tenant_id: uuid.UUID) -> TenantInfo | None:
     row = (await db.execute(_TENANT_BY_ID, {"id": tenant_id})).one_or_none()
     mark_bound(db)
-    return _tenant(row) if row else None
+    return _tenant(row._mapping) if row else None
 
 
 async def bind_tenant_by_slug(db: AsyncSession, slug: str) -> TenantInfo | None:
     row = (await db.execute(_TENANT_BY_SLUG, {"slug": slug})).one_or_none()
     mark_bound(db)
-    return _tenant(row) if row else None
+    return _tenant(row._mapping) if row else None
 
 
 async def _principal_in_tenant(
-    db: AsyncSession, statement: TextClause, tenant_id: uuid.UUID, **params: Any
-) -> tuple[TenantInfo, Any] | None:
+    db: AsyncSession, statement: str, tenant_id: uuid.UUID, key: object
+) -> tuple[TenantInfo, Mapping[str, Any]] | None:
     """The active tenant bound and the principal's row found in it, in one statement; None
     when the tenant is unknown or not active (the principal's columns are None when it is
     not found)."""
-    row = (await db.execute(statement, {"tenant": tenant_id, **params})).one_or_none()
+    row = await fetch_row(db, statement, tenant_id, key)
     mark_bound(db)
-    if row is None or row.status != "active":
+    if row is None or row["status"] != "active":
         return None
     return _tenant(row), row
 
@@ -259,20 +254,20 @@ async def _staff(db: AsyncSession, request: Request[Any, Any, Any]) -> tuple[Ten
     parsed = split_tenant_token(request.cookies.get(SESSION_COOKIE))
     if parsed is None:
         raise NotAuthenticated()
-    found = await _principal_in_tenant(db, _STAFF, parsed[0], h=digest(parsed[1]))
-    if found is None or found[1].session_id is None:
+    found = await _principal_in_tenant(db, _STAFF, parsed[0], digest(parsed[1]))
+    if found is None or found[1]["session_id"] is None:
         raise NotAuthenticated()
     tenant, row = found
-    if _stale(row.last_seen_at):
-        await db.execute(_TOUCH_SESSION, {"id": row.session_id})
+    if _stale(row["last_seen_at"]):
+        await db.execute(_TOUCH_SESSION, {"id": row["session_id"]})
     return tenant, Principal(
         kind="staff",
-        user_id=row.user_id,
-        membership_id=row.membership_id,
-        role=row.role,
-        email=row.email,
-        display_name=row.display_name,
-        session_id=row.session_id,
+        user_id=row["user_id"],
+        membership_id=row["membership_id"],
+        role=row["role"],
+        email=row["email"],
+        display_name=row["display_name"],
+        session_id=row["session_id"],
     )
 
 
@@ -287,17 +282,21 @@ async def _api_key(
     if parsed is None:
         raise NotAuthenticated("A valid API key is required.")
     (tenant_id, key_id), secret = parsed
-    found = await _principal_in_tenant(db, _API_KEY, tenant_id, id=key_id)
-    if found is None or found[1].key_id is None or not same(found[1].secret_hash, digest(secret)):
+    found = await _principal_in_tenant(db, _API_KEY, tenant_id, key_id)
+    if (
+        found is None
+        or found[1]["key_id"] is None
+        or not same(found[1]["secret_hash"], digest(secret))
+    ):
         raise NotAuthenticated("A valid API key is required.")
     tenant, row = found
-    if _stale(row.last_used_at):
+    if _stale(row["last_used_at"]):
         await db.execute(_TOUCH_KEY, {"id": key_id})
     return tenant, Principal(
         kind="apikey",
-        api_key_id=row.key_id,
-        display_name=row.key_name,
-        scopes=frozenset(row.scopes),
+        api_key_id=row["key_id"],
+        display_name=row["key_name"],
+        scopes=frozenset(row["scopes"]),
     )
 
 
@@ -321,18 +320,21 @@ async def _device(
     if parsed is None:
         raise NotAuthenticated("This terminal is not paired.")
     tenant_id, device_id, secret = parsed
-    found = await _principal_in_tenant(db, _DEVICE, tenant_id, id=device_id)
+    found = await _principal_in_tenant(db, _DEVICE, tenant_id, device_id)
     if (
         found is None
-        or found[1].device_id is None
-        or not same(found[1].secret_hash, digest(secret))
+        or found[1]["device_id"] is None
+        or not same(found[1]["secret_hash"], digest(secret))
     ):
         raise NotAuthenticated("This terminal is not paired.")
     tenant, row = found
-    if _stale(row.last_seen_at):
+    if _stale(row["last_seen_at"]):
         await db.execute(_TOUCH_DEVICE, {"id": device_id})
     return tenant, Principal(
-        kind="device", device_id=row.device_id, unit_id=row.unit_id, display_name=row.device_name
+        kind="device",
+        device_id=row["device_id"],
+        unit_id=row["unit_id"],
+        display_name=row["device_name"],
     )
 
 

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import logging
 import uuid
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
 from contextlib import asynccontextmanager
-from typing import NewType, TypeVar
+from typing import Any, NewType, TypeVar
 
 from sqlalchemy import text
 from sqlalchemy.engine import make_url
@@ -17,6 +17,7 @@ from sqlalchemy.ext.asyncio import (
     async_sessionmaker,
     create_async_engine,
 )
+from sqlalchemy.orm import Session
 
 # Created only by `tenants/` after resolving the tenant (and, for staff, the membership).
 TenantId = NewType("TenantId", uuid.UUID)
@@ -62,6 +63,32 @@ async def bind_tenant(session: AsyncSession | AsyncConnection, tenant_id: uuid.U
         return
     await session.execute(_BIND, {"t": str(tenant_id) if tenant_id else ""})
     mark_bound(session)
+
+
+def _driver_connection(session: Session) -> Any:
+    """The session's DBAPI connection (SQLAlchemy's asyncpg adapter), its transaction
+    begun on the SQLAlchemy side (checked out of the pool, or the test's connection)."""
+    return session.connection().connection.dbapi_connection
+
+
+async def fetch_row(session: AsyncSession, sql: str, *args: object) -> Mapping[str, Any] | None:
+    """The first row of `sql` (asyncpg's `$1, $2` placeholders) or None, run in the
+    session's transaction straight on the driver's connection: the request context's
+    look-up runs on every request, and SQLAlchemy's execution machinery (an execution
+    context, a cursor and a result object per statement) cost it more than the database
+    did. The driver's BEGIN is sent first when the transaction has not begun yet, as
+    SQLAlchemy's adapter does before any statement; errors are translated the same way.
+    Use it for hot, read-only statements only: the ORM does not see what it reads."""
+    adapted = await session.run_sync(_driver_connection)
+    async with adapted._execute_mutex:
+        if not adapted._started:
+            await adapted._start_transaction()
+        try:
+            row: Mapping[str, Any] | None = await adapted._connection.fetchrow(sql, *args)
+        except Exception as error:
+            adapted._handle_exception(error)
+            raise
+    return row
 
 
 def mark_unbound(session: AsyncSession | AsyncConnection) -> None:

@@ -52,3 +52,14 @@ class TestScreen:
         response = await client.post("/api/v1/reservations", json={"guest": {"name": "a\x00b"}})
         assert response.status_code == 422
         assert response.json()["errors"][0]["field"] == "guest.name"
+
+
+class TestHeaders:
+    async def test_the_policy_is_the_one_built_for_the_requests_nonce(self, client, settings):
+        from app.web.headers import content_security_policy
+
+        response = await client.get("/healthz")
+        csp = response.headers["content-security-policy"]
+        nonce = csp.split("'nonce-", 1)[1].split("'", 1)[0]
+        assert csp == content_security_policy(settings, nonce)
+        assert "\x00" not in csp
