@@ -1,5 +1,5 @@
-"""SQL of booking a cabin: the voyages on sale with their boarding port, the cabins already
-taken on a voyage, the passengers of a reservation.
+"""SQL of booking a cabin: the cabins already taken on a voyage, the passengers of a
+reservation.
 
 Two bookings never get the same cabin: a booking takes the voyage's advisory lock before it
 looks for a free cabin, and keeps it until it commits, so the next booking of the voyage
@@ -11,13 +11,12 @@ voyage" rule.
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from datetime import datetime
-from typing import Any
 
-from sqlalchemy import Row, and_, select, text, tuple_, update
+from sqlalchemy import select, text, tuple_, update
 
-from modules.boarding.models import BoardingVoyage, ManifestChange, Passenger, PortCall, Ship
+from modules.boarding.models import ManifestChange, Passenger
 from tenants.repository import TenantScopedRepository
 
 _VOYAGE_LOCK = text("SELECT pg_advisory_xact_lock(hashtextextended('boarding_voyage:' || :v, 0))")
@@ -40,59 +39,6 @@ BOOKABLE = ("planned", "boarding")
 
 
 class BookingRepository(TenantScopedRepository):
-    # Voyages ----------------------------------------------------------------------------
-
-    def _voyages(self) -> Any:
-        return (
-            select(BoardingVoyage, Ship.name.label("ship_name"), PortCall)
-            .join(
-                Ship,
-                and_(Ship.tenant_id == BoardingVoyage.tenant_id, Ship.id == BoardingVoyage.ship_id),
-            )
-            .join(
-                PortCall,
-                and_(
-                    PortCall.tenant_id == BoardingVoyage.tenant_id,
-                    PortCall.voyage_id == BoardingVoyage.id,
-                    PortCall.embarking.is_(True),
-                ),
-            )
-            .where(BoardingVoyage.tenant_id == self.tenant_id)
-            .distinct(BoardingVoyage.sails_at, BoardingVoyage.id)
-            .order_by(BoardingVoyage.sails_at, BoardingVoyage.id, PortCall.seq)
-        )
-
-    async def on_sale(self, after: datetime, limit: int) -> Sequence[Row[Any]]:
-        """Voyages still taking bookings (boarding not closed), soonest first, each with
-        its first embarking port call."""
-        stmt = (
-            self._voyages()
-            .where(
-                BoardingVoyage.status.in_(BOOKABLE),
-                BoardingVoyage.boarding_closes_at > after,
-            )
-            .limit(limit)
-        )
-        return (await self.db.execute(stmt)).all()
-
-    async def voyage(self, voyage_id: uuid.UUID) -> Row[Any] | None:
-        stmt = self._voyages().where(BoardingVoyage.id == voyage_id)
-        return (await self.db.execute(stmt)).first()
-
-    async def port_codes(self, voyage_ids: Iterable[uuid.UUID]) -> dict[uuid.UUID, list[str]]:
-        ids = list(voyage_ids)
-        if not ids:
-            return {}
-        stmt = (
-            select(PortCall.voyage_id, PortCall.port_code)
-            .where(PortCall.tenant_id == self.tenant_id, PortCall.voyage_id.in_(ids))
-            .order_by(PortCall.voyage_id, PortCall.seq)
-        )
-        found: dict[uuid.UUID, list[str]] = {}
-        for row in (await self.db.execute(stmt)).all():
-            found.setdefault(row.voyage_id, []).append(row.port_code)
-        return found
-
     # Cabins -----------------------------------------------------------------------------
 
     async def lock_voyage(self, voyage_id: uuid.UUID) -> None:

@@ -28,6 +28,7 @@ from app.db.engine import TenantId
 from app.documents import qr_svg_data_uri, render_template_pdf
 from app.errors import Conflict, Invalid, NotFound
 from app.identifiers import resident_id_problem
+from modules.boarding.domain import VoyageStatus
 from modules.boarding.models import Passenger
 from modules.boarding.repository.booking import BOOKABLE, BookingRepository
 from modules.boarding.schemas.booking import (
@@ -41,6 +42,8 @@ from modules.boarding.schemas.booking import (
     Sailing,
     SailingOffers,
 )
+from modules.boarding.schemas.voyages import VoyageView
+from modules.boarding.service.voyages import get_voyage, list_voyages
 from modules.reservations import service as reservations
 
 __all__ = [
@@ -72,26 +75,23 @@ EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 # Sailings ---------------------------------------------------------------------------------
 
 
-async def _sold_voyages(db: AsyncSession, tenant_id: TenantId) -> dict[uuid.UUID, object]:
-    return {v.id: v for v in await reservations.list_voyages(db, tenant_id)}
-
-
-def _sailing(row: object, sold: object, ports: list[str]) -> Sailing:
-    from modules.boarding.domain import PORTS
-
-    v, call = row.BoardingVoyage, row.PortCall  # type: ignore[attr-defined]
-    names = tuple(PORTS[c].name if c in PORTS else c for c in ports)
+def _sailing(v: VoyageView) -> Sailing:
+    calls = [c for c in v.port_calls if c.embarking] or list(v.port_calls[:1])
+    if not calls:
+        raise NotFound()  # a voyage without its port calls is not on sale
+    call = calls[0]
+    names = tuple(c.port_name for c in v.port_calls)
     return Sailing(
         id=v.id,
-        number=v.number or sold.code,  # type: ignore[attr-defined]
-        ship_name=row.ship_name,  # type: ignore[attr-defined]
-        direction=sold.direction,  # type: ignore[attr-defined]
-        status=v.status,
-        depart_on=sold.depart_on,  # type: ignore[attr-defined]
-        arrive_on=sold.arrive_on,  # type: ignore[attr-defined]
+        number=v.number,
+        ship_name=v.ship_name,
+        direction=str(v.direction),
+        status=str(v.status),
+        depart_on=v.depart_on,
+        arrive_on=v.arrive_on,
         sails_at=v.sails_at,
         arrives_at=v.arrives_at,
-        route=f"{names[0]} → {names[-1]}" if names else "",
+        route=f"{names[0]} → {names[-1]}",
         ports=names,
         boarding=BoardingPoint(
             port_call_id=call.id,
@@ -104,13 +104,7 @@ def _sailing(row: object, sold: object, ports: list[str]) -> Sailing:
 
 async def get_sailing(db: AsyncSession, tenant_id: TenantId, voyage_id: uuid.UUID) -> Sailing:
     """A voyage with its boarding port and window (NotFound for no voyage of ours)."""
-    repo = BookingRepository(db, tenant_id)
-    row = await repo.voyage(voyage_id)
-    sold = (await _sold_voyages(db, tenant_id)).get(voyage_id)
-    if row is None or sold is None:
-        raise NotFound()
-    ports = await repo.port_codes([voyage_id])
-    return _sailing(row, sold, ports.get(voyage_id, []))
+    return _sailing(await get_voyage(db, tenant_id, voyage_id))
 
 
 async def _grades(db: AsyncSession, tenant_id: TenantId, s: Sailing) -> tuple[GradeOffer, ...]:
@@ -154,15 +148,20 @@ async def sailings_on_sale(
 ) -> list[SailingOffers]:
     """The next sailings still taking bookings, each with its grades' prices per cabin for
     the whole voyage (the booking page's first step)."""
-    repo = BookingRepository(db, tenant_id)
-    rows = await repo.on_sale(clock.now(), limit)
-    sold = await _sold_voyages(db, tenant_id)
-    ports = await repo.port_codes(r.BoardingVoyage.id for r in rows)
+    now = clock.now()
+    voyages = await list_voyages(
+        db,
+        tenant_id,
+        sails_from=now,
+        statuses=(VoyageStatus.PLANNED, VoyageStatus.BOARDING),
+        limit=limit,
+    )
     found = []
-    for row in rows:
-        v = row.BoardingVoyage
-        if v.id in sold:
-            s = _sailing(row, sold[v.id], ports.get(v.id, []))
+    for v in voyages:
+        if not v.port_calls:
+            continue
+        s = _sailing(v)
+        if _on_sale(s, now):
             found.append(SailingOffers(s, await _grades(db, tenant_id, s)))
     return found
 
