@@ -34,7 +34,12 @@ from modules.boarding.domain import (
     VoyageStatus,
 )
 from modules.boarding.models import BoardingVoyage, Passenger, PortCall, Scan
-from modules.boarding.repository.scans import DEVICE_SEQ_UNIQUE, ScanRepository, violated
+from modules.boarding.repository.scans import (
+    DEVICE_SEQ_UNIQUE,
+    MOVEMENT_UNIQUE,
+    ScanRepository,
+    violated,
+)
 from modules.boarding.service.passes import PassCheck, verify_code
 
 MAX_CODE_LENGTH = 1000
@@ -262,8 +267,11 @@ async def _write(repo: ScanRepository, scan: Scan, verdict: _Verdict) -> ScanRes
                     raise _Overtaken()
             return await _result(repo, scan, who)
         except IntegrityError as exc:
-            if violated(exc) == DEVICE_SEQ_UNIQUE:
+            broken = violated(exc)
+            if broken == DEVICE_SEQ_UNIQUE:
                 return await _replay_raced(repo, scan)
+            if broken != MOVEMENT_UNIQUE:
+                raise
         except _Overtaken:
             pass
         reason = (
