@@ -162,6 +162,22 @@ class TestGangwayPage:
         red = await client.post(path, data={**form, "device_seq": "2"}, headers=headers)
         assert "已登船" in red.text and 'data-outcome="refused"' in red.text
 
+    async def test_without_htmx_the_page_comes_back_with_the_verdict(
+        self, client, db, owner, voyage
+    ):
+        await _purser(client, db, owner)
+        _p, code = await with_pass(db, owner, voyage, name="吴敏")
+        token = await csrf(client)
+        form = {"code": code, "direction": "embark", "device_id": "web-2", "device_seq": "1"}
+        page = await client.post(
+            f"/console/boarding/voyages/{voyage.id}/gangway/scans",
+            data={**form, "_csrf_token": token},
+        )
+        assert page.status_code == 200 and 'id="scan-form"' in page.text
+        assert "允许登船" in page.text and "吴敏" in page.text
+        counts = await client.get(f"/console/boarding/voyages/{voyage.id}/gangway/counts")
+        assert '<span id="aboard-count">1</span>' in counts.text and "吴敏" in counts.text
+
     async def test_a_scan_without_a_device_sequence_is_refused(self, client, db, owner, voyage):
         await _purser(client, db, owner)
         token = await csrf(client)
