@@ -299,7 +299,7 @@ async def _notify(
                 name=p.name,
                 voyage=voyage.number,
                 pier=PORTS[call.port_code].pier,
-                day=f"{opens:%m-%d}",
+                day=_day(opens, line.locale),
                 opens=f"{opens:%H:%M}",
                 closes=f"{closes:%H:%M}",
                 bus=form.bus,
@@ -311,6 +311,13 @@ async def _notify(
             )
             sent += 1
     return sent
+
+
+def _day(moment: datetime, locale: str) -> str:
+    """12月18日 for Chinese readers, 18 Dec otherwise."""
+    if (locale or "zh_CN").startswith("zh"):
+        return f"{moment.month}月{moment.day}日"
+    return f"{moment.day} {moment:%b}"
 
 
 def sms_body(**values: str) -> str:

@@ -113,8 +113,10 @@ class TestWholeVoyage:
         child = next(p for p in mv.passengers if p.is_child)
         to_child = next(m for m in sent if child.name in m.body)
         assert to_child.recipient == "13800138003"  # the cabin's lead
+        day = datetime.fromisoformat(next_morning(mv)).date()
         for m in sent:
             assert m.channel == "sms"
+            assert f"{day.month}月{day.day}日" in m.body
             assert "名山码头" in m.body
             assert "07:00" in m.body and "08:30" in m.body
             assert "长江枯水期朝天门水位过低" in m.body
