@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import func, select, text, update
 
@@ -18,6 +20,58 @@ from tenants.repository import TenantScopedRepository
 
 _KEYS_SHARED = text("SELECT pg_advisory_xact_lock_shared(hashtext('boarding_pass_keys:' || :t))")
 _KEYS_EXCLUSIVE = text("SELECT pg_advisory_xact_lock(hashtext('boarding_pass_keys:' || :t))")
+
+
+@dataclass(frozen=True, slots=True)
+class PassOnFile:
+    """What the gangway checks a signed code against: the pass as issued, its passenger,
+    boarding port and voyage as they stand, and how long its key verifies."""
+
+    pass_id: uuid.UUID
+    passenger_id: uuid.UUID
+    voyage_id: uuid.UUID
+    port_call_id: uuid.UUID
+    kid: str
+    valid_from: datetime
+    valid_until: datetime
+    revoked_at: datetime | None
+    port_code: str
+    passenger_voyage_id: uuid.UUID
+    passenger_status: str
+    passenger_name: str
+    cabin_number: str
+    aboard: bool
+    movements: int
+    boarding_call_id: uuid.UUID
+    voyage_status: str
+    key_verify_until: datetime | None
+
+
+# The columns of a `PassOnFile`, in its order, from `boarding_passes b` joined with its
+# passenger `p`, port call `bc`, voyage `bv` and key `k` (the gangway reads them in its
+# one statement too: repository/scans.py).
+ON_FILE_COLUMNS = """
+    b.id AS pass_id, b.passenger_id, b.voyage_id, b.port_call_id, b.kid, b.valid_from,
+    b.valid_until, b.revoked_at, bc.port_code, p.voyage_id AS passenger_voyage_id,
+    p.status AS passenger_status, p.name AS passenger_name, p.cabin_number, p.aboard,
+    p.movements, p.boarding_call_id, bv.status AS voyage_status,
+    k.verify_until AS key_verify_until"""
+ON_FILE_JOINS = """
+    JOIN passengers p ON p.tenant_id = b.tenant_id AND p.id = b.passenger_id
+    JOIN boarding_port_calls bc ON bc.tenant_id = b.tenant_id AND bc.id = b.port_call_id
+    JOIN boarding_voyages bv ON bv.tenant_id = b.tenant_id AND bv.id = b.voyage_id
+    LEFT JOIN boarding_pass_keys k ON k.tenant_id = b.tenant_id AND k.kid = b.kid"""
+_ON_FILE = text(
+    f"SELECT {ON_FILE_COLUMNS} FROM boarding_passes b {ON_FILE_JOINS}"
+    " WHERE b.tenant_id = :t AND b.id = :pass_id"
+)
+
+
+def pass_on_file(row: Any) -> PassOnFile | None:
+    """A `PassOnFile` from a row holding its columns (None when the pass was not found)."""
+    if row["pass_id"] is None:
+        return None
+    return PassOnFile(*(row[name] for name in PassOnFile.__slots__))
 
 
 class PassKeyRepository(TenantScopedRepository):
@@ -137,6 +191,12 @@ class PassRepository(TenantScopedRepository):
         )
         row = (await self.db.execute(stmt)).one_or_none()
         return tuple(row) if row is not None else None
+
+    async def on_file(self, pass_id: uuid.UUID) -> PassOnFile | None:
+        """The pass with what a scan checks it against, in one statement."""
+        found = await self.db.execute(_ON_FILE, {"t": self.tenant_id, "pass_id": pass_id})
+        row = found.mappings().first()
+        return pass_on_file(row) if row is not None else None
 
     async def live_passes(
         self, passenger_ids: Iterable[uuid.UUID]

@@ -22,17 +22,19 @@ from app.db.base import uuid7
 from app.db.engine import TenantId
 from app.errors import NotFound
 from modules.boarding.domain import (
+    OfflineCheck,
     PassClaims,
     PassengerStatus,
     RefusalReason,
     VerificationKey,
     VoyageStatus,
+    decode_pass,
     sign_pass,
     validity_refusal,
     verify_offline,
 )
 from modules.boarding.models import BoardingPass, BoardingVoyage, Passenger, PortCall
-from modules.boarding.repository.passes import PassKeyRepository, PassRepository
+from modules.boarding.repository.passes import PassKeyRepository, PassOnFile, PassRepository
 from modules.boarding.service.keys import key_for, signing_key
 from tenants.service import record_audit
 
@@ -42,9 +44,11 @@ __all__ = [
     "IssuedPass",
     "PassCheck",
     "issue_passes",
+    "judge_pass",
     "pass_code",
     "revoke_passes",
     "revoked_pass_ids",
+    "signed_claims",
     "verify_code",
 ]
 
@@ -183,6 +187,76 @@ async def revoke_passes(
     return len(revoked)
 
 
+# The enterprises' public keys by kid, in this process. A kid's public key never changes,
+# so nothing here goes stale; how long a key verifies (`verify_until`, set when it is
+# retired) is read with the pass. A kid not here (a rotation made a new key, or another
+# process did) reloads the enterprise's keys.
+_PUBLIC_KEYS: dict[TenantId, dict[str, VerificationKey]] = {}
+_MAX_CACHED_ENTERPRISES = 1000
+
+
+async def _public_keys(
+    db: AsyncSession, tenant_id: TenantId, *, reload: bool = False
+) -> dict[str, VerificationKey]:
+    keys = None if reload else _PUBLIC_KEYS.get(tenant_id)
+    if keys is None:
+        rows = await PassKeyRepository(db, tenant_id).keys()
+        keys = {k.kid: VerificationKey(k.kid, bytes(k.public_key)) for k in rows}
+        if len(_PUBLIC_KEYS) >= _MAX_CACHED_ENTERPRISES:
+            _PUBLIC_KEYS.clear()
+        _PUBLIC_KEYS[tenant_id] = keys
+    return keys
+
+
+async def signed_claims(
+    db: AsyncSession, tenant_id: TenantId, code: str, *, at: datetime
+) -> OfflineCheck:
+    """The claims of a code whose signature holds under one of this enterprise's keys, or
+    why not (`unknown`: not a pass, or a key this enterprise never made; `forged`). The
+    claims come with any reason the code alone gives; `verify_code` judges them again
+    against the pass on file."""
+    cached = tenant_id in _PUBLIC_KEYS
+    offline = verify_offline(code, (await _public_keys(db, tenant_id)).values(), at=at)
+    if offline.reason is RefusalReason.UNKNOWN and cached and decode_pass(code) is not None:
+        keys = await _public_keys(db, tenant_id, reload=True)  # a key made since
+        offline = verify_offline(code, keys.values(), at=at)
+    return offline
+
+
+def judge_pass(
+    claims: PassClaims,
+    found: PassOnFile | None,
+    *,
+    at: datetime,
+    voyage_id: uuid.UUID | None = None,
+) -> PassCheck:
+    """A signed code's claims against the pass on file (see `verify_code`)."""
+    if found is None:
+        return PassCheck(RefusalReason.UNKNOWN)
+    if (found.passenger_id, found.voyage_id, found.kid) != (
+        claims.passenger_id,
+        claims.voyage_id,
+        claims.kid,
+    ):
+        return PassCheck(RefusalReason.FORGED)
+    key = VerificationKey(found.kid, b"", found.key_verify_until)
+    reason = _refusal(found, voyage_id) or validity_refusal(
+        found.valid_from, found.valid_until, key, at
+    )
+    return PassCheck(
+        reason,
+        pass_id=found.pass_id,
+        passenger_id=found.passenger_id,
+        voyage_id=found.voyage_id,
+        port_call_id=found.port_call_id,
+        port_code=found.port_code,
+        cabin=found.cabin_number,
+        passenger_name=found.passenger_name,
+        valid_from=found.valid_from,
+        valid_until=found.valid_until,
+    )
+
+
 async def verify_code(
     db: AsyncSession,
     tenant_id: TenantId,
@@ -198,51 +272,22 @@ async def verify_code(
     code disagrees with the pass on file), `wrong_voyage` (only when `voyage_id` is
     given), `revoked`, `cancelled` (the booking or the voyage), `not_yet_valid`,
     `expired`. The identifiers are returned with every refusal after the signature held."""
-    keys = await PassKeyRepository(db, tenant_id).keys()
-    listed = [VerificationKey(k.kid, bytes(k.public_key), k.verify_until) for k in keys]
-    offline = verify_offline(code, listed, at=at)
+    offline = await signed_claims(db, tenant_id, code, at=at)
     if offline.claims is None:
         return PassCheck(offline.reason)
-    claims = offline.claims
-    found = await PassRepository(db, tenant_id).pass_with_passenger(claims.pass_id)
-    if found is None:
-        return PassCheck(RefusalReason.UNKNOWN)
-    row, passenger, call, voyage = found
-    if (row.passenger_id, row.voyage_id, row.kid) != (
-        claims.passenger_id,
-        claims.voyage_id,
-        claims.kid,
-    ):
-        return PassCheck(RefusalReason.FORGED)
-    key = next(k for k in listed if k.kid == row.kid)
-    reason = _refusal(row, passenger, voyage, voyage_id) or validity_refusal(
-        row.valid_from, row.valid_until, key, at
-    )
-    return PassCheck(
-        reason,
-        pass_id=row.id,
-        passenger_id=passenger.id,
-        voyage_id=row.voyage_id,
-        port_call_id=row.port_call_id,
-        port_code=call.port_code,
-        cabin=passenger.cabin_number,
-        passenger_name=passenger.name,
-        valid_from=row.valid_from,
-        valid_until=row.valid_until,
-    )
+    found = await PassRepository(db, tenant_id).on_file(offline.claims.pass_id)
+    return judge_pass(offline.claims, found, at=at, voyage_id=voyage_id)
 
 
-def _refusal(
-    row: BoardingPass,
-    passenger: Passenger,
-    voyage: BoardingVoyage,
-    expected_voyage: uuid.UUID | None,
-) -> RefusalReason | None:
-    if expected_voyage is not None and row.voyage_id != expected_voyage:
+def _refusal(found: PassOnFile, expected_voyage: uuid.UUID | None) -> RefusalReason | None:
+    if expected_voyage is not None and found.voyage_id != expected_voyage:
         return RefusalReason.WRONG_VOYAGE
-    if row.revoked_at is not None:
+    if found.revoked_at is not None:
         return RefusalReason.REVOKED
-    if passenger.status == PassengerStatus.CANCELLED or voyage.status == VoyageStatus.CANCELLED:
+    if (
+        found.passenger_status == PassengerStatus.CANCELLED
+        or found.voyage_status == VoyageStatus.CANCELLED
+    ):
         return RefusalReason.CANCELLED
     return None
 
