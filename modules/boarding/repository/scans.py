@@ -5,74 +5,229 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import and_, case, func, select, update
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import and_, case, func, select
 
-from modules.boarding.models import BoardingVoyage, Passenger, PortCall, Scan, Ship, ShipCabin
+from app.db.engine import fetch_row
+from modules.boarding.models import Passenger, Scan, ShipCabin
+from modules.boarding.repository.passes import (
+    ON_FILE_COLUMNS,
+    ON_FILE_JOINS,
+    PassOnFile,
+    pass_on_file,
+)
 from tenants.repository import TenantScopedRepository
 
-DEVICE_SEQ_UNIQUE = "uq_boarding_scans_tenant_id_device_id_device_seq"
-MOVEMENT_UNIQUE = "uq_boarding_scans_tenant_id_passenger_id_movement_no"
 CANCELLED = "cancelled"
 ACCEPTED = "accepted"
 
 
-def violated(exc: IntegrityError) -> str | None:
-    """The name of the constraint an INSERT or UPDATE broke (asyncpg reports it)."""
-    cause = getattr(exc.orig, "__cause__", None)
-    return getattr(cause, "constraint_name", None) or getattr(exc.orig, "constraint_name", None)
+@dataclass(frozen=True, slots=True)
+class CallTimes:
+    """A port call as the gangway places a scan: in order, with its arrival times."""
+
+    id: uuid.UUID
+    arrives_at: datetime | None
+    arrived_at: datetime | None
+
+
+@dataclass(frozen=True, slots=True)
+class EarlierScan:
+    """The scan a device already sent under a sequence number, with its passenger's name."""
+
+    id: uuid.UUID
+    voyage_id: uuid.UUID | None
+    port_call_id: uuid.UUID | None
+    passenger_id: uuid.UUID | None
+    direction: str
+    scanned_at: datetime
+    outcome: str
+    reason: str | None
+    movement_no: int | None
+    offline: bool
+    code_digest: bytes | None
+    name: str
+    cabin_number: str
+
+
+@dataclass(frozen=True, slots=True)
+class GangwayFacts:
+    """All a scan is judged on, read in one statement: the voyage's status and port calls,
+    the passengers aboard it, the device's earlier scan under the same number, and the pass
+    on file (with its passenger) when the code's signature held."""
+
+    voyage_status: str
+    calls: list[CallTimes]
+    aboard: int
+    earlier: EarlierScan | None
+    on_file: PassOnFile | None
+
+
+_FACTS = f"""
+SELECT v.status AS voyage_status, c.ids AS call_ids, c.arrives AS call_arrives,
+    c.arrived AS call_arrived,
+    (SELECT count(*) FROM passengers a
+     WHERE a.tenant_id = $1 AND a.voyage_id = v.id AND a.aboard) AS voyage_aboard,
+    e.id AS e_id, e.voyage_id AS e_voyage_id, e.port_call_id AS e_port_call_id,
+    e.passenger_id AS e_passenger_id, e.direction AS e_direction, e.scanned_at AS e_scanned_at,
+    e.outcome AS e_outcome, e.reason AS e_reason, e.movement_no AS e_movement_no,
+    e.offline AS e_offline, e.code_digest AS e_code_digest, ep.name AS e_name,
+    ep.cabin_number AS e_cabin_number,
+    {ON_FILE_COLUMNS}
+FROM boarding_voyages v
+CROSS JOIN LATERAL (
+    SELECT array_agg(pc.id ORDER BY pc.seq) AS ids,
+        array_agg(pc.arrives_at ORDER BY pc.seq) AS arrives,
+        array_agg(pc.arrived_at ORDER BY pc.seq) AS arrived
+    FROM boarding_port_calls pc WHERE pc.tenant_id = $1 AND pc.voyage_id = v.id
+) c
+LEFT JOIN boarding_scans e ON e.tenant_id = $1 AND e.device_id = $3 AND e.device_seq = $4
+LEFT JOIN passengers ep ON ep.tenant_id = $1 AND ep.id = e.passenger_id
+LEFT JOIN (boarding_passes b {ON_FILE_JOINS}) ON b.tenant_id = $1 AND b.id = $5
+WHERE v.tenant_id = $1 AND v.id = $2
+"""
+
+_SCAN_COLUMNS = """tenant_id, id, voyage_id, port_call_id, passenger_id, pass_id, direction,
+    device_id, device_seq, scanned_at, offline, code_digest, by_user_id"""
+
+# The accepted scan and the passenger's move in one statement: the passenger's row is locked
+# while their movement count is still the one read (another gate that moved them first makes
+# this one wait, then find nothing to lock); the scan is written only then, and the passenger
+# moved only when it was (the unique device sequence or movement number may refuse it).
+_BOARD = f"""
+WITH free AS (
+    SELECT id FROM passengers
+    WHERE tenant_id = $1 AND id = $5 AND movements = $14::int - 1 AND status <> 'cancelled'
+    FOR UPDATE
+), written AS (
+    INSERT INTO boarding_scans ({_SCAN_COLUMNS}, outcome, movement_no)
+    SELECT $1, $2, $3, $4, free.id, $6, $7, $8, $9, $10, $11, $12, $13, 'accepted', $14::int
+    FROM free
+    ON CONFLICT DO NOTHING
+    RETURNING passenger_id
+), moved AS (
+    UPDATE passengers SET movements = $14::int, aboard = ($14::int % 2 = 1), last_moved_at = $10
+    FROM written
+    WHERE passengers.tenant_id = $1 AND passengers.id = written.passenger_id
+        AND passengers.movements = $14::int - 1
+    RETURNING passengers.id
+)
+SELECT (SELECT count(*) FROM free) AS free, (SELECT count(*) FROM written) AS written,
+    (SELECT count(*) FROM moved) AS moved
+"""
+
+_REFUSE = f"""
+INSERT INTO boarding_scans ({_SCAN_COLUMNS}, outcome, reason)
+VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)
+ON CONFLICT DO NOTHING
+RETURNING id
+"""
+
+
+@dataclass(frozen=True, slots=True)
+class NewScan:
+    """A scan to write (its outcome decided by the statement that writes it)."""
+
+    id: uuid.UUID
+    voyage_id: uuid.UUID
+    port_call_id: uuid.UUID
+    passenger_id: uuid.UUID | None
+    pass_id: uuid.UUID | None
+    direction: str
+    device_id: str
+    device_seq: int
+    scanned_at: datetime
+    offline: bool
+    code_digest: bytes
+    by_user_id: uuid.UUID | None
+
+    def values(self, tenant_id: uuid.UUID) -> tuple[Any, ...]:
+        return (
+            tenant_id,
+            self.id,
+            self.voyage_id,
+            self.port_call_id,
+            self.passenger_id,
+            self.pass_id,
+            self.direction,
+            self.device_id,
+            self.device_seq,
+            self.scanned_at,
+            self.offline,
+            self.code_digest,
+            self.by_user_id,
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class Boarded:
+    """What the boarding statement did: the passenger was still where the scan found them
+    (`free`), the scan was written (`written`: not when the device's number or the movement
+    number was taken), the passenger moved."""
+
+    free: bool
+    written: bool
+    moved: bool
 
 
 class ScanRepository(TenantScopedRepository):
-    async def voyage(self, voyage_id: uuid.UUID) -> BoardingVoyage | None:
-        return await self.get(BoardingVoyage, voyage_id)
+    """The gangway's hot path (`facts`, `board`, `refuse`) is sent straight on the driver's
+    connection in the session's transaction (`fetch_row`): one statement to read what a scan
+    is judged on, one to write it. Pending ORM changes are flushed first."""
 
-    async def ship(self, ship_id: uuid.UUID) -> Ship | None:
-        return await self.get(Ship, ship_id)
+    async def _row(self, sql: str, *args: object) -> Any:
+        if self.db.new or self.db.dirty or self.db.deleted:
+            await self.db.flush()
+        return await fetch_row(self.db, sql, *args)
 
-    async def port_calls(self, voyage_id: uuid.UUID) -> Sequence[PortCall]:
-        stmt = self.scoped(PortCall).where(PortCall.voyage_id == voyage_id).order_by(PortCall.seq)
-        return (await self.db.execute(stmt)).scalars().all()
-
-    async def passenger(self, passenger_id: uuid.UUID) -> Passenger | None:
-        """Read afresh: a batch of scans in one transaction moves the same passenger
-        several times, and the identity map must not answer with an earlier state."""
-        stmt = (
-            self.scoped(Passenger)
-            .where(Passenger.id == passenger_id)
-            .execution_options(populate_existing=True)
-        )
-        return (await self.db.execute(stmt)).scalar_one_or_none()
-
-    async def scan_by_device(self, device_id: str, device_seq: int) -> Scan | None:
-        stmt = self.scoped(Scan).where(Scan.device_id == device_id, Scan.device_seq == device_seq)
-        return (await self.db.execute(stmt)).scalar_one_or_none()
-
-    async def insert(self, scan: Scan) -> Scan:
-        """Write one scan (the caller holds a savepoint: a broken unique key is an answer)."""
-        self.add(scan)
-        await self.db.flush()
-        return scan
-
-    async def move_passenger(self, passenger_id: uuid.UUID, movement_no: int, at: datetime) -> bool:
-        """Take the passenger's next movement, only if nobody took it meanwhile and the place
-        is not cancelled: false means another gate moved them first."""
-        stmt = (
-            update(Passenger)
-            .where(
-                Passenger.tenant_id == self.tenant_id,
-                Passenger.id == passenger_id,
-                Passenger.movements == movement_no - 1,
-                Passenger.status != CANCELLED,
+    async def facts(
+        self, voyage_id: uuid.UUID, device_id: str, device_seq: int, pass_id: uuid.UUID | None
+    ) -> GangwayFacts | None:
+        """None when the voyage is not this enterprise's."""
+        row = await self._row(_FACTS, self.tenant_id, voyage_id, device_id, device_seq, pass_id)
+        if row is None:
+            return None
+        ids = row["call_ids"] or []
+        calls = [
+            CallTimes(i, a, d)
+            for i, a, d in zip(
+                ids, row["call_arrives"] or [], row["call_arrived"] or [], strict=True
             )
-            .values(movements=movement_no, aboard=movement_no % 2 == 1, last_moved_at=at)
-            .returning(Passenger.id)
-            .execution_options(synchronize_session=False)
+        ]
+        earlier = None
+        if row["e_id"] is not None:
+            earlier = EarlierScan(
+                row["e_id"],
+                row["e_voyage_id"],
+                row["e_port_call_id"],
+                row["e_passenger_id"],
+                row["e_direction"],
+                row["e_scanned_at"],
+                row["e_outcome"],
+                row["e_reason"],
+                row["e_movement_no"],
+                row["e_offline"],
+                row["e_code_digest"],
+                row["e_name"] or "",
+                row["e_cabin_number"] or "",
+            )
+        return GangwayFacts(
+            row["voyage_status"], calls, int(row["voyage_aboard"]), earlier, pass_on_file(row)
         )
-        return (await self.db.execute(stmt)).first() is not None
+
+    async def board(self, scan: NewScan, movement_no: int) -> Boarded:
+        """Write an accepted scan taking `movement_no` and move the passenger, only if their
+        movement count is still `movement_no - 1` and their place is not cancelled."""
+        row = await self._row(_BOARD, *scan.values(self.tenant_id), movement_no)
+        return Boarded(bool(row["free"]), bool(row["written"]), bool(row["moved"]))
+
+    async def refuse(self, scan: NewScan, outcome: str, reason: str) -> bool:
+        """Write a refused scan; false when the device's sequence number was taken."""
+        row = await self._row(_REFUSE, *scan.values(self.tenant_id), outcome, reason)
+        return row is not None
 
     async def aboard_count(self, voyage_id: uuid.UUID) -> int:
         stmt = select(func.count()).where(

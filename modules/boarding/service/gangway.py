@@ -18,11 +18,11 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Protocol, TypeVar
 
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app import clock
 from app.actor import Actor
+from app.db.base import uuid7
 from app.db.engine import TenantId
 from app.errors import Conflict, Invalid, NotFound
 from app.i18n import gettext as _
@@ -33,14 +33,15 @@ from modules.boarding.domain import (
     ScanOutcome,
     VoyageStatus,
 )
-from modules.boarding.models import BoardingVoyage, Passenger, PortCall, Scan
+from modules.boarding.repository.passes import PassOnFile
 from modules.boarding.repository.scans import (
-    DEVICE_SEQ_UNIQUE,
-    MOVEMENT_UNIQUE,
+    CallTimes,
+    EarlierScan,
+    GangwayFacts,
+    NewScan,
     ScanRepository,
-    violated,
 )
-from modules.boarding.service.passes import PassCheck, verify_code
+from modules.boarding.service.passes import PassCheck, judge_pass, signed_claims, verify_code
 
 MAX_CODE_LENGTH = 1000
 MAX_DEVICE_ID_LENGTH = 64
@@ -83,7 +84,7 @@ class ScanResult:
 
 @dataclass(frozen=True, slots=True)
 class _Who:
-    """The passenger as the answer names them (read before any savepoint is rolled back)."""
+    """The passenger as the answer names them."""
 
     name: str = ""
     cabin_number: str = ""
@@ -91,7 +92,7 @@ class _Who:
 
 @dataclass(frozen=True, slots=True)
 class _Verdict:
-    passenger: Passenger | None
+    passenger: PassOnFile | None  # the pass on file, with its passenger as they stand
     pass_id: uuid.UUID | None
     reason: RefusalReason | None
 
@@ -117,26 +118,45 @@ async def record_scan(
     At an offline gate a refusal about where the passenger is (already aboard, not aboard)
     is a `conflict`: the gate let them through and the purser must look. Raises NotFound for
     a voyage not of this tenant, Invalid for odd input, DeviceSequenceReused (409) when the
-    device sent another code or direction under the same sequence number."""
+    device sent another code or direction under the same sequence number.
+
+    Two statements in all (the keys that verify signatures are kept by the passes
+    service): one reads what the scan is judged on, one writes it."""
     move = _direction(direction)
     code = _code(code)
     _device(device_id, device_seq)
     repo = ScanRepository(db, tid)
-    voyage = await repo.voyage(voyage_id)
-    if voyage is None:
-        raise NotFound()
     now = clock.now()
     at = scanned_at or now
-    call = _port_call(await repo.port_calls(voyage.id), port_call_id, at)
+    judged_at = at if offline else now
+    signed = await signed_claims(db, tid, code, at=judged_at)
+    claims = signed.claims
+    facts = await repo.facts(voyage_id, device_id, device_seq, claims.pass_id if claims else None)
+    if facts is None:
+        raise NotFound()
+    call = _port_call(facts.calls, port_call_id, at)
     digest = hashlib.sha256(code.encode()).digest()
-    earlier = await repo.scan_by_device(device_id, device_seq)
-    if earlier is not None:
-        return await _replay(repo, earlier, digest=digest, direction=move, voyage_id=voyage.id)
-    verdict = await _judge(db, tid, repo, code, voyage, call, move, at if offline else now)
-    scan = Scan(
-        voyage_id=voyage.id,
+    if facts.earlier is not None:
+        return _replay(
+            facts.earlier,
+            digest=digest,
+            direction=move,
+            voyage_id=voyage_id,
+            device_id=device_id,
+            device_seq=device_seq,
+            aboard=facts.aboard,
+        )
+    check = (
+        judge_pass(claims, facts.on_file, at=judged_at, voyage_id=voyage_id)
+        if claims is not None
+        else PassCheck(signed.reason)
+    )
+    verdict = _judge(check, facts, call, move)
+    scan = NewScan(
+        id=uuid7(),
+        voyage_id=voyage_id,
         port_call_id=call.id,
-        passenger_id=verdict.passenger.id if verdict.passenger else None,
+        passenger_id=verdict.passenger.passenger_id if verdict.passenger else None,
         pass_id=verdict.pass_id,
         direction=move.value,
         device_id=device_id,
@@ -146,7 +166,7 @@ async def record_scan(
         code_digest=digest,
         by_user_id=actor.user_id,
     )
-    return await _write(repo, scan, verdict)
+    return await _write(repo, scan, verdict, facts.aboard)
 
 
 def _direction(value: ScanDirection | str) -> ScanDirection:
@@ -193,7 +213,9 @@ def current_call(calls: Sequence[C], at: datetime) -> C:
     return here
 
 
-def _port_call(calls: Sequence[PortCall], port_call_id: uuid.UUID | None, at: datetime) -> PortCall:
+def _port_call(
+    calls: Sequence[CallTimes], port_call_id: uuid.UUID | None, at: datetime
+) -> CallTimes:
     if not calls:
         raise Invalid.field("port_call_id", "This voyage has no port calls.")
     if port_call_id is None:
@@ -212,33 +234,26 @@ async def verify(
     return await verify_code(db, tid, code, at=at, voyage_id=voyage_id)
 
 
-async def _judge(
-    db: AsyncSession,
-    tid: TenantId,
-    repo: ScanRepository,
-    code: str,
-    voyage: BoardingVoyage,
-    call: PortCall,
-    move: ScanDirection,
-    at: datetime,
-) -> _Verdict:
-    check = await verify(db, tid, code, at, voyage.id)
-    passenger = await repo.passenger(check.passenger_id) if check.passenger_id else None
+def _judge(check: PassCheck, facts: GangwayFacts, call: CallTimes, move: ScanDirection) -> _Verdict:
+    passenger = facts.on_file if check.passenger_id else None
     if check.reason is not None:
         return _Verdict(passenger, check.pass_id, check.reason)
     if passenger is None:
         return _Verdict(None, check.pass_id, RefusalReason.UNKNOWN)
-    return _Verdict(passenger, check.pass_id, _refusal(passenger, voyage, call, move))
+    return _Verdict(passenger, check.pass_id, _refusal(passenger, facts, call, move))
 
 
 def _refusal(
-    passenger: Passenger, voyage: BoardingVoyage, call: PortCall, move: ScanDirection
+    passenger: PassOnFile, facts: GangwayFacts, call: CallTimes, move: ScanDirection
 ) -> RefusalReason | None:
     """Why this passenger may not make this move here, or None. The first boarding must be
     at the passenger's boarding port; after a going ashore they come back at any call."""
-    if passenger.voyage_id != voyage.id:
+    if passenger.passenger_voyage_id != passenger.voyage_id:
         return RefusalReason.WRONG_VOYAGE
-    if passenger.status == PassengerStatus.CANCELLED or voyage.status == VoyageStatus.CANCELLED:
+    if (
+        passenger.passenger_status == PassengerStatus.CANCELLED
+        or facts.voyage_status == VoyageStatus.CANCELLED
+    ):
         return RefusalReason.CANCELLED
     if move is ScanDirection.EMBARK:
         if passenger.aboard:
@@ -249,89 +264,75 @@ def _refusal(
     return None if passenger.aboard else RefusalReason.NOT_ABOARD
 
 
-class _Overtaken(Exception):
-    """Another gate moved the passenger between our read and our update."""
-
-
-async def _write(repo: ScanRepository, scan: Scan, verdict: _Verdict) -> ScanResult:
+async def _write(repo: ScanRepository, scan: NewScan, verdict: _Verdict, aboard: int) -> ScanResult:
+    """Write the scan; `aboard` is the count read with the facts, before this scan."""
     passenger = verdict.passenger
-    who = _Who(passenger.name, passenger.cabin_number) if passenger else _Who()
+    who = _Who(passenger.passenger_name, passenger.cabin_number) if passenger else _Who()
     reason = verdict.reason
     if reason is None and passenger is not None:
         movement_no = passenger.movements + 1
-        try:
-            async with repo.db.begin_nested():
-                scan.outcome, scan.movement_no = ScanOutcome.ACCEPTED.value, movement_no
-                await repo.insert(scan)
-                if not await repo.move_passenger(passenger.id, movement_no, scan.scanned_at):
-                    raise _Overtaken()
-            return await _result(repo, scan, who)
-        except IntegrityError as exc:
-            broken = violated(exc)
-            if broken == DEVICE_SEQ_UNIQUE:
-                return await _replay_raced(repo, scan)
-            if broken != MOVEMENT_UNIQUE:
-                raise
-        except _Overtaken:
-            pass
+        done = await repo.board(scan, movement_no)
+        if done.written:
+            if not done.moved:  # pragma: no cover - the passenger's row was locked for it
+                raise RuntimeError("an accepted scan did not move its passenger")
+            step = 1 if scan.direction == ScanDirection.EMBARK else -1
+            return _result(scan, who, ScanOutcome.ACCEPTED, None, movement_no, aboard + step)
+        if done.free:  # a unique key refused the scan: the device's number, or the movement's
+            raced = await _replay_raced(repo, scan)
+            if raced is not None:
+                return raced
+        # Another gate moved the passenger between our read and our write.
         reason = (
             RefusalReason.ALREADY_ABOARD
             if scan.direction == ScanDirection.EMBARK
             else RefusalReason.NOT_ABOARD
         )
-    return await _refuse(repo, scan, who, reason or RefusalReason.UNKNOWN)
+        return await _refuse(repo, scan, who, reason, aboard=None)
+    return await _refuse(repo, scan, who, reason or RefusalReason.UNKNOWN, aboard=aboard)
 
 
-async def _refuse(repo: ScanRepository, scan: Scan, who: _Who, reason: RefusalReason) -> ScanResult:
+async def _refuse(
+    repo: ScanRepository, scan: NewScan, who: _Who, reason: RefusalReason, *, aboard: int | None
+) -> ScanResult:
+    """Write a refusal. `aboard` None: count again (another gate just moved someone)."""
     conflict = scan.offline and reason in STATE_REASONS
-    refused = Scan(
-        voyage_id=scan.voyage_id,
-        port_call_id=scan.port_call_id,
-        passenger_id=scan.passenger_id,
-        pass_id=scan.pass_id,
-        direction=scan.direction,
-        device_id=scan.device_id,
-        device_seq=scan.device_seq,
-        scanned_at=scan.scanned_at,
-        offline=scan.offline,
-        code_digest=scan.code_digest,
-        by_user_id=scan.by_user_id,
-        outcome=(ScanOutcome.CONFLICT if conflict else ScanOutcome.REFUSED).value,
-        reason=reason.value,
-        movement_no=None,
-    )
-    try:
-        async with repo.db.begin_nested():
-            await repo.insert(refused)
-    except IntegrityError as exc:
-        if violated(exc) != DEVICE_SEQ_UNIQUE:
-            raise
-        return await _replay_raced(repo, refused)
-    return await _result(repo, refused, who)
+    outcome = ScanOutcome.CONFLICT if conflict else ScanOutcome.REFUSED
+    if not await repo.refuse(scan, outcome.value, reason.value):
+        raced = await _replay_raced(repo, scan)
+        if raced is None:  # pragma: no cover - only the device's number can refuse it
+            raise DeviceSequenceReused()
+        return raced
+    if aboard is None:
+        aboard = await repo.aboard_count(scan.voyage_id)
+    return _result(scan, who, outcome, reason, None, aboard)
 
 
-async def _replay_raced(repo: ScanRepository, scan: Scan) -> ScanResult:
+async def _replay_raced(repo: ScanRepository, scan: NewScan) -> ScanResult | None:
     """The same device sequence number arrived twice at once: the one written first is
-    the answer to both (or a conflict when they differ)."""
-    earlier = await repo.scan_by_device(scan.device_id, scan.device_seq)
-    if earlier is None:  # pragma: no cover - the unique key named it
-        raise DeviceSequenceReused()
-    return await _replay(
-        repo,
-        earlier,
+    the answer to both (or a conflict when they differ). None: no scan holds the number."""
+    facts = await repo.facts(scan.voyage_id, scan.device_id, scan.device_seq, None)
+    if facts is None or facts.earlier is None:
+        return None
+    return _replay(
+        facts.earlier,
         digest=scan.code_digest,
         direction=ScanDirection(scan.direction),
         voyage_id=scan.voyage_id,
+        device_id=scan.device_id,
+        device_seq=scan.device_seq,
+        aboard=facts.aboard,
     )
 
 
-async def _replay(
-    repo: ScanRepository,
-    earlier: Scan,
+def _replay(
+    earlier: EarlierScan,
     *,
     digest: bytes | None,
     direction: ScanDirection,
     voyage_id: uuid.UUID | None,
+    device_id: str,
+    device_seq: int,
+    aboard: int,
 ) -> ScanResult:
     same = (
         earlier.code_digest == digest
@@ -340,32 +341,51 @@ async def _replay(
     )
     if not same:
         raise DeviceSequenceReused()
-    passenger = await repo.passenger(earlier.passenger_id) if earlier.passenger_id else None
-    who = _Who(passenger.name, passenger.cabin_number) if passenger else _Who()
-    return await _result(repo, earlier, who, replayed=True)
+    return ScanResult(
+        scan_id=earlier.id,
+        outcome=ScanOutcome(earlier.outcome),
+        reason=RefusalReason(earlier.reason) if earlier.reason else None,
+        direction=ScanDirection(earlier.direction),
+        voyage_id=earlier.voyage_id,
+        port_call_id=earlier.port_call_id,
+        passenger_id=earlier.passenger_id,
+        passenger_name=earlier.name,
+        cabin_number=earlier.cabin_number,
+        movement_no=earlier.movement_no,
+        device_id=device_id,
+        device_seq=device_seq,
+        scanned_at=earlier.scanned_at,
+        offline=earlier.offline,
+        aboard=aboard,
+        replayed=True,
+    )
 
 
-async def _result(
-    repo: ScanRepository, scan: Scan, who: _Who, *, replayed: bool = False
+def _result(
+    scan: NewScan,
+    who: _Who,
+    outcome: ScanOutcome,
+    reason: RefusalReason | None,
+    movement_no: int | None,
+    aboard: int,
 ) -> ScanResult:
-    aboard = await repo.aboard_count(scan.voyage_id) if scan.voyage_id else 0
     return ScanResult(
         scan_id=scan.id,
-        outcome=ScanOutcome(scan.outcome),
-        reason=RefusalReason(scan.reason) if scan.reason else None,
+        outcome=outcome,
+        reason=reason,
         direction=ScanDirection(scan.direction),
         voyage_id=scan.voyage_id,
         port_call_id=scan.port_call_id,
         passenger_id=scan.passenger_id,
         passenger_name=who.name,
         cabin_number=who.cabin_number,
-        movement_no=scan.movement_no,
+        movement_no=movement_no,
         device_id=scan.device_id,
         device_seq=scan.device_seq,
         scanned_at=scan.scanned_at,
         offline=scan.offline,
         aboard=aboard,
-        replayed=replayed,
+        replayed=False,
     )
 
 
