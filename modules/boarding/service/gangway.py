@@ -151,7 +151,7 @@ async def record_scan(
         if claims is not None
         else PassCheck(signed.reason)
     )
-    verdict = _judge(check, facts, call, move)
+    verdict = _judge(check, voyage_id, facts, call, move)
     scan = NewScan(
         id=uuid7(),
         voyage_id=voyage_id,
@@ -234,21 +234,31 @@ async def verify(
     return await verify_code(db, tid, code, at=at, voyage_id=voyage_id)
 
 
-def _judge(check: PassCheck, facts: GangwayFacts, call: CallTimes, move: ScanDirection) -> _Verdict:
+def _judge(
+    check: PassCheck,
+    voyage_id: uuid.UUID,
+    facts: GangwayFacts,
+    call: CallTimes,
+    move: ScanDirection,
+) -> _Verdict:
     passenger = facts.on_file if check.passenger_id else None
     if check.reason is not None:
         return _Verdict(passenger, check.pass_id, check.reason)
     if passenger is None:
         return _Verdict(None, check.pass_id, RefusalReason.UNKNOWN)
-    return _Verdict(passenger, check.pass_id, _refusal(passenger, facts, call, move))
+    return _Verdict(passenger, check.pass_id, _refusal(passenger, voyage_id, facts, call, move))
 
 
 def _refusal(
-    passenger: PassOnFile, facts: GangwayFacts, call: CallTimes, move: ScanDirection
+    passenger: PassOnFile,
+    voyage_id: uuid.UUID,
+    facts: GangwayFacts,
+    call: CallTimes,
+    move: ScanDirection,
 ) -> RefusalReason | None:
     """Why this passenger may not make this move here, or None. The first boarding must be
     at the passenger's boarding port; after a going ashore they come back at any call."""
-    if passenger.passenger_voyage_id != passenger.voyage_id:
+    if passenger.passenger_voyage_id != voyage_id:
         return RefusalReason.WRONG_VOYAGE
     if (
         passenger.passenger_status == PassengerStatus.CANCELLED
