@@ -322,6 +322,7 @@ def _create() -> None:
         sa.Column("emergency_name", sa.String(length=60), server_default="", nullable=False),
         sa.Column("emergency_phone", sa.String(length=32), server_default="", nullable=False),
         sa.Column("checked_in_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("checkin_invited_at", sa.DateTime(timezone=True), nullable=True),
         sa.Column("aboard", sa.Boolean(), server_default=sa.text("false"), nullable=False),
         sa.Column("movements", sa.Integer(), server_default=sa.text("0"), nullable=False),
         sa.Column("last_moved_at", sa.DateTime(timezone=True), nullable=True),

@@ -212,6 +212,8 @@ class Passenger(TenantScoped, Base):
     emergency_name: Mapped[str] = mapped_column(String(60), server_default="")
     emergency_phone: Mapped[str] = mapped_column(String(32), server_default="")
     checked_in_at: Mapped[datetime | None]  # online pre-check-in
+    # When the lead was sent the pre-check-in link (72 h before sailing), so it goes once.
+    checkin_invited_at: Mapped[datetime | None]
     aboard: Mapped[bool] = mapped_column(Boolean, server_default=text("false"))
     movements: Mapped[int] = mapped_column(Integer, server_default=text("0"))
     last_moved_at: Mapped[datetime | None]

@@ -9,7 +9,7 @@ from procrastinate import Blueprint
 
 from app.jobs.retry import backoff
 from app.jobs.runtime import tenant_ids, tenant_transaction
-from modules.boarding.service import report
+from modules.boarding.service import invitations, report
 
 log = logging.getLogger("zhilv.boarding")
 
@@ -43,3 +43,21 @@ async def voyage_reports(timestamp: int) -> int:
         except Exception:
             log.exception("voyage reports failed", extra={"fields": {"tenant_id": str(tenant)}})
     return filed
+
+
+@blueprint.periodic(cron="*/10 * * * *")
+@blueprint.task(name="boarding.checkin_invitations", queue="maintenance", retry=backoff(3))
+async def checkin_invitations(timestamp: int) -> int:
+    """Every ten minutes, in each tenant: send the pre-check-in link to the lead passenger
+    of every confirmed cabin booking whose voyage sails within 72 hours (once each). One
+    tenant failing does not stop the others."""
+    sent = 0
+    for tenant in await tenant_ids():
+        try:
+            async with tenant_transaction(tenant) as (db, tid):
+                sent += await invitations.send_checkin_invitations(db, tid)
+        except Exception:
+            log.exception(
+                "pre-check-in invitations failed", extra={"fields": {"tenant_id": str(tenant)}}
+            )
+    return sent

@@ -58,6 +58,7 @@ from modules.boarding.service.gangway import (
     refusal_message,
     scan_message,
 )
+from modules.boarding.service.invitations import send_checkin_invitations
 from modules.boarding.service.itinerary import terminal_stops
 from modules.boarding.service.keys import KeyView, pass_keys, rotate_key, verification_keys
 from modules.boarding.service.manifest import (
@@ -218,6 +219,7 @@ __all__: list[str] = [
     "sailing_offers",
     "sailings_on_sale",
     "scan_message",
+    "send_checkin_invitations",
     "ship_by_code",
     "ship_cabins",
     "terminal_stops",
