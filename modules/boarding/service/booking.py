@@ -43,6 +43,7 @@ from modules.boarding.schemas.booking import (
     SailingOffers,
 )
 from modules.boarding.schemas.voyages import VoyageView
+from modules.boarding.service.passes import revoke_passes
 from modules.boarding.service.voyages import get_voyage, list_voyages
 from modules.reservations import service as reservations
 
@@ -519,10 +520,15 @@ async def cancel_passengers(
     actor: Actor | None = None,
 ) -> int:
     """Take a cancelled booking's passengers off the manifest (their cabin and ID numbers
-    are free again); how many were cancelled."""
-    return await BookingRepository(db, tenant_id).cancel_of_reservation(
+    are free again) and stop their passes, so a pass of a cancelled cabin cannot board or
+    be carried to a gate in an offline pack; how many were cancelled."""
+    repo = BookingRepository(db, tenant_id)
+    people = [p.id for p in await repo.of_reservation(reservation_id)]
+    cancelled = await repo.cancel_of_reservation(
         reservation_id, clock.now(), reason, actor.user_id if actor else None
     )
+    await revoke_passes(db, tenant_id, people, reason=reason or "cancelled")
+    return cancelled
 
 
 async def _reservation_cancelled(

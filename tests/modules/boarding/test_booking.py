@@ -247,6 +247,17 @@ class TestCancellation:
         again = await _book(db, sale, couple())
         assert again.cabin_number == b.cabin_number
 
+    async def test_a_cancelled_cabins_passes_stop_working(self, db, tenant):
+        sale = await make_voyage_on_sale(db, tenant=tenant)
+        b = await _book(db, sale, couple())
+        issued = await service.issue_passes(
+            db, sale.tenant_id, [p.id for p in b.passengers], reason="test"
+        )
+        await reservations.cancel_and_refund(db, sale.tenant_id, b.reservation.id, reason="改期")
+        for p in issued:
+            check = await service.verify_code(db, sale.tenant_id, p.code, at=clock.now())
+            assert check.reason == "revoked"
+
     async def test_a_lapsed_hold_frees_its_cabin_and_ids_for_the_next_booking(self, db, tenant):
         sale = await make_voyage_on_sale(db, tenant=tenant, cabins=1)
         held = await _book(db, sale, couple(), source="booking_page", hold_minutes=20)
