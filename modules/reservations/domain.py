@@ -220,8 +220,11 @@ PROBLEM_MESSAGES = {
 }
 
 
-def describe_cancellation(plan: PlanTerms) -> str:
-    """One sentence for guests, in the current language."""
+def describe_cancellation(plan: PlanTerms, *, sailing: bool = False) -> str:
+    """One sentence for guests, in the current language (a cruise cabin's speaks of the
+    sailing and the fare, not of arrival and nights)."""
+    if sailing:
+        return _describe_sailing_cancellation(plan)
     fee = {
         "none": _("no fee"),
         "first_night": _("the first night is charged"),
@@ -234,6 +237,24 @@ def describe_cancellation(plan: PlanTerms) -> str:
         return _("Free cancellation until arrival; after that %(fee)s.", fee=fee)
     return _(
         "Free cancellation until %(hours)s hours before arrival; after that %(fee)s.",
+        hours=plan.free_cancel_hours,
+        fee=fee,
+    )
+
+
+def _describe_sailing_cancellation(plan: PlanTerms) -> str:
+    fee = {
+        "none": _("no fee"),
+        "first_night": _("the first night's fare is charged"),
+        "percent": _("%(percent)s%% of the fare is charged", percent=_pct(plan.cancel_fee_bp)),
+        "full": _("the full fare is charged"),
+    }[plan.cancel_fee_kind]
+    if plan.cancel_fee_kind == "none":
+        return _("Free cancellation at any time.")
+    if plan.free_cancel_hours == 0:
+        return _("Free cancellation until sailing; after that %(fee)s.", fee=fee)
+    return _(
+        "Free cancellation until %(hours)s hours before sailing; after that %(fee)s.",
         hours=plan.free_cancel_hours,
         fee=fee,
     )

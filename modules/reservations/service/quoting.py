@@ -186,7 +186,7 @@ async def offers(
     """Every type that can be sold for these dates and this party, priced under the plan."""
     rows = await BookingRepository(db, tenant_id).availability(arrival, departure, kind, voyage_id)
     plan = terms(plan_row)
-    policy = domain.describe_cancellation(plan)
+    policy = domain.describe_cancellation(plan, sailing=voyage_id is not None or kind == "cabin")
     result: list[Offer] = []
     for group in _by_type(rows):
         head = group[0]

@@ -50,6 +50,7 @@ class TestSailings:
         assert s.nights == 3
         assert [g.total_fen for g in offers.grades] == [300000, 600000]
         assert offers.from_fen == 300000
+        assert "入住" not in offers.grades[0].cancellation_policy  # a ship's words, not a hotel's
 
     async def test_a_voyage_whose_boarding_closed_is_not_on_sale(self, db, tenant):
         sale = await make_voyage_on_sale(db, tenant=tenant, days_ahead=0)
