@@ -17,8 +17,6 @@ from tests.factories.boarding_booking import make_voyage_on_sale, resident_id
 from tests.factories.tenants import make_staff, make_tenant
 from tests.stripe_fixtures import VISA
 
-live_server, browser = e2e.live_server, e2e.browser
-
 pytestmark = [pytest.mark.browser, pytest.mark.realdb]
 PHONE = {"width": 390, "height": 844}
 

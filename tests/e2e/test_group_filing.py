@@ -57,12 +57,16 @@ async def test_an_agent_builds_and_files_a_group(
     # Both date changes redraw the day rows; type only once the last redraw has landed,
     # or an earlier answer arriving late replaces what was typed.
     await page.wait_for_load_state("networkidle")
-    await page.wait_for_function("() => document.querySelectorAll('input[name=day_places]').length === 3")
+    await page.wait_for_function(
+        "() => document.querySelectorAll('input[name=day_places]').length === 3"
+    )
     await page.wait_for_function("() => document.querySelectorAll('.htmx-request').length === 0")
     for i, places in enumerate(PLACES):
         await page.locator("input[name=day_places]").nth(i).fill(places)
     await page.click("text=添加车辆")
-    await page.wait_for_function("() => document.querySelectorAll('input[name=plate_no]').length === 2")
+    await page.wait_for_function(
+        "() => document.querySelectorAll('input[name=plate_no]').length === 2"
+    )
     await page.locator("input[name=plate_no]").first.fill("渝A·65432")
     await page.locator("input[name=seats]").first.fill("45")
     await page.locator("input[name=driver_name]").first.fill("王建国")

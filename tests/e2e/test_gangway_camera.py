@@ -13,9 +13,7 @@ import segno
 from PIL import Image
 
 from tests.e2e import conftest as e2e
-from tests.modules.boarding.test_gangway_browser import PHONE, _boarding_now, _sign_in
-
-live_server = e2e.live_server
+from tests.e2e.test_gangway_browser import PHONE, _boarding_now, _sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.realdb]
 WIDTH, HEIGHT = 640, 480
@@ -67,7 +65,7 @@ async def test_the_camera_reads_a_pass_and_boards_it(
             await page.goto(f"{live_server}/console/boarding/voyages/{voyage.id}/gangway")
             await page.wait_for_function("window.ZXingBrowser !== undefined")
             await page.click("#camera-toggle")
-            await page.wait_for_selector("#verdict-card[data-outcome=accepted]", timeout=20000)
+            await page.wait_for_selector("#verdict-card[data-outcome=accepted]", timeout=60000)
             assert "允许登船" in await page.locator("#verdict-card").inner_text()
             await page.screenshot(path=str(artifacts_dir / "gangway-camera.png"))
             # The code stays in front of the camera: no second scan within the pause.

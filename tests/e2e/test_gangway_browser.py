@@ -17,7 +17,6 @@ from tests.factories.boarding import first_call, make_boarding_voyage, make_pass
 from tests.factories.tenants import make_staff, make_tenant
 
 # The browser fixtures live in tests/e2e/conftest.py; this module uses them from here.
-live_server, browser = e2e.live_server, e2e.browser
 
 pytestmark = [pytest.mark.browser, pytest.mark.realdb]
 PHONE = {"width": 390, "height": 844}

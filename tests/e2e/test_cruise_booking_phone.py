@@ -8,11 +8,8 @@ from datetime import date
 
 import pytest
 
-from tests.e2e import conftest as e2e
 from tests.factories.boarding_booking import make_voyage_on_sale, resident_id
 from tests.factories.tenants import make_tenant
-
-live_server, browser = e2e.live_server, e2e.browser
 
 pytestmark = pytest.mark.browser
 

@@ -15,8 +15,6 @@ from tests.e2e import conftest as e2e
 from tests.factories.boarding import first_call, make_boarding_voyage, make_passenger
 from tests.factories.tenants import make_staff, make_tenant
 
-live_server, browser = e2e.live_server, e2e.browser
-
 pytestmark = [pytest.mark.browser, pytest.mark.realdb]
 PHONE = {"width": 390, "height": 844}
 
