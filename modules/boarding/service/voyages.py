@@ -16,6 +16,7 @@ from datetime import date, datetime, time, timedelta
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app import clock
+from app.actor import Actor
 from app.db.engine import TenantId
 from app.errors import Conflict, Invalid, NotFound
 from modules.boarding.domain import (
@@ -28,6 +29,7 @@ from modules.boarding.domain import (
 from modules.boarding.models import BoardingVoyage, PortCall
 from modules.boarding.repository.voyages import VoyagesRepository
 from modules.boarding.schemas.voyages import GradeView, PortCallView, VoyageRow, VoyageView
+from modules.boarding.service.cancelling import cancel_voyage_bookings
 from modules.boarding.service.ships import cabin_grades, ship_cabins
 from modules.reservations import service as reservations
 
@@ -377,11 +379,13 @@ async def move_voyage(
     to: VoyageStatus | str,
     *,
     reason: str = "",
+    actor: Actor | None = None,
 ) -> VoyageView:
     """The purser's move (planned → boarding → sailing → arrived; cancelled from planned or
     boarding, with a reason). Sailing records the departure from the boarding port and
     arriving the arrival at the last port, unless already recorded, and queues the voyage's
-    report to the bureau; cancelling stops the voyage's sales. Anything else is refused
+    report to the bureau; cancelling stops the voyage's sales and cancels every cabin booked
+    on it with a full refund and an SMS to its lead passenger. Anything else is refused
     with `VoyageMoveRefused`."""
     repo = VoyagesRepository(db, tenant_id)
     row = await repo.voyage(voyage_id, lock=True)
@@ -406,6 +410,9 @@ async def move_voyage(
         await repo.set_port_times(calls[-1].id, arrived_at=now, departed_at=None)
     if target == VoyageStatus.CANCELLED:
         await _stop_sales(db, tenant_id, voyage_id)
+        await cancel_voyage_bookings(
+            db, tenant_id, voyage_id, number=voyage.number, reason=reason, actor=actor
+        )
     if target == VoyageStatus.ARRIVED:
         from modules.boarding.service.report import voyage_arrived  # report reads voyages
 

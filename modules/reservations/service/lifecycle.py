@@ -190,9 +190,11 @@ async def cancel(
     reason: str,
     now: datetime | None = None,
     actor: Actor | None = None,
+    waive_fee: bool = False,
 ) -> Cancellation:
     """Cancel under the rate plan's policy: the fee is kept, what was paid beyond it is
-    refundable (payments refunds it), and the nights go back on sale."""
+    refundable (payments refunds it), and the nights go back on sale. `waive_fee`: the
+    enterprise itself cancels (a voyage called off), so no fee is kept."""
     now = now or now_utc()
     repo = BookingRepository(db, tenant_id)
     async with lock_conflicts():
@@ -204,7 +206,7 @@ async def cancel(
         plan = await repo.plan(r.rate_plan_id)
         assert plan is not None
         fee = 0
-        if r.status == ReservationStatus.CONFIRMED:
+        if r.status == ReservationStatus.CONFIRMED and not waive_fee:
             fee = domain.cancellation_fee(
                 terms(plan), nights, arrival=r.arrival, now=now, quantity=r.quantity
             )

@@ -121,12 +121,15 @@ async def cancel_and_refund(
     *,
     reason: str,
     actor: Actor | None = None,
+    waive_fee: bool = False,
 ) -> tuple[Cancellation, int]:
     """Cancel under the rate plan's policy and give back what was paid beyond the fee, in
     one transaction: the cancel flows (console, API) call this, so a guest is never left
     cancelled without the refund they are owed, nor refunded and still booked. Returns
     the cancellation and the fen being refunded."""
-    cancellation = await cancel(db, tenant_id, reservation_id, reason=reason, actor=actor)
+    cancellation = await cancel(
+        db, tenant_id, reservation_id, reason=reason, actor=actor, waive_fee=waive_fee
+    )
     refunded = 0
     if cancellation.refundable_fen > 0:
         refunded = await payments.refund(

@@ -299,7 +299,9 @@ async def _move(
     try:
         await attempt(
             ctx.db,
-            service.move_voyage(ctx.db, ctx.tenant_id, voyage_id, data.status, reason=data.reason),
+            service.move_voyage(
+                ctx.db, ctx.tenant_id, voyage_id, data.status, reason=data.reason, actor=ctx.actor
+            ),
         )
     except (Invalid, Conflict) as exc:
         status = 422 if isinstance(exc, Invalid) else 409
