@@ -111,9 +111,7 @@ def _create() -> None:
         "boarding_voyages",
         sa.Column("ship_id", sa.Uuid(), nullable=False),
         sa.Column("number", sa.String(length=16), server_default="", nullable=False),
-        sa.Column(
-            "direction", sa.String(length=12), server_default="downstream", nullable=False
-        ),
+        sa.Column("direction", sa.String(length=12), server_default="downstream", nullable=False),
         sa.Column("status", sa.String(length=12), server_default="planned", nullable=False),
         sa.Column("boarding_opens_at", sa.DateTime(timezone=True), nullable=False),
         sa.Column("boarding_closes_at", sa.DateTime(timezone=True), nullable=False),
@@ -396,6 +394,13 @@ def _create() -> None:
         unique=True,
         postgresql_where=sa.text("status <> 'cancelled'"),
     )
+    op.create_index(
+        "ix_passengers_tenant_id_voyage_id_aboard",
+        "passengers",
+        ["tenant_id", "voyage_id"],
+        unique=False,
+        postgresql_where=sa.text("aboard"),
+    )
     op.create_table(
         "boarding_passes",
         sa.Column("passenger_id", sa.Uuid(), nullable=False),
@@ -601,6 +606,11 @@ def _drop() -> None:
         "uq_passengers_tenant_id_voyage_id_id_number_live",
         table_name="passengers",
         postgresql_where=sa.text("status <> 'cancelled'"),
+    )
+    op.drop_index(
+        "ix_passengers_tenant_id_voyage_id_aboard",
+        table_name="passengers",
+        postgresql_where=sa.text("aboard"),
     )
     op.drop_index(op.f("ix_passengers_tenant_id_voyage_id_status"), table_name="passengers")
     op.drop_index(op.f("ix_passengers_tenant_id_reservation_id"), table_name="passengers")

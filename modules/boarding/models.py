@@ -187,6 +187,13 @@ class Passenger(TenantScoped, Base):
             unique=True,
             postgresql_where=text("status <> 'cancelled'"),
         ),
+        # Who is aboard a voyage now: the gangway counts them at every scan.
+        Index(
+            "ix_passengers_tenant_id_voyage_id_aboard",
+            "tenant_id",
+            "voyage_id",
+            postgresql_where=text("aboard"),
+        ),
         tenant_key(),
         tenant_foreign_key("passengers", "voyage_id", "boarding_voyages"),
         tenant_foreign_key("passengers", "reservation_id", "reservations"),

@@ -233,7 +233,7 @@ class ScanRepository(TenantScopedRepository):
         stmt = select(func.count()).where(
             Passenger.tenant_id == self.tenant_id,
             Passenger.voyage_id == voyage_id,
-            Passenger.aboard.is_(True),
+            Passenger.aboard,  # as the partial index says it (ix_..._aboard)
         )
         return int(await self.db.scalar(stmt) or 0)
 
