@@ -99,6 +99,7 @@ class VoyageView:
     status_changed_at: datetime
     cancel_reason: str | None
     port_calls: tuple[PortCallView, ...] = ()
+    report_filed_at: datetime | None = None  # the bureau's cruise_voyage report, once filed
 
     @property
     def code(self) -> str:

@@ -114,6 +114,7 @@ def _view(row: object, calls: Sequence[PortCall]) -> VoyageView:
         status_changed_at=v.status_changed_at,
         cancel_reason=v.cancel_reason,
         port_calls=tuple(port_call_view(c) for c in calls),
+        report_filed_at=v.report_filed_at,
     )
 
 

@@ -52,6 +52,18 @@ class TestPages:
         assert "朝天门" in page.text and "宜昌" in page.text and "开始登船" in page.text
         assert "18:00–20:30" in page.text
 
+    async def test_an_arrived_voyage_shows_its_bureau_report_and_the_owner_finds_the_keys(
+        self, db, tid, signed_in
+    ):
+        voyage = await _voyage(db, tid, days=0)
+        for step in ("boarding", "sailing", "arrived"):
+            await service.move_voyage(db, tid, voyage.id, step)
+        page = await signed_in.get(f"/console/boarding/voyages/{voyage.id}")
+        assert "航次统计报表" in page.text and "尚未报送" in page.text
+        assert f"/console/boarding/voyages/{voyage.id}/aboard" in page.text
+        listing = await signed_in.get("/console/boarding?when=all")
+        assert "/console/boarding/keys" in listing.text
+
     async def test_the_ship_pages_show_the_plan(self, db, tid, signed_in):
         ship = await make_plan(db, tid)
         assert "世纪神话" in (await signed_in.get("/console/boarding/ships")).text

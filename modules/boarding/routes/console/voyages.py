@@ -45,6 +45,7 @@ NOTICES = {
 VOYAGE_PAGES = (
     ("manifest", "Manifest"),
     ("gangway", "Gangway"),
+    ("aboard", "All aboard"),
     ("book", "Book a cabin"),
 )
 WHEN = ("upcoming", "past", "all")
@@ -114,6 +115,7 @@ class VoyagesConsole(Controller):
             tz=_tz(ctx),
             statuses=VoyageStatus,
             directions=Direction,
+            manager=permissions.MANAGERS.admits(ctx.principal.role),
         )
 
     @get("/voyages/new", opt={"guard": permissions.MANAGERS})
