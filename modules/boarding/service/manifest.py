@@ -21,6 +21,7 @@ from app.identifiers import resident_id_problem
 from app.web.input import read_date
 from modules.boarding.domain import PORTS, PassengerStatus, VoyageStatus
 from modules.boarding.models import BoardingVoyage, ManifestChange, Passenger, PortCall
+from modules.boarding.repository.booking import BookingRepository
 from modules.boarding.repository.manifest import ManifestRepository
 from modules.boarding.schemas.manifest import (
     ID_TYPE_LABELS,
@@ -419,6 +420,9 @@ async def _new_cabin(
         unit_id = uuid.UUID(unit_text)
     except ValueError:
         raise Invalid.field("unit_id", "Choose one of the voyage's cabins.") from None
+    # Bookings choose cabins under the voyage's lock: a move takes it too, so a booking and a
+    # move at the same moment cannot both fill the last berth.
+    await BookingRepository(db, tenant_id).lock_voyage(p.voyage_id)
     found = [c for c in await cabin_choices(db, tenant_id, p.voyage_id) if c.unit_id == unit_id]
     if not found:
         raise Invalid.field("unit_id", "Choose one of the voyage's cabins.")
