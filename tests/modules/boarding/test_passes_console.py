@@ -20,6 +20,8 @@ async def test_manager_sees_keys_and_rotates(client, db) -> None:
     page = await client.get("/console/boarding/keys")
     assert page.status_code == 200, page.text
     assert issued.kid in page.text
+    # the fingerprint an offline gate is enrolled with (zhilv gate --trust)
+    assert service.offline_pack_key(tid).fingerprint in page.text
     rotated = await form_post(client, "/console/boarding/keys/rotate", {}, follow_redirects=False)
     assert rotated.status_code == 303
     page = await client.get(rotated.headers["location"])

@@ -36,6 +36,7 @@ class PassKeysController(Controller):
             "boarding/passes/keys.html",
             active="boarding",
             keys=await service.pass_keys(ctx.db, ctx.tenant_id),
+            pack_key=service.offline_pack_key(ctx.tenant_id),
             notice=NOTICES.get(notice or ""),
             now=clock.now(),
         )
