@@ -29,7 +29,7 @@ import uuid
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, TextIO
+from typing import Any, TextIO, TypedDict, cast
 
 import click
 import httpx
@@ -89,6 +89,25 @@ def _write_atomically(path: Path, text: str) -> None:
     tmp.replace(path)
 
 
+class _PackVoyage(TypedDict):
+    """The voyage part of a pack's payload, as the server writes it."""
+
+    id: str
+    number: str
+    port_calls: list[dict[str, Any]]
+
+
+class _PackPayload(TypedDict):
+    """A pack's signed payload, as the server writes it (checked only by its signature)."""
+
+    voyage: _PackVoyage
+    generated_at: str
+    expires_at: str
+    keys: list[dict[str, Any]]
+    passes: list[dict[str, Any]]
+    revoked: list[dict[str, Any]]
+
+
 @dataclass
 class Pack:
     voyage_id: uuid.UUID
@@ -123,11 +142,12 @@ def read_pack(path: Path, voyage_id: uuid.UUID, *, trusted: bytes | None) -> Pac
     is this voyage's."""
     try:
         envelope = json.loads(path.read_text(encoding="utf-8"))
-        payload, _signer = open_pack(envelope, trusted_key=trusted)
+        opened, _signer = open_pack(envelope, trusted_key=trusted)
     except (OSError, ValueError, PackRefused) as exc:
         raise click.ClickException(
             gettext("The offline pack cannot be used: %(why)s", why=exc)
         ) from exc
+    payload = cast(_PackPayload, opened)
     voyage = payload["voyage"]
     if voyage["id"] != str(voyage_id):
         raise click.ClickException(gettext("The offline pack is of another voyage."))

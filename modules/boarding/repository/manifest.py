@@ -176,7 +176,7 @@ class ManifestRepository(TenantScopedRepository):
             )
             .group_by(Passenger.boarding_call_id)
         )
-        return (await self.db.execute(stmt)).all()  # type: ignore[return-value]
+        return (await self.db.execute(stmt)).all()
 
     async def total(self, voyage_id: uuid.UUID) -> int:
         stmt = select(func.count()).where(

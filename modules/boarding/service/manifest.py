@@ -10,6 +10,7 @@ from collections.abc import Sequence
 from datetime import date, datetime
 from itertools import groupby
 
+from sqlalchemy import Row
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app import clock
@@ -182,7 +183,7 @@ def _passenger_view(
 
 
 def _counts(
-    calls: Sequence[PortCall], rows: Sequence[tuple[uuid.UUID, int, int, int]]
+    calls: Sequence[PortCall], rows: Sequence[Row[tuple[uuid.UUID, int, int, int]]]
 ) -> tuple[PortCount, ...]:
     by_call = {r[0]: r for r in rows}
     found = []
@@ -395,7 +396,7 @@ def _refuse_when_closed(
         return
     if voyage.status in CLOSED_STATUSES:
         raise BoardingClosed()
-    port = PORTS.get(call.port_code).name if call and call.port_code in PORTS else ""
+    port = PORTS[call.port_code].name if call and call.port_code in PORTS else ""
     when = closes_at(voyage, call).astimezone(clock.zone(tz)).strftime("%Y-%m-%d %H:%M")
     raise BoardingClosed(
         _(

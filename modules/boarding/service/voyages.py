@@ -12,7 +12,9 @@ import uuid
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
+from typing import Any
 
+from sqlalchemy import Row
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app import clock
@@ -97,8 +99,9 @@ def port_call_view(c: PortCall) -> PortCallView:
     )
 
 
-def _view(row: object, calls: Sequence[PortCall]) -> VoyageView:
-    v: BoardingVoyage = row[0]  # type: ignore[index]
+def _view(row: Row[Any], calls: Sequence[PortCall]) -> VoyageView:
+    """A voyage from its row (the voyage, `ship_code`, `ship_name`) and its port calls."""
+    v: BoardingVoyage = row[0]
     return VoyageView(
         id=v.id,
         number=v.number,
@@ -182,10 +185,11 @@ async def voyage_rows(
         grid = await reservations.calendar(db, tenant_id, start=day, days=1)
         for row in grid.rows:
             cell = row.cells[0] if row.cells else None
-            if cell is None or first_night.get(row.unit_type.voyage_id) != day:  # type: ignore[arg-type]
+            voyage_id = row.unit_type.voyage_id
+            if cell is None or voyage_id is None or first_night.get(voyage_id) != day:
                 continue
-            total, done = sold.get(row.unit_type.voyage_id, (0, 0))
-            sold[row.unit_type.voyage_id] = (total + cell.total, done + cell.sold)
+            total, done = sold.get(voyage_id, (0, 0))
+            sold[voyage_id] = (total + cell.total, done + cell.sold)
     return [VoyageRow(v, *sold.get(v.id, (0, 0))) for v in voyages]
 
 

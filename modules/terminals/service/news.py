@@ -179,7 +179,7 @@ async def cabin_itinerary(
     source's, with their scheduled times in the enterprise's zone `tz`) when there are
     some, else the itinerary written in the terminals console."""
     voyage, calls = await itinerary(db, tenant_id, voyage_id)
-    views = []
+    views: list[PortCallView] = []
     for stop in await _stops(db, tenant_id, voyage_id):
         arrives = stop.arrives_at.astimezone(clock.zone(tz)) if stop.arrives_at else None
         departs = stop.departs_at.astimezone(clock.zone(tz)) if stop.departs_at else None
