@@ -48,6 +48,7 @@ from typing import Any, Literal
 from litestar import Request
 from litestar.di import NamedDependency
 from sqlalchemy import text
+from sqlalchemy.engine import RowMapping
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app import clock
@@ -197,7 +198,7 @@ _TOUCH_DEVICE = text("UPDATE terminal_devices SET last_seen_at = now() WHERE id 
 _TOUCH_EVERY = timedelta(minutes=1)
 
 
-def _tenant(row: Mapping[str, Any]) -> TenantInfo:
+def _tenant(row: Mapping[str, Any] | RowMapping) -> TenantInfo:
     return TenantInfo(
         id=TenantId(row["id"]),
         slug=row["slug"],

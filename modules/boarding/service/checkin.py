@@ -376,7 +376,7 @@ def pass_png(card: PassCard, *, scale: int = 10) -> bytes:
 async def pass_pdf(card: PassCard, *, line_name: str, timezone: str) -> bytes:
     """The pass to print: the QR code 60 mm wide, name, cabin, boarding port and window."""
     return await render_template_pdf(
-        "boarding/passes/pdf.html", card=card, line_name=line_name, tz=timezone
+        "boarding/passes/pdf/pass.html", card=card, line_name=line_name, tz=timezone
     )
 
 

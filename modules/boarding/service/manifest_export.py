@@ -127,7 +127,7 @@ async def manifest_pdf(
     manifest = await get_manifest(db, tenant_id, voyage_id, live_only=True)
     line = await tenant_settings(db, tenant_id)
     html = render_html(
-        "boarding/manifest/pdf.html",
+        "boarding/manifest/pdf/manifest.html",
         manifest=manifest,
         line=line,
         printed_at=clock.now(),
