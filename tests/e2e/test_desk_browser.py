@@ -8,11 +8,7 @@ import pytest
 from app.db.engine import TenantId
 from modules.frontdesk.demo import seed_demo as seed_desk
 from modules.reservations.demo import seed_demo as seed_inventory
-from tests.e2e import conftest as e2e
 from tests.factories.tenants import make_tenant
-
-# The browser fixtures live in tests/e2e/conftest.py; this module uses them from here.
-live_server, browser, page = e2e.live_server, e2e.browser, e2e.page
 
 pytestmark = pytest.mark.browser
 
