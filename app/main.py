@@ -23,6 +23,7 @@ import modules.frontdesk.routes
 import modules.groups.routes
 import modules.guestservices.routes
 import modules.guides.routes
+import modules.keytags.routes
 import modules.payments.routes
 import modules.reservations.routes
 import modules.terminals.routes
@@ -46,6 +47,7 @@ PACKAGES: list[Any] = [
     tenants.routes,
     modules.reservations.routes,
     modules.boarding.routes,
+    modules.keytags.routes,
     modules.frontdesk.routes,
     modules.payments.routes,
     modules.terminals.routes,

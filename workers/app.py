@@ -20,6 +20,7 @@ from modules.frontdesk import tasks as frontdesk_tasks
 from modules.groups import tasks as group_tasks
 from modules.guestservices import tasks as guestservice_tasks
 from modules.guides import tasks as guide_tasks
+from modules.keytags import tasks as keytag_tasks
 from modules.payments import tasks as payment_tasks
 from modules.reservations import tasks as reservation_tasks
 from modules.terminals import tasks as terminal_tasks
@@ -40,6 +41,7 @@ BLUEPRINTS: list[Blueprint] = [
     terminal_tasks.blueprint,
     guestservice_tasks.blueprint,
     boarding_tasks.blueprint,
+    keytag_tasks.blueprint,
 ]
 
 

@@ -10,6 +10,7 @@ from modules.frontdesk import models as frontdesk_models
 from modules.groups import models as groups_models
 from modules.guestservices import models as guestservices_models
 from modules.guides import models as guides_models
+from modules.keytags import models as keytags_models
 from modules.payments import models as payments_models
 from modules.reservations import models as reservations_models
 from modules.terminals import models as terminals_models
@@ -24,6 +25,7 @@ __all__ = [
     "groups_models",
     "guestservices_models",
     "guides_models",
+    "keytags_models",
     "notifications_models",
     "payments_models",
     "ratelimit_models",

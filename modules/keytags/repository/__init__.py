@@ -1,0 +1,1 @@
+"""All SQL of the keytags module, on the tenant-scoped base."""
