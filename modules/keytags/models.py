@@ -424,9 +424,7 @@ class Charge(TenantScoped, Base):
     kind: Mapped[str] = mapped_column(String(8))
     description: Mapped[str] = mapped_column(String(120))
     # [{"item_id", "code", "name", "unit", "qty", "unit_price_fen", "amount_fen"}]
-    lines: Mapped[list[dict[str, Any]]] = mapped_column(
-        JSONB, server_default=text("'[]'::jsonb")
-    )
+    lines: Mapped[list[dict[str, Any]]] = mapped_column(JSONB, server_default=text("'[]'::jsonb"))
     amount_fen: Mapped[int] = mapped_column(BigInteger)  # signed: a void is negative
     voids_charge_id: Mapped[uuid.UUID | None]
     device_id: Mapped[str | None] = mapped_column(String(64))
@@ -461,9 +459,7 @@ class ChargeConflict(TenantScoped, Base):
     outlet_id: Mapped[uuid.UUID]
     tag_uid: Mapped[str] = mapped_column(String(32))
     visit_id: Mapped[uuid.UUID | None]
-    lines: Mapped[list[dict[str, Any]]] = mapped_column(
-        JSONB, server_default=text("'[]'::jsonb")
-    )
+    lines: Mapped[list[dict[str, Any]]] = mapped_column(JSONB, server_default=text("'[]'::jsonb"))
     amount_fen: Mapped[int] = mapped_column(BigInteger)
     occurred_at: Mapped[datetime]
     reason: Mapped[str] = mapped_column(String(8))

@@ -1,9 +1,9 @@
-"""Routes of the keytags module, collected for the composition root."""
-
-from typing import Any
+"""Routes of the keytags module, collected for the composition root: the console (desk, exit,
+POS, set-up, tickets, reports), the public day-ticket pages and the JSON API (charges, gates)."""
 
 from app.web.nav import NavItem
+from modules.keytags.routes import api, console, public
 
-ROUTES: list[Any] = []
-# The desk page adds its entry when it lands (a menu entry with nothing behind it misleads).
+ROUTES = [*api.ROUTES, *console.ROUTES, *public.ROUTES]
+# Each page adds its entry when it lands (a menu entry with nothing behind it misleads).
 NAV: list[NavItem] = []

@@ -1,0 +1,5 @@
+"""The keytags module's console routes, one file per topic (each adds itself here)."""
+
+from typing import Any
+
+ROUTES: list[Any] = []

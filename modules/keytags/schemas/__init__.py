@@ -1,0 +1,1 @@
+"""API types and console forms of the keytags module, one file per topic."""
