@@ -11,13 +11,25 @@ from modules.keytags.service.catalog import (
     ticket_type,
     time_rule,
 )
+from modules.keytags.service.members import (
+    BalanceShort,
+    MemberNotActive,
+    debit_member,
+    member_by_card,
+)
+from modules.keytags.service.setup import locker_occupancy
 from modules.keytags.service.shifts import current_shift
 
 __all__ = [
+    "BalanceShort",
     "KeytagRules",
+    "MemberNotActive",
     "admission_price",
     "current_shift",
     "day_kinds",
+    "debit_member",
+    "locker_occupancy",
+    "member_by_card",
     "prices",
     "rules",
     "ticket_type",
