@@ -7,8 +7,11 @@ something real to work with.
   distributor-net plans; weekend prices on Friday and Saturday nights.
 - cruise: the line's rate plans only; its ships, voyages and cabins (each voyage's grades
   and cabins are unit types and units with the voyage's id) come from the boarding demo.
-- hot spring (北碚): day admissions for adults and children (1.1 m and under half
-  price), 368 元 on weekdays and 398 元 at weekends.
+- hot-spring resort (北碚缙云): its own rooms, not the city hotel's: 温泉大床房 and
+  温泉双床房 with a balcony spring pool, 汤屋庭院套房 round a private courtyard bath and
+  缙云山景别墅; weekend prices on Friday and Saturday nights. Its day tickets are not made
+  here: they are the keytags module's ticket types, kept in step with a unit type each by
+  keytags (its demo calls `sync_online_ticket`).
 
 Idempotent: what exists (by code) is left alone; each run only extends the calendars
 to DAYS_AHEAD days from today, so a demo started again weeks later is still bookable.
@@ -147,26 +150,49 @@ CRUISE_PLANS = (
         deposit_kind="full",
     ),
 )
-SPRING_TYPES = (
+# A hotel that is also a hot spring: low buildings on the slope of 缙云山, every room with
+# its own spring water; two day tickets a night are in the price (the keytags desk admits
+# a guest of the stay on the package).
+RESORT_TYPES = (
     DemoType(
-        "DAY-ADULT",
-        "温泉日票（成人）",
-        1,
-        368,
-        398,
-        kind="admission",
-        total=300,
-        description="12小时内不限次进出，超时每小时20元",
+        "SPR-K",
+        "温泉大床房",
+        2,
+        888,
+        1088,
+        tuple(f"{f}{n:02d}" for f in (2, 3) for n in range(1, 13)),
+        ("balcony",),
+        description="38㎡，1.8米大床，阳台私享温泉泡池，含双人温泉门票",
     ),
     DemoType(
-        "DAY-CHILD",
-        "温泉日票（儿童1.1米及以下）",
-        1,
-        184,
-        199,
-        kind="admission",
-        total=120,
-        description="须由成人陪同",
+        "SPR-T",
+        "温泉双床房",
+        2,
+        888,
+        1088,
+        tuple(f"{f}{n:02d}" for f in (2, 3) for n in range(13, 21)),
+        ("balcony",),
+        description="40㎡，两张1.35米床，阳台温泉泡池，含双人温泉门票",
+    ),
+    DemoType(
+        "SPR-SUITE",
+        "汤屋庭院套房",
+        2,
+        1688,
+        1988,
+        tuple(f"T{n:02d}" for n in range(1, 9)),
+        ("quiet",),
+        description="65㎡，独立庭院与私家汤屋，含双人温泉门票与早餐",
+    ),
+    DemoType(
+        "VILLA",
+        "缙云山景别墅",
+        4,
+        3680,
+        4280,
+        ("V01", "V02", "V03", "V04"),
+        ("quiet", "balcony"),
+        description="独栋两居，露天私汤，远眺缙云山，含四人温泉门票与早餐",
     ),
 )
 SPRING_PLANS = (
@@ -177,18 +203,18 @@ SPRING_PLANS = (
 async def seed_demo(
     db: AsyncSession, tenant_id: TenantId, kinds: tuple[str, ...] = (), *, today: date | None = None
 ) -> None:
-    """Inventory for each of the tenant's kinds (hotel, cruise, hot_spring)."""
+    """Inventory for each of the tenant's kinds (hotel, cruise, hot_spring); a hotel that is
+    also a hot spring gets the resort's rooms."""
     today = today or clock.today()
     if "hotel" in kinds:
         await _plans(db, tenant_id, HOTEL_PLANS)
-        for order, t in enumerate(HOTEL_TYPES):
+        rooms = RESORT_TYPES if "hot_spring" in kinds else HOTEL_TYPES
+        for order, t in enumerate(rooms):
             await _type(db, tenant_id, t, today, order=order)
     if "cruise" in kinds:  # the voyages and their cabins come from boarding's demo
         await _plans(db, tenant_id, CRUISE_PLANS)
-    if "hot_spring" in kinds:
+    if "hot_spring" in kinds:  # the day tickets come from keytags' ticket types
         await _plans(db, tenant_id, SPRING_PLANS)
-        for order, t in enumerate(SPRING_TYPES):
-            await _type(db, tenant_id, t, today, order=order)
 
 
 async def _plans(

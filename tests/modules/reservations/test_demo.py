@@ -36,20 +36,32 @@ class TestSeedDemo:
         assert await service.list_voyages(db, tid) == []
         assert {p.code for p in await service.list_rate_plans(db, tid)} == {"rack", "agency-net"}
 
-    async def test_hot_spring_admissions_cost_more_at_weekends(self, db):
+    async def test_a_resort_with_springs_has_its_own_rooms_not_the_city_hotels(self, db):
+        tenant = (await make_tenant(db, kinds=("hot_spring", "hotel"))).tenant
+        tid = TenantId(tenant.id)
+        await seed_demo(db, tid, ("hot_spring", "hotel"))
+        names = [t.name for t in await service.list_unit_types(db, tid)]
+        assert names == ["温泉大床房", "温泉双床房", "汤屋庭院套房", "缙云山景别墅"]
+        numbers = {u.number for u in await service.list_units(db, tid)}
+        assert {"201", "320", "T01", "V04"} <= numbers
+        assert "1601" not in numbers  # no river-view tower rooms in 北碚's hills
+        today = clock.today()
+        friday = today + timedelta(days=(4 - today.weekday()) % 7)
+        prices = {}
+        for day in (friday, friday + timedelta(days=3)):
+            offers = await service.search_availability(
+                db, tid, arrival=day, departure=day + timedelta(days=1), adults=2
+            )
+            prices[day.weekday()] = {o.name: o.total_fen for o in offers}["温泉大床房"]
+        assert prices == {4: 108800, 0: 88800}
+
+    async def test_a_hot_spring_gets_no_day_tickets_here(self, db):
+        """Its day tickets are keytags' ticket types (kept in step by keytags' demo)."""
         tenant = (await make_tenant(db, kinds=("hot_spring",))).tenant
         tid = TenantId(tenant.id)
         await seed_demo(db, tid, ("hot_spring",))
-        today = clock.today()
-        saturday = today + timedelta(days=(5 - today.weekday()) % 7)
-        monday = saturday + timedelta(days=2)
-        prices = {}
-        for day in (saturday, monday):
-            [adult, _child] = await service.search_availability(
-                db, tid, arrival=day, departure=day + timedelta(days=1), adults=1
-            )
-            prices[day.weekday()] = adult.total_fen
-        assert prices == {5: 39800, 0: 36800}
+        assert await service.list_unit_types(db, tid) == []
+        assert {p.code for p in await service.list_rate_plans(db, tid)} == {"rack"}
 
     async def test_running_again_changes_nothing_but_extends_the_calendar(self, db):
         tenant = (await make_tenant(db, kinds=("hotel",))).tenant
