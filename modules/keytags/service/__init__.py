@@ -17,6 +17,14 @@ from modules.keytags.service.members import (
     debit_member,
     member_by_card,
 )
+from modules.keytags.service.report import (
+    MonthlyFigures,
+    MonthlyOutcome,
+    file_due_monthly_report,
+    file_monthly_report,
+    monthly_figures,
+    monthly_filings,
+)
 from modules.keytags.service.setup import locker_occupancy
 from modules.keytags.service.shifts import current_shift
 
@@ -24,12 +32,18 @@ __all__ = [
     "BalanceShort",
     "KeytagRules",
     "MemberNotActive",
+    "MonthlyFigures",
+    "MonthlyOutcome",
     "admission_price",
     "current_shift",
     "day_kinds",
     "debit_member",
+    "file_due_monthly_report",
+    "file_monthly_report",
     "locker_occupancy",
     "member_by_card",
+    "monthly_figures",
+    "monthly_filings",
     "prices",
     "rules",
     "ticket_type",
