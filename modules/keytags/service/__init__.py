@@ -17,6 +17,14 @@ from modules.keytags.service.members import (
     debit_member,
     member_by_card,
 )
+from modules.keytags.service.online import (
+    buy_tickets,
+    sale_days,
+    sync_all_online_tickets,
+    sync_online_ticket,
+    ticket_offers,
+    ticket_order,
+)
 from modules.keytags.service.report import (
     MonthlyFigures,
     MonthlyOutcome,
@@ -35,6 +43,7 @@ __all__ = [
     "MonthlyFigures",
     "MonthlyOutcome",
     "admission_price",
+    "buy_tickets",
     "current_shift",
     "day_kinds",
     "debit_member",
@@ -46,6 +55,11 @@ __all__ = [
     "monthly_filings",
     "prices",
     "rules",
+    "sale_days",
+    "sync_all_online_tickets",
+    "sync_online_ticket",
+    "ticket_offers",
+    "ticket_order",
     "ticket_type",
     "time_rule",
 ]
