@@ -2,7 +2,8 @@
 
 `seed_demo_bureau` registers one demo enterprise for bureau filing (a secret derived
 from SECRET_KEY and its code, stored encrypted like any other) and files its last
-statistics reports (a cruise line's voyage report comes from the boarding demo), so
+statistics reports (a cruise line's voyage report comes from the boarding demo, a
+hot-spring resort's monthly report from the key-tag demo's visits), so
 that the Bureau filings page shows receipts once the worker has sent them to the
 stand-in. `register_with_stand_in` tells the running stand-in
 (`zhilv bureau-sim`) about the same enterprises. Both are idempotent: a second start
@@ -70,17 +71,6 @@ def _hotel(period: str, scale: int) -> dict[str, Any]:
     }  # fmt: skip
 
 
-def _hot_spring(period: str) -> dict[str, Any]:
-    return {
-        "report_type": "hot_spring_monthly",
-        "period": period,
-        "figures": {
-            "visits": 18400, "key_tags_issued": 18400, "admission_revenue_fen": 294400000,
-            "consumption_revenue_fen": 61300000, "average_stay_minutes": 185,
-        },
-    }  # fmt: skip
-
-
 def _agency(today: date) -> dict[str, Any]:
     quarter = (today.month - 1) // 3  # the last complete quarter
     year = today.year if quarter else today.year - 1
@@ -98,15 +88,15 @@ def _agency(today: date) -> dict[str, Any]:
 
 def demo_reports(kinds: Sequence[str], today: date) -> list[dict[str, Any]]:
     """The statistics a demo enterprise of these kinds files: its last two months or last
-    quarter. A cruise line's voyage report is not invented here: the boarding demo files
-    the real report of the demo voyage that arrived two days ago (boarding.service.report),
-    computed from its manifest and gangway scans."""
+    quarter. A cruise line's voyage report and a hot-spring resort's monthly report are not
+    invented here: the boarding demo files the real report of the demo voyage that arrived
+    two days ago (boarding.service.report), computed from its manifest and gangway scans,
+    and the key-tag demo files the resort's month from its visits, tags and charges
+    (keytags.service.report)."""
     reports: list[dict[str, Any]] = []
     for kind in kinds:
         if kind == "hotel":
             reports += [_hotel(_months_back(today, n), 1) for n in (2, 1)]
-        elif kind == "hot_spring":
-            reports += [_hot_spring(_months_back(today, n)) for n in (2, 1)]
         elif kind == "agency":
             reports.append(_agency(today))
     return reports

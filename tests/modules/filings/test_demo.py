@@ -34,13 +34,15 @@ class TestDemoBureau:
         )
         assert made.created and register_with_stand_in(bureau_sim.url, [made])
         ids = list((await db.execute(select(Filing.id))).scalars())
-        assert len(ids) == 5  # the cruise line's voyage report comes from the boarding demo
+        # The hotel's two months and the agency's quarter: the cruise line's voyage report
+        # comes from the boarding demo, the resort's months from the key-tag demo's visits.
+        assert len(ids) == 3
         client = BureauClient(bureau_sim.url, timeout=5)
         outcomes = list(
             (await service.send_due(db, tenant_id, client, settings, limit=100)).outcomes
         )
         await client.aclose()
-        assert outcomes == ["accepted"] * 5, [
+        assert outcomes == ["accepted"] * 3, [
             f.errors for f in (await db.execute(select(Filing))).scalars()
         ]
         assert all(f.receipt_no for f in (await db.execute(select(Filing))).scalars())
@@ -53,7 +55,11 @@ class TestDemoBureau:
             settings=settings,
         )
         assert not again.created and again.filing_secret == made.filing_secret
-        assert len(list((await db.execute(select(Filing.id))).scalars())) == 5
+        assert len(list((await db.execute(select(Filing.id))).scalars())) == 3
+
+    def test_no_hot_spring_figures_are_invented(self):
+        reports = demo_reports(("hot_spring",), date(2026, 12, 7))
+        assert reports == []
 
     def test_reports_roll_back_over_the_new_year(self):
         reports = demo_reports(("hotel", "agency"), date(2027, 1, 5))
