@@ -86,6 +86,7 @@ class PaymentGateway(Protocol):
         metadata: dict[str, str],
         idempotency_key: str,
         receipt_email: str | None = None,
+        capture_method: str = "automatic",
     ) -> Intent: ...
 
     async def retrieve_intent(self, intent_id: str) -> Intent: ...
@@ -95,6 +96,10 @@ class PaymentGateway(Protocol):
     ) -> Intent: ...
 
     async def cancel_intent(self, intent_id: str) -> Intent: ...
+
+    async def capture_intent(
+        self, intent_id: str, amount_to_capture: int, *, idempotency_key: str
+    ) -> Intent: ...
 
     async def refund(
         self, *, intent_id: str, amount_fen: int, idempotency_key: str, metadata: dict[str, str]
@@ -137,13 +142,18 @@ class StripeGateway:
         metadata: dict[str, str],
         idempotency_key: str,
         receipt_email: str | None = None,
+        capture_method: str = "automatic",
     ) -> Intent:
+        """`capture_method="manual"` only authorises the card (a hold the desk captures,
+        for the final bill or less, with `capture_intent`, or releases with `cancel_intent`)."""
         params: dict[str, Any] = {
             "amount": amount_fen,
             "currency": currency.lower(),
             "metadata": metadata,
             **self._describe(description, receipt_email),
         }
+        if capture_method == "manual":
+            params["capture_method"] = "manual"
         return await self._call(
             self._client.v1.payment_intents.create_async,
             params,
@@ -174,6 +184,17 @@ class StripeGateway:
 
     async def cancel_intent(self, intent_id: str) -> Intent:
         return await self._call(lambda: self._client.v1.payment_intents.cancel_async(intent_id))
+
+    async def capture_intent(
+        self, intent_id: str, amount_to_capture: int, *, idempotency_key: str
+    ) -> Intent:
+        """Take `amount_to_capture` of an authorised hold; the provider releases the rest."""
+        return await self._call(
+            self._client.v1.payment_intents.capture_async,
+            intent_id,
+            {"amount_to_capture": amount_to_capture},
+            {"idempotency_key": f"capture-{idempotency_key}"},
+        )
 
     async def refund(
         self, *, intent_id: str, amount_fen: int, idempotency_key: str, metadata: dict[str, str]

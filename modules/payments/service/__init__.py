@@ -16,6 +16,7 @@ from modules.payments.domain import (
 )
 from modules.payments.schemas import CardResult, PaymentStart, PaymentView, RefundView
 from modules.payments.service.common import SubjectListener, on_subject_changed
+from modules.payments.service.holds import NotAuthorised, capture, preauthorise, release
 from modules.payments.service.intents import (
     confirm_card,
     open_card_payments,
@@ -42,21 +43,25 @@ __all__ = [
     "UNDER_WAY",
     "BadSignature",
     "CardResult",
+    "NotAuthorised",
     "PaymentStart",
     "PaymentStatus",
     "PaymentView",
     "RefundStatus",
     "RefundView",
     "SubjectListener",
+    "capture",
     "confirm_card",
     "handle_event",
     "holdings",
     "on_subject_changed",
     "open_card_payments",
     "payments_for",
+    "preauthorise",
     "receive_webhook",
     "record_manual_payment",
     "refund",
+    "release",
     "send_refund",
     "start_payment",
     "sync_payment",

@@ -1,0 +1,51 @@
+"""A card pre-authorisation as a visit's tab: the desk holds an amount on the guest's card
+for each person (the payments module's `preauthorise`), and the tab may reach it."""
+
+from __future__ import annotations
+
+import logging
+import uuid
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from app.db.engine import TenantId
+from app.errors import Invalid
+from app.i18n import gettext as _
+from modules.keytags.schemas.desk import AdmissionInput
+from modules.payments import service as payments
+
+SUBJECT = "spa_visit"
+log = logging.getLogger("zhilv.keytags")
+
+
+async def authorise_cards(
+    db: AsyncSession,
+    tenant_id: TenantId,
+    admission: AdmissionInput,
+    visit_ids: list[uuid.UUID],
+    numbers: list[str],
+) -> list[tuple[uuid.UUID, int]]:
+    """One hold per person (their payment id and the amount held), in the persons' order."""
+    if admission.preauth_fen <= 0:
+        raise Invalid.field("preauth", _("Type the amount to hold on the card."))
+    held: list[tuple[uuid.UUID, int]] = []
+    try:
+        for visit_id, number in zip(visit_ids, numbers, strict=True):
+            view = await payments.preauthorise(
+                db,
+                tenant_id,
+                subject_type=SUBJECT,
+                subject_id=visit_id,
+                amount_fen=admission.preauth_fen,
+                card_token=admission.card_token.strip(),
+                description=f"Hot spring visit {number}",
+            )
+            held.append((view.id, view.amount_fen))
+    except Exception:
+        for payment_id, _amount in held:  # the party is refused: give earlier holds back
+            try:
+                await payments.release(db, tenant_id, payment_id)
+            except Exception:  # an unreleased hold lapses at the provider by itself
+                log.warning("card hold %s of a refused party not released", payment_id)
+        raise
+    return held
