@@ -14,11 +14,16 @@ from tenants.repository import TenantScopedRepository
 
 
 class MembersRepository(TenantScopedRepository):
-    async def member(self, member_id: uuid.UUID) -> Member | None:
-        return await self.get(Member, member_id)
+    async def member(self, member_id: uuid.UUID, *, lock: bool = False) -> Member | None:
+        stmt = self.scoped(Member).where(Member.id == member_id)
+        if lock:
+            stmt = stmt.with_for_update()
+        return (await self.db.execute(stmt)).scalar_one_or_none()
 
-    async def by_card(self, card_no: str) -> Member | None:
+    async def by_card(self, card_no: str, *, lock: bool = False) -> Member | None:
         stmt = self.scoped(Member).where(Member.card_no == card_no)
+        if lock:
+            stmt = stmt.with_for_update()
         return (await self.db.execute(stmt)).scalar_one_or_none()
 
     async def by_phone(self, phone: str, *, limit: int = 20) -> Sequence[Member]:
