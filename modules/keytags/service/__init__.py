@@ -37,8 +37,14 @@ from modules.keytags.service.gate import GateDirection, GateRefusal, GateResult,
 from modules.keytags.service.members import (
     BalanceShort,
     MemberNotActive,
+    create_member,
     debit_member,
+    find_members,
+    member,
     member_by_card,
+    member_history,
+    report_lost_card,
+    top_up,
 )
 from modules.keytags.service.offline import (
     BatchEntry,
@@ -67,7 +73,30 @@ from modules.keytags.service.report import (
     monthly_figures,
     monthly_filings,
 )
-from modules.keytags.service.setup import locker_occupancy
+from modules.keytags.service.setup import (
+    LockerInUse,
+    TagNotMovable,
+    add_item,
+    add_lockers,
+    create_outlet,
+    create_outlet_key,
+    create_section,
+    list_outlets,
+    list_tags,
+    locker_occupancy,
+    outlet,
+    outlet_items,
+    register_tags,
+    retire_tag,
+    return_tag_to_stock,
+    save_rules,
+    section,
+    section_lockers,
+    set_item_active,
+    set_locker_out_of_order,
+    set_outlet_active,
+    update_outlet,
+)
 from modules.keytags.service.shifts import current_shift
 from modules.keytags.service.tickets import (
     add_calendar_days,
