@@ -2,4 +2,6 @@
 
 from typing import Any
 
-ROUTES: list[Any] = []
+from modules.keytags.routes.api.charges import ChargesApi
+
+ROUTES: list[Any] = [ChargesApi]
