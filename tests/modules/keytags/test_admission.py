@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from datetime import time, timedelta
 
+import httpx
 import pytest
 import time_machine
 from sqlalchemy import select
@@ -13,7 +14,8 @@ from sqlalchemy import select
 from app import clock
 from app.actor import Actor
 from app.db.engine import TenantId, bind_tenant
-from app.errors import Invalid
+from app.errors import Conflict, Invalid
+from app.settings import get_settings
 from modules.keytags import service
 from modules.keytags.models import KeyTag, Locker, Tender, VisitTag
 from modules.keytags.schemas.desk import AdmissionInput, PersonInput
@@ -261,3 +263,65 @@ async def test_two_desks_at_once_never_get_the_same_locker(committed_database):
         taken = {lk.number: lk.visit_id for lk in rows}
     assert taken == {"1": a, "2": b}
     assert na.endswith("-0001") and nb.endswith("-0002")
+
+
+class TestCardHold:
+    async def test_hold_800_capture_512_and_the_rest_goes_back(
+        self, db, resort, desk, stripe_gateway, stripe_emulator
+    ):
+        from modules.payments import service as payments
+        from modules.payments.models import Payment
+        from tests.stripe_fixtures import card_token
+
+        ticket = await make_ticket_type(db, tenant=resort.tenant)
+        [visit] = await _admit(
+            db,
+            resort,
+            desk,
+            PersonInput(ticket_type_id=ticket.id, qr_wristband=True),
+            tab_mode="card_preauth",
+            preauth_fen=80000,
+            card_token=card_token(stripe_emulator),
+        )
+        assert visit.limit_fen == 80000 and visit.preauth_payment_id is not None
+        tid = TenantId(resort.tenant.id)
+        payment = await db.get(Payment, visit.preauth_payment_id)
+        assert payment is not None and payment.status == "processing"
+        intent = await stripe_gateway.retrieve_intent(payment.provider_intent_id or "")
+        assert intent.status == "requires_capture" and intent.amount_fen == 80000
+
+        taken = await payments.capture(db, tid, payment.id, 51200)
+        assert (taken.status, taken.amount_fen) == ("succeeded", 51200)
+        again = await payments.capture(db, tid, payment.id, 51200)  # a retried request
+        assert again.amount_fen == 51200
+        auth = {"Authorization": f"Bearer {get_settings().stripe_secret_key}"}
+        async with httpx.AsyncClient(base_url=stripe_emulator, headers=auth, trust_env=False) as c:
+            pi = (await c.get(f"/v1/payment_intents/{intent.id}")).json()
+            latest = pi["latest_charge"]
+            charge_id = latest["id"] if isinstance(latest, dict) else latest
+            charge = (await c.get(f"/v1/charges/{charge_id}")).json()
+        assert pi["status"] == "succeeded"
+        assert charge["captured"] and charge["amount_refunded"] == 80000 - 51200
+
+    async def test_a_released_hold_takes_nothing(
+        self, db, resort, desk, stripe_gateway, stripe_emulator
+    ):
+        from modules.payments import service as payments
+        from tests.stripe_fixtures import card_token
+
+        ticket = await make_ticket_type(db, tenant=resort.tenant)
+        [visit] = await _admit(
+            db,
+            resort,
+            desk,
+            PersonInput(ticket_type_id=ticket.id, qr_wristband=True),
+            tab_mode="card_preauth",
+            preauth_fen=50000,
+            card_token=card_token(stripe_emulator),
+        )
+        tid = TenantId(resort.tenant.id)
+        assert visit.preauth_payment_id is not None
+        released = await payments.release(db, tid, visit.preauth_payment_id)
+        assert released.status == "canceled"
+        with pytest.raises(Conflict):
+            await payments.capture(db, tid, visit.preauth_payment_id, 100)
