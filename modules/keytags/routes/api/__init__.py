@@ -3,5 +3,6 @@
 from typing import Any
 
 from modules.keytags.routes.api.charges import ChargesApi
+from modules.keytags.routes.api.gate import GateApi
 
-ROUTES: list[Any] = [ChargesApi]
+ROUTES: list[Any] = [ChargesApi, GateApi]
