@@ -36,7 +36,7 @@ class TicketForm(Cleaned):
     description: Annotated[str, Text(300)] = ""
     sold_online: Annotated[str, Text(3)] = ""
     sort_order: Annotated[str, Text(4)] = "0"
-    active: Annotated[str, Text(3)] = "on"
+    active: Annotated[str, Text(3)] = ""
 
 
 @dataclass(frozen=True, slots=True)
