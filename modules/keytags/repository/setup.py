@@ -177,7 +177,7 @@ class SetupRepository(TenantScopedRepository):
     async def outlets(self) -> Sequence[Row[Any]]:
         """Outlets with their item counts and API key's name (when linked)."""
         items = (
-            select(OutletItem.outlet_id, func.count().label("items"))
+            select(OutletItem.outlet_id, func.count().label("n"))
             .where(OutletItem.tenant_id == self.tenant_id, OutletItem.active.is_(True))
             .group_by(OutletItem.outlet_id)
             .subquery()
@@ -185,7 +185,7 @@ class SetupRepository(TenantScopedRepository):
         stmt = (
             select(
                 Outlet,
-                func.coalesce(items.c.items, 0).label("items"),
+                func.coalesce(items.c.n, 0).label("item_count"),
                 ApiKey.name.label("key_name"),
                 ApiKey.revoked_at.label("key_revoked_at"),
             )

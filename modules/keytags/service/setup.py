@@ -220,7 +220,7 @@ async def list_outlets(db: AsyncSession, tenant_id: TenantId) -> list[OutletView
             concessionaire=r.Outlet.concessionaire,
             commission_bp=r.Outlet.commission_bp,
             active=r.Outlet.active,
-            items=r.items,
+            items=r.item_count,
             key_name=r.key_name,
             key_revoked=r.key_revoked_at is not None,
         )

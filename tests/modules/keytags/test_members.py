@@ -8,11 +8,12 @@ import asyncio
 import pytest
 from sqlalchemy import select
 
-from app.actor import SYSTEM
+from app.actor import SYSTEM, Actor
 from app.db.engine import TenantId, bind_tenant
-from app.errors import Conflict
+from app.errors import Conflict, Invalid
 from modules.keytags import service
-from modules.keytags.models import Member, MemberEntry
+from modules.keytags.models import Member, MemberEntry, Tender
+from modules.keytags.schemas.members import MemberForm, TopUpForm
 from tests.factories.keytags import make_member
 from tests.factories.tenants import make_tenant
 from tests.races import Race
@@ -120,3 +121,65 @@ async def test_many_desks_at_once_never_spend_more_than_the_balance(committed_da
     assert results.count(True) == 3
     balance, kinds = await _on_record(committed_database, tid, member_id)
     assert balance == 1000 and kinds == ["spend"] * 3
+
+
+class TestCards:
+    async def test_open_look_up_and_top_up_on_the_cashiers_shift(self, db, resort):
+        tid = TenantId(resort.tenant.id)
+        card, name, phone, level = MemberForm(
+            card_no="jy-0001", name="刘芳", phone="139 1234 5678", level="金卡"
+        ).parse()
+        made = await service.create_member(
+            db, tid, card_no=card, name=name, phone=phone, level=level
+        )
+        assert made.card_no == "JY-0001" and made.balance_fen == 0
+        assert [m.id for m in await service.find_members(db, tid, "jy-0001")] == [made.id]
+        assert [m.id for m in await service.find_members(db, tid, "139 1234 5678")] == [made.id]
+        actor = Actor(user_id=resort.user.id)
+        amount, method, _ref = TopUpForm(amount="1,000.50", method="wechat").parse()
+        balance = await service.top_up(db, tid, made.id, amount, method=method, actor=actor)
+        assert balance == 100050
+        shift = await service.current_shift(db, tid, resort.user.id)
+        tender = (await db.execute(select(Tender).where(Tender.member_id == made.id))).scalar_one()
+        assert (tender.kind, tender.method, tender.amount_fen, tender.shift_id) == (
+            "topup",
+            "wechat",
+            100050,
+            shift.id,
+        )
+        [entry] = await service.member_history(db, tid, made.id)
+        assert (entry.kind, entry.amount_fen, entry.balance_after_fen) == ("topup", 100050, 100050)
+
+    async def test_a_card_number_twice_and_odd_input_are_refused(self, db, resort):
+        tid = TenantId(resort.tenant.id)
+        await make_member(db, tenant=resort.tenant, card_no="JY7")
+        with pytest.raises(Invalid):
+            await service.create_member(db, tid, card_no="JY7", name="x", phone="", level="")
+        with pytest.raises(Invalid) as exc:
+            MemberForm(card_no="卡1", name="", phone="abc").parse()
+        assert {e["field"] for e in exc.value.errors or []} == {"card_no", "name", "phone"}
+        with pytest.raises(Invalid) as exc:
+            TopUpForm(amount="0", method="folio").parse()
+        assert {e["field"] for e in exc.value.errors or []} == {"amount", "method"}
+
+    async def test_a_lost_card_moves_its_balance_to_the_new_card(self, db, resort):
+        tid = TenantId(resort.tenant.id)
+        old = await make_member(db, tenant=resort.tenant, card_no="JY100", balance_fen=88800)
+        actor = Actor(user_id=resort.user.id)
+        new = await service.report_lost_card(db, tid, old.id, "jy101", actor=actor)
+        assert (new.card_no, new.balance_fen, new.status, new.name) == (
+            "JY101",
+            88800,
+            "active",
+            old.name,
+        )
+        assert (old.status, old.balance_fen) == ("lost", 0)
+        [moved_out] = await service.member_history(db, tid, old.id)
+        [moved_in] = await service.member_history(db, tid, new.id)
+        assert (moved_out.amount_fen, moved_in.amount_fen) == (-88800, 88800)
+        with pytest.raises(service.MemberNotActive):
+            await service.top_up(db, tid, old.id, 100, method="cash", actor=actor)
+        with pytest.raises(service.MemberNotActive):
+            await service.report_lost_card(db, tid, old.id, "JY102", actor=actor)
+        with pytest.raises(Invalid):
+            await service.report_lost_card(db, tid, new.id, "JY100", actor=actor)
