@@ -112,6 +112,15 @@ class VisitRepository(TenantScopedRepository):
         stmt = self.scoped(Visit).where(Visit.active_tag_id == tag_id)
         return (await self.db.execute(stmt)).scalar_one_or_none()
 
+    async def last_visit_of_tag(self, tag_id: uuid.UUID) -> uuid.UUID | None:
+        stmt = (
+            select(VisitTag.visit_id)
+            .where(VisitTag.tenant_id == self.tenant_id, VisitTag.tag_id == tag_id)
+            .order_by(VisitTag.bound_at.desc())
+            .limit(1)
+        )
+        return (await self.db.execute(stmt)).scalar_one_or_none()
+
     # Tags ------------------------------------------------------------------------------
 
     async def tag(self, tag_id: uuid.UUID) -> KeyTag | None:

@@ -30,6 +30,7 @@ from modules.keytags.service.exit import (
     VisitBill,
     bill,
     bill_for_tag,
+    receipt_pdf,
     settle,
     visit_for_tag,
 )
@@ -57,6 +58,7 @@ from modules.keytags.service.offline import (
 )
 from modules.keytags.service.online import (
     DAILY_TICKETS,
+    MAX_PER_TYPE,
     buy_tickets,
     resort_today,
     sale_days,
@@ -117,6 +119,7 @@ from modules.keytags.service.shifts import (
     own_shift,
     shift_report,
 )
+from modules.keytags.service.tags import VisitNotOpen, block_tag, cancel_visit, replace_tag
 from modules.keytags.service.tickets import (
     add_calendar_days,
     calendar_marks,
@@ -126,9 +129,16 @@ from modules.keytags.service.tickets import (
     remove_calendar_days,
     update_ticket_type,
 )
+from modules.keytags.service.visits import (
+    visit_of_tag,
+    visit_page,
+    visits_in_resort,
+    wristband_pdf,
+)
 
 __all__ = [
     "DAILY_TICKETS",
+    "MAX_PER_TYPE",
     "AlreadySettled",
     "BalanceShort",
     "BatchEntry",
@@ -153,6 +163,7 @@ __all__ = [
     "TagNotMovable",
     "UnknownTag",
     "VisitBill",
+    "VisitNotOpen",
     "VoidResult",
     "add_calendar_days",
     "add_item",
@@ -161,9 +172,11 @@ __all__ = [
     "apply_charge_batch",
     "bill",
     "bill_for_tag",
+    "block_tag",
     "buy_tickets",
     "calendar_marks",
     "calendar_month",
+    "cancel_visit",
     "charge",
     "charge_conflicts",
     "close_shift",
@@ -205,8 +218,10 @@ __all__ = [
     "period_of",
     "post_conflict",
     "prices",
+    "receipt_pdf",
     "register_tags",
     "remove_calendar_days",
+    "replace_tag",
     "report_lost_card",
     "resort_today",
     "retire_tag",
@@ -233,6 +248,10 @@ __all__ = [
     "update_outlet",
     "update_ticket_type",
     "visit_for_tag",
+    "visit_of_tag",
+    "visit_page",
+    "visits_in_resort",
     "void_charge",
+    "wristband_pdf",
     "write_off_conflict",
 ]

@@ -161,7 +161,7 @@ async def open_party(
         )
         _cover_tab(visit, admission, ticket, entitled, deposit)
         await repo.save(visit)
-        await _bind_tag(repo, visit, person, now, n)
+        await bind_tag(repo, visit, person, now, field=f"persons-{n}-tag_uid")
         await _give_locker(repo, visit, person, now, n)
         if visit.deposit_fen:
             await repo.save(
@@ -333,10 +333,11 @@ def _cover_tab(
         visit.limit_fen = ticket.credit_limit_fen
 
 
-async def _bind_tag(
-    repo: VisitRepository, visit: Visit, person: PersonInput, now: datetime, n: int
+async def bind_tag(
+    repo: VisitRepository, visit: Visit, person: PersonInput, now: datetime, *, field: str
 ) -> KeyTag:
-    field = f"persons-{n}-tag_uid"
+    """Gives the visit its tag: a new QR wristband, or the scanned RFID tag (registered on
+    the spot when new) unless it is blocked, retired or held by another visit."""
     if person.qr_wristband:
         tag = await repo.save(
             KeyTag(
