@@ -342,6 +342,14 @@ class ChargeRepository(TenantScopedRepository):
             row["active_tag_id"],
         )
 
+    async def lock_device(self, device_id: str) -> None:
+        """Hold the device's uploads one after another until the transaction ends: a batch
+        sent again while the first is still running waits, then finds every sale done."""
+        await self._row(
+            "SELECT pg_advisory_xact_lock(hashtextextended($1, 0))",
+            f"keytags:{self.tenant_id}:{device_id}",
+        )
+
     async def earlier(self, device_id: str, device_seq: int) -> EarlierCharge | None:
         return _earlier(await self._row(_EARLIER, self.tenant_id, device_id, device_seq))
 

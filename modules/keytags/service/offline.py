@@ -92,6 +92,7 @@ async def apply_charge_batch(
     outlet = await repo.outlet_for_key(actor.api_key_id) if actor.api_key_id else None
     if outlet is None:
         raise NoOutlet()
+    await repo.lock_device(device_id)
     results = []
     for queued in sorted(charges, key=lambda c: c.device_seq):
         results.append(await _one(db, tid, repo, outlet.id, device_id, queued, actor))
