@@ -31,6 +31,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from app import clock
 from app.actor import Actor
 from app.db.engine import TenantId
+from app.documents.pdf import render_template_pdf
 from app.errors import Conflict, Invalid, NotFound
 from modules.keytags import domain
 from modules.keytags.domain import TabMode, TenderKind, TenderMethod, VisitStatus
@@ -323,15 +324,19 @@ def visit_bill(
 
 
 async def _visits_of(repo: ExitRepository, visit: Visit, party: bool) -> list[Visit]:
-    """The scanned visit first, then the rest of its party that is still inside."""
+    """The scanned visit first, then the rest of its party still inside (or, for a settled
+    visit, those settled with it)."""
     if not party or visit.party_id is None:
         return [visit]
     others = []
     for id_ in await repo.party_visit_ids(visit.party_id):
-        if id_ != visit.id:
-            other = await repo.visit(id_)
-            if other is not None and other.status == VisitStatus.OPEN:
-                others.append(other)
+        other = await repo.visit(id_) if id_ != visit.id else None
+        if other is None:
+            continue
+        if visit.status == VisitStatus.OPEN and other.status == VisitStatus.OPEN:
+            others.append(other)
+        elif visit.status != VisitStatus.OPEN and other.settled_at == visit.settled_at:
+            others.append(other)
     return [visit, *others]
 
 
@@ -607,3 +612,24 @@ async def _move_card_money(
             await payments.release(db, tid, v.preauth_payment_id)
             released += v.limit_fen
     return released
+
+
+# The receipt ---------------------------------------------------------------------------
+
+
+async def receipt_pdf(
+    db: AsyncSession, tid: TenantId, visit_id: uuid.UUID, *, resort: str, tz: str
+) -> bytes:
+    """The guest's receipt in Chinese: the resort, the visit numbers and times, every line,
+    the payments and the change (those of the party settled with it included). Printed
+    before settling it is marked as a statement, not a receipt."""
+    the_bill = await bill(db, tid, visit_id, party=True)
+    return await render_template_pdf(
+        "pdf/keytags_receipt.html",
+        bill=the_bill,
+        resort=resort,
+        tz=tz,
+        methods=TenderMethod.labels(),
+        tender_kinds=TenderKind.labels(),
+        printed_at=clock.now(),
+    )

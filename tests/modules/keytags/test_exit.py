@@ -5,6 +5,8 @@ party paid together, settling twice refused, and a charge racing the settlement.
 
 from __future__ import annotations
 
+import shutil
+import subprocess
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -26,6 +28,7 @@ from tests.factories.keytags import (
     make_visit,
 )
 from tests.factories.tenants import make_staff, make_tenant
+from tests.helpers import form_post, sign_in
 from tests.races import Race
 
 # Tuesday 8 December 2026, 12:00 in Chongqing: every test's "now".
@@ -340,3 +343,83 @@ class TestChargeRacingSettlement:
             await bind_tenant(db, tenant.id)
             visit = await db.get(Visit, visit_id)
             assert visit is not None and visit.tab_fen == 0 and visit.bill_fen == 36800
+
+
+def pdf_text(pdf: bytes) -> str:
+    """The text a PDF reader extracts (pdftotext from poppler-utils)."""
+    if shutil.which("pdftotext") is None:
+        pytest.skip("pdftotext (Debian poppler-utils) is not installed")
+    done = subprocess.run(
+        ["pdftotext", "-layout", "-", "-"], input=pdf, capture_output=True, check=True
+    )
+    return done.stdout.decode("utf-8")
+
+
+class TestExitDeskPages:
+    async def _desk(self, db, client, resort):  # type: ignore[no-untyped-def]
+        staff = await make_staff(db, tenant=resort.tenant, role="cashier")
+        await bind_tenant(db, resort.tenant.id)
+        await sign_in(client, staff)
+
+    async def test_scan_bill_pay_cash_with_change_and_receipt(self, db, client, resort):
+        await self._desk(db, client, resort)
+        tag = await make_tag(db, tenant=resort.tenant, uid="04A1C0FFEE")
+        visit = await make_visit(
+            db, tenant=resort.tenant, tag=tag, guest_name="王芳", hours_ago=13.5
+        )
+        bar = await make_outlet(db, tenant=resort.tenant, name="水吧")
+        lines = [{"name": "鲜榨西瓜汁", "qty": 1, "unit_price_fen": 2800, "amount_fen": 2800}]
+        await make_charge(
+            db, tenant=resort.tenant, visit=visit, outlet_id=bar.id, amount_fen=2800, lines=lines
+        )
+        page = await client.get("/console/keytags/exit")
+        assert page.status_code == 200 and 'name="tag"' in page.text and "autofocus" in page.text
+        scanned = await client.get("/console/keytags/exit", params={"tag": "04a1c0ffee"})
+        assert scanned.status_code == 303
+        bill_url = scanned.headers["location"]
+        assert bill_url == f"/console/keytags/visits/{visit.id}/bill"
+        bill = await client.get(bill_url)
+        assert bill.status_code == 200
+        for shown in ("鲜榨西瓜汁", "水吧", "¥368.00", "¥40.00", "¥28.00", "¥436.00"):
+            assert shown in bill.text
+        short = await form_post(
+            client,
+            f"/console/keytags/visits/{visit.id}/settle",
+            {"method": "cash", "tendered": "400"},
+        )
+        assert short.status_code == 422
+        await db.refresh(visit)
+        assert visit.status == "open"
+        paid = await form_post(
+            client,
+            f"/console/keytags/visits/{visit.id}/settle",
+            {"method": "cash", "tendered": "500"},
+            follow_redirects=True,
+        )
+        assert paid.status_code == 200 and 'id="change"' in paid.text and "¥64.00" in paid.text
+        again = await form_post(
+            client, f"/console/keytags/visits/{visit.id}/settle", {"method": "cash"}
+        )
+        assert again.status_code == 409
+        receipt = await client.get(f"/console/keytags/visits/{visit.id}/receipt.pdf")
+        assert receipt.headers["content-type"] == "application/pdf"
+        text_ = pdf_text(receipt.content)
+        for printed in (
+            "北碚温泉",
+            "收据",
+            visit.number,
+            "鲜榨西瓜汁",
+            "水吧",
+            "¥368.00",
+            "¥436.00",
+            "¥500.00",
+            "¥64.00",
+            "现金",
+            "找零",
+        ):
+            assert printed in text_, printed
+
+    async def test_an_unknown_tag_says_so(self, db, client, resort):
+        await self._desk(db, client, resort)
+        page = await client.get("/console/keytags/exit", params={"tag": "NOPE"})
+        assert page.status_code == 200 and "alert-error" in page.text

@@ -2,6 +2,6 @@
 
 from typing import Any
 
-from modules.keytags.routes.console import tickets
+from modules.keytags.routes.console import exit, tickets
 
-ROUTES: list[Any] = [*tickets.ROUTES]
+ROUTES: list[Any] = [*exit.ROUTES, *tickets.ROUTES]
