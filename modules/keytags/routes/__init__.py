@@ -9,6 +9,14 @@ ROUTES = [*api.ROUTES, *console.ROUTES, *public.ROUTES]
 # Each page adds its entry when it lands (a menu entry with nothing behind it misleads).
 NAV: list[NavItem] = [
     NavItem(
+        key="keytags-exit",
+        label="Exit desk",
+        href="/console/keytags/exit",
+        roles=permissions.DESK,
+        module="keytags",
+        order=41,
+    ),
+    NavItem(
         key="keytags-tickets",
         label="Tickets",
         href="/console/keytags/tickets",
