@@ -26,6 +26,8 @@ RESERVATION = {"reservation_id": "reservations"}
 BOOKING_MODULE = "reservations"
 # A cruise line's guests book sailings, cabins and passengers (the boarding module's pages).
 CRUISE, BOARDING_MODULE = "cruise", "boarding"
+# A hot spring's guests buy day tickets (the keytags module's pages); its tickets are not rooms.
+HOT_SPRING, HOTEL, KEYTAGS_MODULE, ADMISSION = "hot_spring", "hotel", "keytags", "admission"
 
 
 def _tenant(ctx: RequestContext) -> Any:
@@ -75,6 +77,13 @@ class BookingController(Controller):
         tenant = _tenant(ctx)
         if arrival is None and CRUISE in tenant.kinds and BOARDING_MODULE in tenant.enabled_modules:
             return Redirect(f"/book/{tenant.slug}/cruise/", status_code=303)  # a ship's flow
+        if (
+            arrival is None
+            and HOT_SPRING in tenant.kinds
+            and HOTEL not in tenant.kinds
+            and KEYTAGS_MODULE in tenant.enabled_modules
+        ):
+            return Redirect(f"/book/{tenant.slug}/spa/", status_code=303)  # day tickets only
         today = domain.business_date(clock.tz_of(ctx.tenant))
         form = {"arrival": arrival, "departure": departure, "adults": adults, "children": children}
         if arrival is None:
@@ -100,7 +109,9 @@ class BookingController(Controller):
                 errors=field_errors(exc),
                 today=today,
             )
-        offers = await service.booking_search(ctx.db, ctx.tenant_id, q)
+        offers = [
+            o for o in await service.booking_search(ctx.db, ctx.tenant_id, q) if o.kind != ADMISSION
+        ]
         return _page(
             ctx,
             "frontdesk/booking/search.html",
@@ -203,6 +214,9 @@ class BookingController(Controller):
         if r.voyage_id is not None:  # a cabin (after the pay step): the cruise confirmation
             query = urlencode({"code": r.code})
             return Redirect(f"/book/{tenant.slug}/cruise/bookings/{r.id}?{query}", status_code=303)
+        if r.kind == ADMISSION:  # day tickets (after the pay step): the spa confirmation
+            query = urlencode({"code": r.code})
+            return Redirect(f"/book/{tenant.slug}/spa/bookings/{r.id}?{query}", status_code=303)
         return _page(
             ctx,
             "frontdesk/booking/confirmation.html",

@@ -187,3 +187,13 @@ class OrderLine:
     @property
     def due(self) -> bool:
         return self.status == "held" and self.paid_fen == 0
+
+
+@dataclass
+class SpaOrderForm(Cleaned):
+    """The guest's order as typed: the date and the buyer (the counts, one field per ticket
+    type `qty_<id>`, are read beside it)."""
+
+    day: Annotated[str, Text(10)] = ""
+    guest_name: Annotated[str, Text(100)] = ""
+    guest_phone: Annotated[str, Text(20)] = ""

@@ -55,9 +55,7 @@ class TestSync:
         [beyond] = await _cells(db, tid, ticket.unit_type_id, today + timedelta(days=180))
         assert last is not None and beyond is None
 
-    async def test_a_holiday_added_later_moves_the_price_and_keeps_what_was_sold(
-        self, db, resort
-    ):
+    async def test_a_holiday_added_later_moves_the_price_and_keeps_what_was_sold(self, db, resort):
         tid = TenantId(resort.tenant.id)
         ticket = await make_ticket_type(
             db, tenant=resort.tenant, sold_online=True, price_holiday_fen=45800
@@ -89,3 +87,187 @@ class TestSync:
         assert await service.ticket_offers(db, tid, today + timedelta(days=1)) == []
         [cell] = await _cells(db, tid, ticket.unit_type_id, today + timedelta(days=1))
         assert cell.closed
+
+
+def _qty(ticket) -> str:
+    return f"qty_{ticket.id}"
+
+
+async def _card(client, slug, rid, code, page_html, token):
+    payment_id = page_html.split('data-payment-id="')[1].split('"')[0]
+    answer = await client.post(
+        f"/book/{slug}/pay/{rid}/card?code={code}",
+        data={"payment_id": payment_id, "token": token},
+        headers={"x-csrftoken": client.cookies["zhilv_csrf"], "Accept": "application/json"},
+    )
+    assert answer.status_code == 200 and answer.json()["status"] == "succeeded", answer.text
+    return payment_id
+
+
+async def pay_through_the_pay_step(client, stripe_emulator, location: str) -> str:
+    """The guest on the pay step: card accepted, back to the confirmation; the final URL."""
+    from urllib.parse import parse_qs, urlsplit
+
+    from tests.stripe_fixtures import card_token
+
+    url = urlsplit(location)
+    slug, rid = url.path.split("/")[2], url.path.split("/")[4]
+    code = parse_qs(url.query)["code"][0]
+    page = await client.get(location)
+    assert page.status_code == 200, page.text
+    payment_id = await _card(client, slug, rid, code, page.text, card_token(stripe_emulator))
+    back = await client.get(f"/book/{slug}/pay/{rid}/return?code={code}&payment={payment_id}")
+    assert back.status_code == 303
+    confirmation = await client.get(back.headers["location"])
+    assert confirmation.status_code == 303  # the hotel page's confirmation sends day tickets on
+    return str(confirmation.headers["location"])
+
+
+@pytest.fixture
+async def on_sale(db, resort):
+    tid = TenantId(resort.tenant.id)
+    adult = await make_ticket_type(db, tenant=resort.tenant, sold_online=True, sort_order=1)
+    child = await make_ticket_type(
+        db,
+        tenant=resort.tenant,
+        code="CHILD",
+        name="儿童票",
+        name_en="Child",
+        category="child",
+        price_weekday_fen=18400,
+        price_weekend_fen=19900,
+        price_holiday_fen=19900,
+        sold_online=True,
+        sort_order=2,
+    )
+    for t in (adult, child):
+        await service.sync_online_ticket(db, tid, t)
+    return adult, child
+
+
+class TestPublicPurchase:
+    async def test_the_page_shows_the_days_tickets_and_prices_in_chinese(
+        self, db, client, resort, on_sale
+    ):
+        adult, _child = on_sale
+        tid = TenantId(resort.tenant.id)
+        today = await service.resort_today(db, tid)
+        monday = _next(today, 0)
+        page = await client.get(f"/book/{resort.tenant.slug}/spa/?day={monday.isoformat()}")
+        assert page.status_code == 200
+        assert "温泉门票" in page.text and "成人票" in page.text and "儿童票" in page.text
+        assert "¥368.00" in page.text and "¥184.00" in page.text
+        assert f'name="{_qty(adult)}"' in page.text
+        far = today + timedelta(days=61)
+        assert (await client.get(f"/book/{resort.tenant.slug}/spa/?day={far}")).status_code == 422
+
+    async def test_an_adult_and_a_child_are_bought_paid_and_confirmed(
+        self, db, client, resort, on_sale, stripe_gateway, stripe_emulator
+    ):
+        from tests.helpers import form_post
+
+        adult, child = on_sale
+        slug, tid = resort.tenant.slug, TenantId(resort.tenant.id)
+        monday = _next(await service.resort_today(db, tid), 0)
+        answer = await form_post(
+            client,
+            f"/book/{slug}/spa/",
+            {
+                "day": monday.isoformat(),
+                _qty(adult): "2",
+                _qty(child): "1",
+                "guest_name": "韩梅梅",
+                "guest_phone": "13900139000",
+            },
+        )
+        assert answer.status_code == 303, answer.text
+        assert answer.headers["location"].startswith(f"/book/{slug}/pay/")
+        order = await pay_through_the_pay_step(client, stripe_emulator, answer.headers["location"])
+        assert order.startswith(f"/book/{slug}/spa/bookings/")
+        page = await client.get(order)
+        assert page.status_code == 200
+        assert "2 × 成人票" in page.text and "1 × 儿童票" in page.text
+        assert "请在前台出示" in page.text or "Show this at the desk" in page.text
+        assert monday.isoformat() in page.text and "data:image/svg+xml" in page.text
+        # the child tickets are their own reservation, paid through the same pay step
+        pay_next = page.text.split('href="/book/')[-1].split('"')[0]
+        assert pay_next.startswith(f"{slug}/pay/")
+        order = await pay_through_the_pay_step(
+            client, stripe_emulator, "/book/" + pay_next.replace("&amp;", "&")
+        )
+        page = await client.get(order)
+        assert page.text.count("data:image/svg+xml") == 2
+        await bind_tenant(db, resort.tenant.id)
+        found = await reservations.search_reservations(db, tid, term="13900139000")
+        assert sorted((r.unit_type_name, r.quantity, r.status, r.paid_fen) for r in found) == [
+            ("儿童票", 1, "confirmed", 18400),
+            ("成人票", 2, "confirmed", 73600),
+        ]
+
+    async def test_refusals_name_their_field_and_hold_nothing(self, db, client, resort, on_sale):
+        from tests.helpers import form_post
+
+        adult, _child = on_sale
+        slug, tid = resort.tenant.slug, TenantId(resort.tenant.id)
+        monday = _next(await service.resort_today(db, tid), 0)
+        base = {"day": monday.isoformat(), "guest_name": "韩梅梅", "guest_phone": "13900139000"}
+        for data in (
+            base,
+            {**base, _qty(adult): "abc"},
+            {**base, _qty(adult): "21"},
+            {**base, _qty(adult): "1", "guest_name": ""},
+            {**base, _qty(adult): "1", "guest_phone": "call me"},
+            {**base, _qty(adult): "1", "day": "2020-01-01"},
+        ):
+            answer = await form_post(client, f"/book/{slug}/spa/", data)
+            assert answer.status_code == 422, data
+        await bind_tenant(db, resort.tenant.id)
+        assert await reservations.search_reservations(db, tid, term="13900139000") == []
+
+    async def test_more_than_are_left_is_sold_out(self, db, client, resort, on_sale):
+        from tests.helpers import form_post
+
+        adult, _child = on_sale
+        slug, tid = resort.tenant.slug, TenantId(resort.tenant.id)
+        monday = _next(await service.resort_today(db, tid), 0)
+        await reservations.set_calendar(
+            db, tid, unit_type_id=adult.unit_type_id, start=monday, end=monday, total=2
+        )
+        answer = await form_post(
+            client,
+            f"/book/{slug}/spa/",
+            {
+                "day": monday.isoformat(),
+                _qty(adult): "2",
+                "guest_name": "韩梅梅",
+                "guest_phone": "13900139000",
+            },
+        )
+        assert answer.status_code == 303
+        page = await client.get(f"/book/{slug}/spa/?day={monday.isoformat()}")
+        assert f'name="{_qty(adult)}"' not in page.text
+
+    async def test_a_wrong_code_shows_nothing(self, db, client, resort, on_sale):
+        adult, _ = on_sale
+        tid = TenantId(resort.tenant.id)
+        monday = _next(await service.resort_today(db, tid), 0)
+        [held] = await service.buy_tickets(
+            db, tid, day=monday, counts={adult.id: 1}, name="李雷", phone="13800138000"
+        )
+        url = f"/book/{resort.tenant.slug}/spa/bookings/{held.id}"
+        page = await client.get(f"{url}?code=WRONG")
+        assert page.status_code == 200 and held.code not in page.text and "李雷" not in page.text
+        assert held.code in (await client.get(f"{url}?code={held.code.lower()}")).text
+
+
+class TestBookingPage:
+    async def test_a_hot_spring_only_goes_straight_to_day_tickets(self, db, client, resort):
+        answer = await client.get(f"/book/{resort.tenant.slug}/")
+        assert answer.status_code == 303
+        assert answer.headers["location"] == f"/book/{resort.tenant.slug}/spa/"
+
+    async def test_a_hotel_that_is_a_hot_spring_links_its_day_tickets(self, db, client):
+        both = await make_tenant(db, kinds=("hot_spring", "hotel"), name="温泉酒店")
+        page = await client.get(f"/book/{both.tenant.slug}/")
+        assert page.status_code == 200
+        assert f'href="/book/{both.tenant.slug}/spa/"' in page.text

@@ -2,4 +2,6 @@
 
 from typing import Any
 
-ROUTES: list[Any] = []
+from modules.keytags.routes.public import tickets
+
+ROUTES: list[Any] = [*tickets.ROUTES]
