@@ -33,6 +33,7 @@ from modules.frontdesk import demo as frontdesk_demo
 from modules.groups import demo as groups_demo
 from modules.guestservices import demo as guestservices_demo
 from modules.guides import demo as guides_demo
+from modules.keytags import demo as keytags_demo
 from modules.reservations import demo as reservations_demo
 from modules.terminals import demo as terminals_demo
 from tenants import service
@@ -82,6 +83,10 @@ class DemoLogin:
     # A cruise line's voyage boarding today: its gangway page (path) and who opens it.
     gangway_path: str = ""
     gangway_email: str = ""
+    # A hot-spring resort: the bar's POS page and the exit desk (paths) and who opens them.
+    pos_path: str = ""
+    exit_path: str = ""
+    keytags_email: str = ""
 
 
 @dataclass(slots=True)
@@ -128,14 +133,21 @@ STAFF_BY_KIND: dict[str, tuple[DemoPerson, ...]] = {
 
 # Only scopes some route requires today (the console offers no others): a partner's
 # booking system on the reservations API, a cruise line's gangway scanners on the boarding
-# API. Keys for exit gates and POS outlets come with their modules.
+# API, a hot-spring resort's outlet readers (the bar's, linked to its outlet) and exit gate
+# on the key-tag API.
 _BOOKING = ("reservations:read", "reservations:write")
 GANGWAY_KEY = "登船口扫码设备"
+POS_KEY = "餐饮吧台 POS"
+EXIT_GATE_KEY = "出口闸机"
 KEYS_BY_KIND: dict[str, tuple[DemoKey, ...]] = {
     "hotel": (DemoKey("携程酒店直连接口", _BOOKING),),
     "agency": (DemoKey("官网线路预订接口", ("reservations:read",)),),
     "cruise": (DemoKey("官网船票预订接口", _BOOKING), DemoKey(GANGWAY_KEY, ("boarding:scan",))),
-    "hot_spring": (DemoKey("美团门票直连接口", _BOOKING),),
+    "hot_spring": (
+        DemoKey("美团门票直连接口", _BOOKING),
+        DemoKey(POS_KEY, ("pos:charge",)),
+        DemoKey(EXIT_GATE_KEY, ("gate:exit",)),
+    ),
 }
 
 DEMO_ENTERPRISES: tuple[DemoEnterprise, ...] = (
@@ -303,6 +315,10 @@ async def seed_modules(db: AsyncSession, tenant_id: TenantId, spec: DemoEnterpri
     )
     # After the registration: the arrived voyage's report is filed with the bureau.
     await boarding_demo.seed_demo_people(db, tenant_id, spec.kinds)
+    # After the registration too (last month's report is filed from its visits), and after
+    # the inventory (its online day tickets are reservations' unit types).
+    keys = await _device_keys(db, tenant_id, spec)
+    await keytags_demo.seed_demo(db, tenant_id, spec.kinds, pos_key_id=keys.get(POS_KEY))
     await terminals_demo.seed_demo(db, tenant_id, spec.kinds)
     await guestservices_demo.seed_demo(db, tenant_id, spec.kinds)
     await guides_demo.seed_demo(db, tenant_id, spec.kinds)
@@ -310,6 +326,19 @@ async def seed_modules(db: AsyncSession, tenant_id: TenantId, spec: DemoEnterpri
     await groups_demo.seed_demo(db, tenant_id, spec.kinds)
     await db.flush()  # write this tenant's rows while it is still the one bound
     return registration
+
+
+async def _device_keys(
+    db: AsyncSession, tenant_id: TenantId, spec: DemoEnterprise
+) -> dict[str, uuid.UUID]:
+    """The enterprise's demo keys by name; an enterprise made before a key was added to
+    its kind gets it now (an older development database gains the resort's POS and gate)."""
+    live = {k.name: k.id for k in await service.list_api_keys(db, tenant_id) if not k.revoked_at}
+    for key in spec.keys:
+        if key.name not in live:
+            created = await service.create_api_key(db, tenant_id, name=key.name, scopes=key.scopes)
+            live[key.name] = created.id
+    return live
 
 
 async def seed(db: AsyncSession) -> list[DemoLogin]:
@@ -329,6 +358,7 @@ async def _seed(db: AsyncSession) -> tuple[list[DemoLogin], list[Any]]:
             tenant_id = (await _populate(db, spec)).tenant_id
         registrations.append(await seed_modules(db, tenant_id, spec))
         boarding = await boarding_demo.voyage_boarding_today(db, tenant_id)
+        pos = await keytags_demo.pos_outlet(db, tenant_id, spec.kinds)
         logins.append(
             DemoLogin(
                 slug=spec.slug,
@@ -339,6 +369,9 @@ async def _seed(db: AsyncSession) -> tuple[list[DemoLogin], list[Any]]:
                 created=not exists,
                 gangway_path=f"/console/boarding/voyages/{boarding.id}/gangway" if boarding else "",
                 gangway_email=_email("purser", spec.slug) if boarding else "",
+                pos_path=f"/console/keytags/pos/{pos.id}" if pos else "",
+                exit_path="/console/keytags/exit" if pos else "",
+                keytags_email=_email("cashier", spec.slug) if pos else "",
             )
         )
     await bind_tenant(db, None)
@@ -368,6 +401,17 @@ def print_logins(logins: list[DemoLogin], base_url: str) -> None:
             click.echo(
                 f"  sign in as {login.gangway_email} (or owner@); scanners call "
                 f"POST {base_url}/api/v1/boarding/scans with the key 「{GANGWAY_KEY}」"
+            )
+    for login in logins:
+        if login.pos_path:
+            click.echo(
+                f"Key tags (手牌) of {login.name} — the bar's POS {base_url}{login.pos_path}, "
+                f"the exit desk {base_url}{login.exit_path}"
+            )
+            click.echo(
+                f"  sign in as {login.keytags_email} (or owner@); outlet readers call "
+                f"POST {base_url}/api/v1/keytags/charges with the key 「{POS_KEY}」, the exit "
+                f"gate POST {base_url}/api/v1/keytags/gate with 「{EXIT_GATE_KEY}」"
             )
     click.echo(f"Platform operator — sign in at {base_url}/platform/login")
     click.echo(f"  {OPERATOR_EMAIL:<49} {DEMO_PASSWORD}")
