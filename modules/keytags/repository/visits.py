@@ -213,6 +213,14 @@ class VisitRepository(TenantScopedRepository):
             stmt = stmt.with_for_update()
         return (await self.db.execute(stmt)).scalar_one_or_none()
 
+    async def locker_by_number(self, section_id: uuid.UUID, number: str) -> Locker | None:
+        stmt = (
+            self.scoped(Locker)
+            .where(Locker.section_id == section_id, Locker.number == number)
+            .with_for_update()
+        )
+        return (await self.db.execute(stmt)).scalar_one_or_none()
+
     async def locker_of_visit(self, visit_id: uuid.UUID) -> Locker | None:
         stmt = self.scoped(Locker).where(Locker.visit_id == visit_id).with_for_update()
         return (await self.db.execute(stmt)).scalar_one_or_none()

@@ -130,6 +130,7 @@ from modules.keytags.service.tickets import (
     update_ticket_type,
 )
 from modules.keytags.service.visits import (
+    desk_choices,
     visit_of_tag,
     visit_page,
     visits_in_resort,
@@ -192,6 +193,7 @@ __all__ = [
     "day_charges_csv",
     "day_kinds",
     "debit_member",
+    "desk_choices",
     "file_due_monthly_report",
     "file_monthly_report",
     "find_members",

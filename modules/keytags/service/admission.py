@@ -380,7 +380,14 @@ async def _give_locker(
     repo: VisitRepository, visit: Visit, person: PersonInput, now: datetime, n: int
 ) -> Locker | None:
     field = f"persons-{n}-locker"
-    if person.locker_id is not None:
+    number = person.locker_number.strip()
+    if person.locker_id is None and number:
+        if person.section_id is None:
+            raise Invalid.field(f"persons-{n}-section", _("Choose the locker's changing room."))
+        locker = await repo.locker_by_number(person.section_id, number)
+        if locker is None:
+            raise Invalid.field(field, _("No locker %(number)s here.", number=number[:10]))
+    elif person.locker_id is not None:
         locker = await repo.locker(person.locker_id, for_update=True)
         if locker is None:
             raise Invalid.field(field, _("Choose a locker."))
@@ -397,6 +404,8 @@ async def _give_locker(
             )
     else:
         return None
-    if not await repo.occupy_locker(locker.id, visit.id, now):
+    if locker.status != domain.LockerStatus.FREE or not await repo.occupy_locker(
+        locker.id, visit.id, now
+    ):
         raise Invalid.field(field, _("Locker %(number)s is not free.", number=locker.number))
     return locker

@@ -12,15 +12,31 @@ from app import clock
 from app.db.engine import TenantId
 from app.documents import qr_svg_data_uri, render_template_pdf
 from app.errors import NotFound
+from modules.keytags.repository.catalog import CatalogRepository
 from modules.keytags.repository.visits import LIVE_STATUSES, VisitRepository
 from modules.keytags.schemas.desk import (
     BindingView,
     ChargeRow,
+    DeskChoices,
     TenderRow,
     VisitPage,
     VisitRow,
 )
 from modules.keytags.service.admission import normalise_uid
+from modules.keytags.service.catalog import admission_price, rules
+
+
+async def desk_choices(db: AsyncSession, tenant_id: TenantId, *, tz: str | None) -> DeskChoices:
+    """The admission form's ticket types (with today's price) and changing rooms."""
+    today = clock.today(tz)
+    tickets = await CatalogRepository(db, tenant_id).ticket_types()
+    priced = [(t.id, t.name, await admission_price(db, tenant_id, t, today)) for t in tickets]
+    sections = await VisitRepository(db, tenant_id).sections()
+    return DeskChoices(
+        tickets=tuple(priced),
+        sections=tuple((s.id, s.name) for s in sections),
+        default_deposit_fen=(await rules(db, tenant_id)).default_deposit_fen,
+    )
 
 
 def visit_row(row: Any) -> VisitRow:

@@ -2,6 +2,6 @@
 
 from typing import Any
 
-from modules.keytags.routes.console import exit, tickets
+from modules.keytags.routes.console import desk, exit, tickets
 
-ROUTES: list[Any] = [*exit.ROUTES, *tickets.ROUTES]
+ROUTES: list[Any] = [*desk.ROUTES, *exit.ROUTES, *tickets.ROUTES]
