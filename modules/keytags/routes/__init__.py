@@ -9,6 +9,14 @@ ROUTES = [*api.ROUTES, *console.ROUTES, *public.ROUTES]
 # Each page adds its entry when it lands (a menu entry with nothing behind it misleads).
 NAV: list[NavItem] = [
     NavItem(
+        key="keytags-desk",
+        label="Key-tag desk",
+        href="/console/keytags",
+        roles=permissions.DESK,
+        module="keytags",
+        order=40,
+    ),
+    NavItem(
         key="keytags-exit",
         label="Exit desk",
         href="/console/keytags/exit",
@@ -17,11 +25,43 @@ NAV: list[NavItem] = [
         order=41,
     ),
     NavItem(
+        key="keytags-pos",
+        label="Outlet POS",
+        href="/console/keytags/pos",
+        roles=permissions.POS_PAGE,
+        module="keytags",
+        order=42,
+    ),
+    NavItem(
+        key="keytags-conflicts",
+        label="Offline conflicts",
+        href="/console/keytags/conflicts",
+        roles=permissions.DESK,
+        module="keytags",
+        order=44,
+    ),
+    NavItem(
         key="keytags-tickets",
         label="Tickets",
         href="/console/keytags/tickets",
         roles=permissions.DESK,
         module="keytags",
         order=43,
+    ),
+    NavItem(
+        key="keytags-shift",
+        label="Your shift",
+        href="/console/keytags/shift",
+        roles=permissions.DESK,
+        module="keytags",
+        order=47,
+    ),
+    NavItem(
+        key="keytags-reports",
+        label="Hot-spring reports",
+        href="/console/keytags/reports",
+        roles=permissions.REPORTS,
+        module="keytags",
+        order=48,
     ),
 ]

@@ -20,6 +20,7 @@ from modules.keytags import service
 from modules.keytags.models import Charge, Shift, Tender
 from tests.factories.keytags import make_charge, make_outlet, make_visit
 from tests.factories.tenants import make_staff, make_tenant
+from tests.helpers import form_post, sign_in
 from tests.races import Race
 
 TZ = "Asia/Shanghai"
@@ -272,3 +273,57 @@ def test_csv_cells_never_run_as_formulas():
     assert _safe("=HYPERLINK(1)") == "'=HYPERLINK(1)"
     assert _safe("-12.50") == "-12.50"
     assert _safe("-cmd") == "'-cmd"
+
+
+class TestPages:
+    async def test_a_cashier_opens_and_closes_a_shift_and_prints_its_slip(self, db, client, resort):
+        cashier = await make_staff(db, tenant=resort.tenant, role="cashier")
+        await sign_in(client, cashier)
+        page = await client.get("/console/keytags/shift")
+        assert page.status_code == 200 and 'name="opening_float"' in page.text
+        refused = await form_post(client, "/console/keytags/shift/open", {"opening_float": "五百"})
+        assert refused.status_code == 422 and 'aria-invalid="true"' in refused.text
+        opened = await form_post(
+            client, "/console/keytags/shift/open", {"opening_float": "500"}, follow_redirects=False
+        )
+        assert opened.status_code == 303
+        page = await client.get("/console/keytags/shift")
+        assert "¥500.00" in page.text and 'name="counted"' in page.text
+        again = await form_post(client, "/console/keytags/shift/open", {"opening_float": "500"})
+        assert again.status_code == 409
+        closed = await form_post(
+            client, "/console/keytags/shift/close", {"counted": "498.50", "note": ""},
+            follow_redirects=False,
+        )  # fmt: skip
+        assert closed.status_code == 303
+        slip = await client.get(closed.headers["location"])
+        assert slip.status_code == 200
+        assert "¥500.00" in slip.text and "¥498.50" in slip.text and "-¥1.50" in slip.text
+
+    async def test_another_cashiers_slip_is_not_found_at_the_desk(self, db, client, resort):
+        tid = TenantId(resort.tenant.id)
+        other = await make_staff(db, tenant=resort.tenant, role="cashier")
+        shift = await service.current_shift(db, tid, other.user.id)
+        clerk = await make_staff(db, tenant=resort.tenant, role="front_desk")
+        await sign_in(client, clerk)
+        assert (await client.get(f"/console/keytags/shift/{shift.id}")).status_code == 404
+        assert (await client.get("/console/keytags/reports")).status_code == 403
+
+    async def test_the_reports_page_and_its_csv(self, db, client, resort, outlets):
+        auditor = await make_staff(db, tenant=resort.tenant, role="auditor")
+        await sign_in(client, auditor)
+        page = await client.get("/console/keytags/reports")
+        assert page.status_code == 200
+        assert "李师傅推拿" in page.text and "¥56.00" in page.text and "¥126.00" in page.text
+        odd = await client.get("/console/keytags/reports?date_from=2026-02-30")
+        assert odd.status_code == 422
+        for name in ("outlets", "concessions", "shifts"):
+            answer = await client.get(f"/console/keytags/reports/{name}.csv")
+            assert answer.status_code == 200 and answer.headers["content-type"].startswith(
+                "text/csv"
+            )
+            assert answer.content.startswith("\ufeff".encode())
+        day = await client.get("/console/keytags/reports/day")
+        assert day.status_code == 200 and "手牌遗失" in day.text and "¥176.00" in day.text
+        csv_day = await client.get("/console/keytags/reports/day.csv?day=2026-13-01")
+        assert csv_day.status_code == 422
