@@ -2,6 +2,6 @@
 
 from typing import Any
 
-from modules.keytags.routes.console import desk, exit, reports, tickets
+from modules.keytags.routes.console import desk, exit, pos, reports, tickets
 
-ROUTES: list[Any] = [*desk.ROUTES, *exit.ROUTES, *reports.ROUTES, *tickets.ROUTES]
+ROUTES: list[Any] = [*desk.ROUTES, *exit.ROUTES, *pos.ROUTES, *reports.ROUTES, *tickets.ROUTES]
