@@ -9,18 +9,12 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Annotated
 
-from app.enums import LabelledEnum
 from app.errors import Invalid
 from app.i18n import gettext
 from app.web.input import Cleaned, FieldError, Text, clean_text, read_fen
 
 MAX_PARTY = 12
 TAG_UID_MAX = 32
-
-
-class TagChoice(LabelledEnum):
-    RFID = "rfid", "RFID tag (scan it)"
-    QR = "qr", "Print a QR wristband"
 
 
 @dataclass(frozen=True, slots=True)
