@@ -46,21 +46,20 @@ from modules.keytags.models import (
     CalendarDay,
     Charge,
     KeyTag,
-    Locker,
     LockerSection,
-    Member,
-    MemberEntry,
     Outlet,
     OutletItem,
     Shift,
-    SpaSettings,
     Tender,
     TicketType,
     Visit,
     VisitTag,
 )
+from modules.keytags.repository.catalog import CatalogRepository
 from modules.keytags.repository.demo import DemoRepository
 from modules.keytags.schemas.desk import PersonInput
+from modules.keytags.schemas.setup import ItemInput, OutletInput
+from modules.keytags.schemas.tickets import TicketInput
 from tenants import service as tenants
 
 # The set-up ----------------------------------------------------------------------------
@@ -300,118 +299,112 @@ async def seed_demo(
     return made
 
 
+async def pos_outlet(
+    db: AsyncSession, tenant_id: TenantId, kinds: tuple[str, ...]
+) -> Outlet | None:
+    """The demo resort's bar (its POS page is the one `make run` prints), if there is one."""
+    if "hot_spring" not in kinds:
+        return None
+    return (await DemoRepository(db, tenant_id).outlets()).get(BAR)
+
+
 async def _set_up(db: AsyncSession, tenant_id: TenantId, repo: DemoRepository) -> _Resort:
-    if await service.rules(db, tenant_id) == service.KeytagRules() and not await _has_settings(
-        db, tenant_id
-    ):
-        await repo.insert_missing(SpaSettings, [{"id": uuid7(), "lost_tag_fee_fen": 5000}], ())
-    await repo.insert_missing(
-        TicketType,
-        [
-            {
-                "id": uuid7(),
-                "code": t.code,
-                "name": t.name,
-                "name_en": t.name_en,
-                "category": t.category,
-                "price_weekday_fen": t.weekday_yuan * 100,
-                "price_weekend_fen": t.weekend_yuan * 100,
-                "price_holiday_fen": t.weekend_yuan * 100,
-                "base_minutes": t.base_minutes,
-                "grace_minutes": 15,
-                "overage_fen_per_hour": 2000,
-                "credit_limit_fen": t.credit_limit_yuan * 100,
-                "sold_from": t.sold_from,
-                "description": t.description,
-                "sold_online": t.sold_online,
-                "sort_order": order,
-            }
-            for order, t in enumerate(TICKETS)
-        ],
-        ("code",),
-    )
+    """The set-up through the module's services, each part only when it is missing (the
+    holiday calendar in one statement: the calendar service re-prices the online sale on
+    every call)."""
+    staff = await _staff(db, tenant_id)
+    if not await _has_settings(db, tenant_id):
+        await service.save_rules(
+            db,
+            tenant_id,
+            lost_tag_fee_fen=5000,
+            default_deposit_fen=50000,
+            exit_window_minutes=30,
+            outlet_void_minutes=10,
+        )
     await repo.insert_missing(CalendarDay, _calendar_rows(), ("day",))
     tickets = await repo.ticket_types()
-    for ticket in tickets.values():
-        if ticket.sold_online:  # its online day tickets, priced by the calendar
-            await service.sync_online_ticket(db, tenant_id, ticket)
-    await repo.insert_missing(
-        LockerSection,
-        [
-            {"id": uuid7(), "code": code, "name": name, "kind": kind, "sort_order": order}
-            for order, (code, name, kind, _n) in enumerate(SECTIONS)
-        ],
-        ("code",),
-    )
+    for order, t in enumerate(TICKETS):
+        if t.code not in tickets:
+            tickets[t.code] = await service.create_ticket_type(db, tenant_id, _ticket(t, order))
+        elif tickets[t.code].sold_online:  # its online sale reaches 180 days from today
+            await service.sync_online_ticket(db, tenant_id, tickets[t.code])
     sections = await repo.sections()
     counts = await repo.locker_counts()
-    await repo.insert_many(
-        Locker,
-        [
-            {"id": uuid7(), "section_id": sections[code].id, "number": f"{code}{n:03d}"}
-            for code, _name, _kind, total in SECTIONS
-            if not counts.get(sections[code].id)
-            for n in range(1, total + 1)
-        ],
-    )
-    await repo.insert_missing(
-        KeyTag,
-        [
-            {"id": uuid7(), "uid": tag_uid(n), "kind": "rfid", "label": f"{n:04d}"}
-            for n in range(1, TAGS + 1)
-        ],
-        ("uid",),
-    )
-    await repo.insert_missing(
-        Outlet,
-        [
-            {
-                "id": uuid7(),
-                "code": o.code,
-                "name": o.name,
-                "kind": o.kind,
-                "concession": bool(o.concessionaire),
-                "concessionaire": o.concessionaire,
-                "commission_bp": o.commission_bp,
-                "sort_order": order,
-            }
-            for order, o in enumerate(OUTLETS)
-        ],
-        ("code",),
-    )
+    for order, (code, name, kind, total) in enumerate(SECTIONS):
+        if code not in sections:
+            sections[code] = await service.create_section(
+                db, tenant_id, code=code, name=name, kind=kind, sort_order=order
+            )
+        if not counts.get(sections[code].id):
+            numbers = [f"{code}{n:03d}" for n in range(1, total + 1)]
+            await service.add_lockers(db, tenant_id, sections[code].id, numbers)
+    if len(await repo.tags(TAG_PREFIX)) < TAGS:
+        stock = [(tag_uid(n), f"{n:04d}") for n in range(1, TAGS + 1)]
+        await service.register_tags(db, tenant_id, "rfid", stock)
     outlets = await repo.outlets()
-    await repo.insert_missing(
-        OutletItem,
-        [
-            {
-                "id": uuid7(),
-                "outlet_id": outlets[o.code].id,
-                "code": code,
-                "name": name,
-                "unit": unit,
-                "price_fen": yuan * 100,
-                "sort_order": order,
-            }
-            for o in OUTLETS
-            for order, (code, name, unit, yuan) in enumerate(o.items)
-        ],
-        ("outlet_id", "code"),
-    )
-    await _members(repo)
-    staff = await _staff(db, tenant_id)
+    items = await repo.items()
+    for order, o in enumerate(OUTLETS):
+        if o.code not in outlets:
+            outlets[o.code] = await service.create_outlet(
+                db,
+                tenant_id,
+                OutletInput(
+                    code=o.code,
+                    name=o.name,
+                    kind=o.kind,
+                    concession=bool(o.concessionaire),
+                    concessionaire=o.concessionaire,
+                    commission_bp=o.commission_bp,
+                    sort_order=order,
+                ),
+            )
+        outlet_id = outlets[o.code].id
+        for n, (code, name, unit, yuan) in enumerate(o.items):
+            if (outlet_id, code) not in items:
+                items[(outlet_id, code)] = await service.add_item(
+                    db,
+                    tenant_id,
+                    outlet_id,
+                    ItemInput(
+                        code=code, name=name, name_en="", unit=unit, price_fen=yuan * 100,
+                        sort_order=n,
+                    ),
+                )  # fmt: skip
+    cashier = staff.get("cashier", SYSTEM)
+    await _members(db, tenant_id, repo, cashier)
     return _Resort(
         tickets=tickets,
         sections=sections,
         outlets=outlets,
-        items=await repo.items(),
+        items=items,
         desk=staff.get("front_desk", SYSTEM),
-        cashier=staff.get("cashier", SYSTEM),
+        cashier=cashier,
+    )
+
+
+def _ticket(t: DemoTicket, order: int) -> TicketInput:
+    return TicketInput(
+        code=t.code,
+        name=t.name,
+        name_en=t.name_en,
+        category=domain.TicketCategory(t.category),
+        price_weekday_fen=t.weekday_yuan * 100,
+        price_weekend_fen=t.weekend_yuan * 100,
+        price_holiday_fen=t.weekend_yuan * 100,
+        base_minutes=t.base_minutes,
+        grace_minutes=15,
+        overage_fen_per_hour=2000,
+        credit_limit_fen=t.credit_limit_yuan * 100,
+        sold_from=t.sold_from,
+        description=t.description,
+        sold_online=t.sold_online,
+        sort_order=order,
+        active=True,
     )
 
 
 async def _has_settings(db: AsyncSession, tenant_id: TenantId) -> bool:
-    from modules.keytags.repository.catalog import CatalogRepository
-
     return await CatalogRepository(db, tenant_id).settings() is not None
 
 
@@ -427,36 +420,22 @@ def _calendar_rows() -> list[dict[str, Any]]:
     return rows
 
 
-async def _members(repo: DemoRepository) -> None:
+async def _members(
+    db: AsyncSession, tenant_id: TenantId, repo: DemoRepository, cashier: Actor
+) -> None:
+    """Member cards opened and topped up at the till (a top-up is money in a cashier's
+    shift: with no cashier to take it, the cards stay at zero)."""
     existing = await repo.members()
-    members, entries = [], []
     for card_no, name, phone, level, yuan in MEMBERS:
         if card_no in existing:
             continue
-        member_id = uuid7()
-        members.append(
-            {
-                "id": member_id,
-                "card_no": card_no,
-                "name": name,
-                "phone": phone,
-                "level": level,
-                "balance_fen": yuan * 100,
-            }
+        member = await service.create_member(
+            db, tenant_id, card_no=card_no, name=name, phone=phone, level=level
         )
-        entries.append(
-            {
-                "id": uuid7(),
-                "member_id": member_id,
-                "kind": "topup",
-                "amount_fen": yuan * 100,
-                "balance_after_fen": yuan * 100,
-                "method": "wechat",
-                "note": "开卡充值",
-            }
-        )
-    await repo.insert_many(Member, members)
-    await repo.insert_many(MemberEntry, entries)
+        if cashier.user_id is not None:
+            await service.top_up(
+                db, tenant_id, member.id, yuan * 100, method="wechat", actor=cashier
+            )
 
 
 async def _staff(db: AsyncSession, tenant_id: TenantId) -> dict[str, Actor]:
@@ -568,10 +547,12 @@ async def _lose_and_replace(
     new_tag: KeyTag,
     at: datetime,
 ) -> None:
-    """The guest lost her tag: blocked at the desk, a new one bound to the same visit, the
-    lost-tag fee on her tab."""
-    fee = (await service.rules(db, tenant_id)).lost_tag_fee_fen
-    await repo.lose_and_replace(visit.id, new_tag.id, fee, at, resort.desk.user_id)
+    """The guest lost her tag: blocked at the desk with the lost-tag fee, a new one bound to
+    the same visit (the desk's own services), then dated back to when it happened."""
+    del resort
+    await service.block_tag(db, tenant_id, visit.id, reason="客人报失", actor=SYSTEM)
+    await service.replace_tag(db, tenant_id, visit.id, tag_uid=new_tag.uid, actor=SYSTEM)
+    await repo.backdate_replacement(visit.id, at)
 
 
 async def _settle_and_leave(
@@ -765,7 +746,7 @@ def _history_charge(
     """One sale at an outlet during the visit (now and then voided at once); its net."""
     outlet = resort.outlets[rng.choice(OUTLET_MIX)]
     picked = rng.sample(menu[outlet.code], k=min(len(menu[outlet.code]), rng.choice((1, 1, 2))))
-    lines = [
+    lines: list[dict[str, Any]] = [
         {
             "item_id": str(item.id),
             "code": item.code,
@@ -778,7 +759,7 @@ def _history_charge(
         for item in picked
         for qty in (rng.choice((1, 1, 1, 2)),)
     ]
-    amount = sum(line["amount_fen"] for line in lines)
+    amount = sum(int(line["amount_fen"]) for line in lines)
     span = max(1, int((settled_at - in_at).total_seconds() // 60) - 30)
     at = in_at + timedelta(minutes=20 + rng.randrange(span))
     device = f"demo-{outlet.code.lower()}-{month.summary.period}"

@@ -12,9 +12,8 @@ from typing import Any
 from sqlalchemy import func, select, update
 from sqlalchemy.dialects.postgresql import insert
 
-from app.db.base import Base, uuid7
+from app.db.base import Base
 from modules.keytags.models import (
-    Charge,
     KeyTag,
     Locker,
     LockerSection,
@@ -146,24 +145,17 @@ class DemoRepository(TenantScopedRepository):
             .execution_options(synchronize_session="fetch")
         )
 
-    async def lose_and_replace(
-        self,
-        visit_id: uuid.UUID,
-        new_tag_id: uuid.UUID,
-        fee_fen: int,
-        at: datetime,
-        user_id: uuid.UUID | None,
-    ) -> None:
-        """The visit's tag reported lost at `at`: blocked, its binding released ('lost'), a
-        new tag bound to the same visit, the lost-tag fee charged with its row."""
-        visit = (
-            await self.db.execute(self.scoped(Visit).where(Visit.id == visit_id).with_for_update())
-        ).scalar_one()
-        old_tag_id = visit.active_tag_id
+    async def backdate_replacement(self, visit_id: uuid.UUID, at: datetime) -> None:
+        """A lost tag blocked and replaced now, as if at `at`: the bindings and the tags (the
+        fee's charge row is append-only: it keeps the time it was written)."""
         await self.db.execute(
-            update(KeyTag)
-            .where(KeyTag.tenant_id == self.tenant_id, KeyTag.id == old_tag_id)
-            .values(status="blocked", blocked_reason="客人报失", status_changed_at=at)
+            update(VisitTag)
+            .where(
+                VisitTag.tenant_id == self.tenant_id,
+                VisitTag.visit_id == visit_id,
+                VisitTag.release_reason == "lost",
+            )
+            .values(released_at=at)
             .execution_options(synchronize_session="fetch")
         )
         await self.db.execute(
@@ -173,38 +165,20 @@ class DemoRepository(TenantScopedRepository):
                 VisitTag.visit_id == visit_id,
                 VisitTag.released_at.is_(None),
             )
-            .values(released_at=at, release_reason="lost")
+            .values(bound_at=at)
             .execution_options(synchronize_session="fetch")
         )
         await self.db.execute(
             update(KeyTag)
-            .where(KeyTag.tenant_id == self.tenant_id, KeyTag.id == new_tag_id)
-            .values(status="in_use", status_changed_at=at)
+            .where(
+                KeyTag.tenant_id == self.tenant_id,
+                KeyTag.id.in_(
+                    select(VisitTag.tag_id).where(
+                        VisitTag.tenant_id == self.tenant_id, VisitTag.visit_id == visit_id
+                    )
+                ),
+                KeyTag.status.in_(("blocked", "in_use")),
+            )
+            .values(status_changed_at=at)
             .execution_options(synchronize_session="fetch")
-        )
-        await self.insert_many(
-            VisitTag, [{"id": uuid7(), "visit_id": visit_id, "tag_id": new_tag_id, "bound_at": at}]
-        )
-        await self.db.execute(
-            update(Visit)
-            .where(Visit.tenant_id == self.tenant_id, Visit.id == visit_id)
-            .values(active_tag_id=new_tag_id, tab_fen=Visit.tab_fen + fee_fen)
-            .execution_options(synchronize_session="fetch")
-        )
-        await self.insert_many(
-            Charge,
-            [
-                {
-                    "id": uuid7(),
-                    "visit_id": visit_id,
-                    "tag_id": old_tag_id,
-                    "kind": "fee",
-                    "description": "手牌遗失费",
-                    "amount_fen": fee_fen,
-                    "occurred_at": at,
-                    "recorded_at": at,
-                    "user_id": user_id,
-                    "reason": "客人报失",
-                }
-            ],
         )
