@@ -2,6 +2,14 @@
 
 from typing import Any
 
-from modules.keytags.routes.console import desk, exit, pos, reports, tickets
+from modules.keytags.routes.console import desk, exit, members, pos, reports, setup, tickets
 
-ROUTES: list[Any] = [*desk.ROUTES, *exit.ROUTES, *pos.ROUTES, *reports.ROUTES, *tickets.ROUTES]
+ROUTES: list[Any] = [
+    *desk.ROUTES,
+    *exit.ROUTES,
+    *members.ROUTES,
+    *pos.ROUTES,
+    *reports.ROUTES,
+    *setup.ROUTES,
+    *tickets.ROUTES,
+]
