@@ -64,4 +64,20 @@ NAV: list[NavItem] = [
         module="keytags",
         order=48,
     ),
+    NavItem(
+        key="keytags-members",
+        label="Member cards",
+        href="/console/keytags/members",
+        roles=permissions.DESK,
+        module="keytags",
+        order=45,
+    ),
+    NavItem(
+        key="keytags-setup",
+        label="Hot-spring settings",
+        href="/console/keytags/setup",
+        roles=permissions.MANAGERS,
+        module="keytags",
+        order=46,
+    ),
 ]
