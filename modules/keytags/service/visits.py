@@ -140,10 +140,11 @@ async def visit_of_tag(db: AsyncSession, tenant_id: TenantId, uid: str) -> uuid.
 async def wristband_pdf(
     db: AsyncSession, tenant_id: TenantId, visit_id: uuid.UUID, *, resort: str, tz: str | None
 ) -> bytes:
-    """The visit's QR wristband strip: its QR carries the tag's UID, as outlets scan it."""
+    """The visit's QR wristband strip: its QR carries the tag's UID, as outlets scan it (for
+    an RFID tag, a paper stand-in carrying the same UID)."""
     repo = VisitRepository(db, tenant_id)
     row = await repo.visit_row(visit_id)
-    if row is None or row.tag_kind != "qr" or row.tag_uid is None:
+    if row is None or row.tag_uid is None:
         raise NotFound()
     return await render_template_pdf(
         "keytags/desk/pdf/wristband.html",
