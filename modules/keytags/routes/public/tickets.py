@@ -26,20 +26,22 @@ from tenants.context import Ctx, RequestContext
 
 RESERVATION = {"reservation_id": "reservations"}
 MODULES = ("keytags", "reservations")
+# A code already bought stays viewable wherever reservations runs (as the pay step is).
+ORDER_MODULES = ("reservations",)
 # As the hotel page: a family buys a handful; a script holding a day's tickets is stopped.
 HOLDS_PER_ADDRESS = (20, timedelta(hours=1))
 
 
-def _tenant(ctx: RequestContext) -> Any:
+def _tenant(ctx: RequestContext, modules: tuple[str, ...] = MODULES) -> Any:
     """The resort, when it sells day tickets online (else the page does not exist)."""
     tenant = ctx.tenant
-    if tenant is None or any(m not in tenant.enabled_modules for m in MODULES):
+    if tenant is None or any(m not in tenant.enabled_modules for m in modules):
         raise NotFound()
     return tenant
 
 
 def _page(ctx: RequestContext, template: str, status_code: int = 200, **context: Any) -> Template:
-    tenant = _tenant(ctx)
+    tenant = _tenant(ctx, ORDER_MODULES)
     return Template(
         template_name=f"keytags/public/{template}",
         context={"tenant": tenant, "base": f"/book/{tenant.slug}/spa", **context},
@@ -168,7 +170,7 @@ class DayTicketsController(Controller):
     ) -> Template:
         """The order's tickets for whoever has the link and a code: each paid ticket's code
         and QR to show at the desk, and the pay step of any still to pay."""
-        tenant = _tenant(ctx)
+        tenant = _tenant(ctx, ORDER_MODULES)
         lines = await service.ticket_order(ctx.db, ctx.tenant_id, reservation_id, code)
         if lines is None:
             return _page(ctx, "lookup.html", reservation_id=reservation_id, wrong=bool(code))
