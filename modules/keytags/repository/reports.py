@@ -288,3 +288,26 @@ class OutletReportRepository(TenantScopedRepository):
             )
             for r in rows
         ]  # fmt: skip
+
+    async def outlet_choices(self) -> list[tuple[uuid.UUID, str]]:
+        """Active outlets (id, name), in their order: where a shift may be opened."""
+        rows = await self.db.execute(
+            text(
+                """
+                SELECT id, name FROM spa_outlets
+                WHERE tenant_id = :tenant AND active
+                ORDER BY sort_order, code
+                """
+            ),
+            {"tenant": self.tenant_id},
+        )
+        return [(r.id, r.name) for r in rows]
+
+    async def outlet_takings(
+        self, outlet_id: uuid.UUID, start_at: datetime, end_at: datetime
+    ) -> OutletRow | None:
+        """One outlet's charges and voids recorded in [start_at, end_at) (an outlet shift)."""
+        for row in await self.outlets(start_at, end_at):
+            if row.outlet_id == outlet_id:
+                return row
+        return None

@@ -46,6 +46,8 @@ class ShiftReport:
     user_name: str
     outlet_name: str | None
     methods: list[MethodTotal]
+    # An outlet's shift: the outlet's charges and voids recorded while it was open.
+    outlet_takings: OutletRow | None = None
 
     @property
     def is_open(self) -> bool:
@@ -199,6 +201,7 @@ class DayCharges:
 @dataclass
 class OpenShiftForm(Cleaned):
     opening_float: Annotated[str, Text(16)] = ""
+    outlet: Annotated[str, Text(40)] = ""  # an outlet's id, or empty for the desk
 
 
 @dataclass

@@ -125,6 +125,7 @@ from modules.keytags.service.shifts import (
     close_shift,
     current_shift,
     open_shift,
+    outlet_choices,
     own_shift,
     shift_report,
 )
@@ -226,6 +227,7 @@ __all__ = [
     "open_shift",
     "open_visit",
     "outlet",
+    "outlet_choices",
     "outlet_items",
     "outlet_report",
     "outlets_csv",

@@ -26,6 +26,7 @@ from app.errors import Conflict, Invalid, NotFound
 from app.i18n import gettext
 from app.web.input import read_fen
 from modules.keytags.models import Shift
+from modules.keytags.repository.reports import OutletReportRepository
 from modules.keytags.repository.shifts import ShiftRepository
 from modules.keytags.schemas.reports import IN_KINDS, OUT_KINDS, MethodTotal, ShiftReport
 
@@ -35,6 +36,7 @@ __all__ = [
     "close_shift",
     "current_shift",
     "open_shift",
+    "outlet_choices",
     "own_shift",
     "shift_report",
     "shifts_between",
@@ -78,16 +80,35 @@ def _money(field: str, text: str | None) -> int:
     return found
 
 
+async def outlet_choices(db: AsyncSession, tenant_id: TenantId) -> list[tuple[uuid.UUID, str]]:
+    """The outlets a shift may be opened at (besides the desk)."""
+    return await OutletReportRepository(db, tenant_id).outlet_choices()
+
+
+async def _outlet(db: AsyncSession, tenant_id: TenantId, typed: str) -> uuid.UUID | None:
+    if not typed.strip():
+        return None
+    try:
+        wanted = uuid.UUID(typed.strip())
+    except ValueError:
+        wanted = None
+    if wanted is None or wanted not in dict(await outlet_choices(db, tenant_id)):
+        raise Invalid.field("outlet", gettext("Choose the desk or one of the outlets."))
+    return wanted
+
+
 async def open_shift(
     db: AsyncSession,
     tenant_id: TenantId,
     user_id: uuid.UUID,
     *,
     opening_float: str,
-    outlet_id: uuid.UUID | None = None,
+    outlet: str = "",
 ) -> Shift:
-    """Open the person's shift with the float they counted into the drawer."""
+    """Open the person's shift, at the desk or at an outlet (`outlet`: its id as typed),
+    with the float they counted into the drawer."""
     float_fen = _money("opening_float", opening_float)
+    outlet_id = await _outlet(db, tenant_id, outlet)
     repo = ShiftRepository(db, tenant_id)
     if not await repo.insert_open(
         user_id, at=clock.now(), outlet_id=outlet_id, float_fen=float_fen
@@ -109,7 +130,12 @@ async def _report(repo: ShiftRepository, shift: Shift) -> ShiftReport:
             totals[2] += s.amount_fen
     methods = [MethodTotal(m, *t) for m, t in sorted(by_method.items())]
     user_name, outlet_name = await repo.names(shift)
-    return ShiftReport(shift, user_name, outlet_name, methods)
+    takings = None
+    if shift.outlet_id is not None:
+        takings = await OutletReportRepository(repo.db, repo.tenant_id).outlet_takings(
+            shift.outlet_id, shift.opened_at, shift.closed_at or clock.now()
+        )
+    return ShiftReport(shift, user_name, outlet_name, methods, takings)
 
 
 async def close_shift(
@@ -159,9 +185,4 @@ async def shifts_between(
 ) -> list[ShiftReport]:
     """Every shift open at some moment of [start_at, end_at), newest first, with figures."""
     repo = ShiftRepository(db, tenant_id)
-    return [
-        ShiftReport(
-            row.shift, row.user_name, row.outlet_name, (await _report(repo, row.shift)).methods
-        )
-        for row in await repo.shifts_between(start_at, end_at)
-    ]
+    return [await _report(repo, row.shift) for row in await repo.shifts_between(start_at, end_at)]

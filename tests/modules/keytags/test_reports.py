@@ -327,3 +327,26 @@ class TestPages:
         assert day.status_code == 200 and "手牌遗失" in day.text and "¥176.00" in day.text
         csv_day = await client.get("/console/keytags/reports/day.csv?day=2026-13-01")
         assert csv_day.status_code == 422
+
+
+class TestOutletShift:
+    async def test_an_outlet_shift_shows_the_outlets_takings_while_it_was_open(
+        self, db, resort, outlets
+    ):
+        """Opened two hours ago at 推拿: today's 全身推拿 ¥198, less the void (made today) of
+        yesterday's 足疗 ¥128: net ¥70. A mistyped outlet is refused."""
+        tid = outlets.tid
+        staff = await make_staff(db, tenant=resort.tenant, role="cashier")
+        with pytest.raises(Invalid):
+            await service.open_shift(db, tid, staff.user.id, opening_float="0", outlet="推拿")
+        shift = await service.open_shift(
+            db, tid, staff.user.id, opening_float="200", outlet=str(outlets.spa.id)
+        )
+        shift.opened_at = clock.now() - timedelta(hours=2)
+        await db.flush()
+        report = await service.close_shift(db, tid, staff.user.id, counted="200")
+        assert report.outlet_name == "推拿"
+        t = report.outlet_takings
+        assert t is not None
+        assert (t.charges, t.gross_fen, t.voids_fen, t.net_fen) == (1, 19800, 12800, 7000)
+        assert report.difference_fen == 0

@@ -185,6 +185,7 @@ async def _shift_page(
         active="keytags-shift",
         status_code=status_code,
         report=await service.own_shift(ctx.db, ctx.tenant_id, _user(ctx)),
+        outlet_choices=await service.outlet_choices(ctx.db, ctx.tenant_id),
         notice=notice,
         errors=errors or {},
         form=form,
@@ -212,7 +213,11 @@ class OwnShiftConsole(Controller):
             await attempt(
                 ctx.db,
                 service.open_shift(
-                    ctx.db, ctx.tenant_id, _user(ctx), opening_float=data.opening_float
+                    ctx.db,
+                    ctx.tenant_id,
+                    _user(ctx),
+                    opening_float=data.opening_float,
+                    outlet=data.outlet,
                 ),
             )
         except (Invalid, Conflict) as exc:
