@@ -325,3 +325,130 @@ class TestCardHold:
         assert released.status == "canceled"
         with pytest.raises(Conflict):
             await payments.capture(db, tid, visit.preauth_payment_id, 100)
+
+
+class TestOnlineTicket:
+    async def _paid_ticket(self, db, resort, persons=2):  # type: ignore[no-untyped-def]
+        from modules.payments import service as payments
+        from modules.reservations import service as reservations
+
+        tid = TenantId(resort.tenant.id)
+        await reservations.create_rate_plan(
+            db,
+            tid,
+            reservations.RatePlanInput(
+                "rack", "门市价", free_cancel_hours=0, cancel_fee_kind="none"
+            ),
+        )
+        ticket = await make_ticket_type(db, tenant=resort.tenant, sold_online=True)
+        await service.sync_online_ticket(db, tid, ticket)
+        [held] = await service.buy_tickets(
+            db,
+            tid,
+            day=clock.today(),
+            counts={ticket.id: persons},
+            name="王芳",
+            phone="13800138000",
+        )
+        await payments.record_manual_payment(
+            db,
+            tid,
+            subject_type=reservations.RESERVATION,
+            subject_id=held.id,
+            amount_fen=held.total_fen,
+            method="cash",
+            kind="prepayment",
+        )
+        r = await reservations.get_reservation(db, tid, held.id)
+        assert (r.status, r.payment_state) == ("confirmed", "paid")
+        return ticket, r
+
+    async def test_a_paid_day_ticket_admits_its_persons_once(self, db, resort, desk):
+        ticket, r = await self._paid_ticket(db, resort, persons=2)
+        other = await make_ticket_type(db, tenant=resort.tenant)
+        visits = await _admit(
+            db,
+            resort,
+            desk,
+            PersonInput(ticket_type_id=other.id, qr_wristband=True),  # the ticket's own type wins
+            source="online",
+            code=r.code.lower(),
+        )
+        [v] = visits
+        assert v.reservation_id == r.id and v.ticket_type_id == ticket.id
+        assert v.admission_prepaid and v.admission_fen == r.total_fen // 2
+        assert v.guest_name == "王芳"
+        await _admit(
+            db,
+            resort,
+            desk,
+            PersonInput(ticket_type_id=ticket.id, qr_wristband=True),
+            source="online",
+            code=r.code,
+        )
+        with pytest.raises(Invalid) as exc:
+            await _admit(
+                db,
+                resort,
+                desk,
+                PersonInput(ticket_type_id=ticket.id, qr_wristband=True),
+                source="online",
+                code=r.code,
+            )
+        assert "0" in _fields(exc)["code"]
+
+    async def test_an_unknown_code_is_a_field_error(self, db, resort, desk):
+        ticket = await make_ticket_type(db, tenant=resort.tenant)
+        with pytest.raises(Invalid) as exc:
+            await _admit(
+                db,
+                resort,
+                desk,
+                PersonInput(ticket_type_id=ticket.id, qr_wristband=True),
+                source="online",
+                code="NOPE1234",
+            )
+        assert "code" in _fields(exc)
+
+
+class TestHotelGuest:
+    async def test_the_stays_persons_come_in_on_the_package_the_rest_pay_on_the_folio(
+        self, db, desk
+    ):
+        from tests.factories.frontdesk import make_stay
+
+        owner = await make_tenant(db, kinds=("hotel", "hot_spring"), name="温泉酒店")
+        checked = await make_stay(db, tenant=owner.tenant, adults=2, children=0)
+        await bind_tenant(db, owner.tenant.id)
+        ticket = await make_ticket_type(db, tenant=owner.tenant)
+        actor = Actor(name="前台")
+        person = PersonInput(ticket_type_id=ticket.id, qr_wristband=True)
+        visits = await service.open_party(
+            db,
+            TenantId(owner.tenant.id),
+            AdmissionInput(
+                persons=(person, person, person),
+                source="hotel",
+                tab_mode="folio",
+                room=checked.stay.unit_number,
+            ),
+            actor=actor,
+        )
+        assert [v.admission_prepaid for v in visits] == [True, True, False]
+        assert {v.stay_id for v in visits} == {checked.stay.id}
+        assert all(v.tab_mode == "folio" and v.limit_fen == ticket.credit_limit_fen for v in visits)
+        assert visits[0].guest_name == checked.stay.guest_name
+
+    async def test_an_empty_room_is_a_field_error(self, db, resort, desk):
+        ticket = await make_ticket_type(db, tenant=resort.tenant)
+        with pytest.raises(Invalid) as exc:
+            await _admit(
+                db,
+                resort,
+                desk,
+                PersonInput(ticket_type_id=ticket.id, qr_wristband=True),
+                source="hotel",
+                tab_mode="folio",
+                room="8808",
+            )
+        assert "8808" in _fields(exc)["room"]
