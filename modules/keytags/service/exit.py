@@ -177,16 +177,17 @@ class Bill:
         return settled_at + timedelta(minutes=self.exit_window_minutes)
 
     def methods(self) -> list[TenderMethod]:
-        """The methods this bill can be paid by at the desk."""
+        """The methods this bill can be paid by at the desk, the visit's own tab first
+        (the card hold, the room's folio, the member's balance)."""
         lead = self.lead.visit
-        found = list(domain.DESK_METHODS)
+        own = []
         if self.authorised_fen > 0:
-            found.insert(0, TenderMethod.PREAUTH)
+            own.append(TenderMethod.PREAUTH)
         if lead.stay_id is not None:
-            found.append(TenderMethod.FOLIO)
+            own.append(TenderMethod.FOLIO)
         if lead.member_id is not None:
-            found.append(TenderMethod.MEMBER)
-        return found
+            own.append(TenderMethod.MEMBER)
+        return [*own, *domain.DESK_METHODS]
 
     def change_fen(self, tender: Tender) -> int:
         if tender.method != TenderMethod.CASH or not tender.reference.startswith(TENDERED_PREFIX):

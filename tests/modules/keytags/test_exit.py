@@ -200,6 +200,27 @@ class TestSettle:
         with pytest.raises(service.BalanceShort):
             await service.settle(db, tid, short.id, method="member", actor=cashier)
 
+    async def test_a_hotel_guest_posts_to_the_room_folio(self, db, resort, tid, cashier):
+        from modules.frontdesk import service as frontdesk
+        from tests.factories.frontdesk import make_stay
+
+        checked = await make_stay(db, tenant=resort.tenant)
+        await bind_tenant(db, resort.tenant.id)
+        visit = await make_visit(
+            db, tenant=resort.tenant, source="hotel", tab_mode="folio", stay_id=checked.stay.id
+        )
+        await make_charge(db, tenant=resort.tenant, visit=visit, amount_fen=2800)
+        bill = await service.bill(db, tid, visit.id)
+        assert bill.methods()[0] == "folio"
+        await service.settle(db, tid, visit.id, method="folio", actor=cashier)
+        folio = await frontdesk.folio(db, tid, checked.stay.id)
+        spa = [line for line in folio.lines if visit.number in line.description]
+        assert [line.amount_fen for line in spa] == [36800 + 2800]
+        assert await tenders(db, visit.id) == [("payment", "folio", 39600)]
+        walk_in = await make_visit(db, tenant=resort.tenant)
+        with pytest.raises(Invalid):
+            await service.settle(db, tid, walk_in.id, method="folio", actor=cashier)
+
     async def test_a_party_pays_together(self, db, resort, tid, cashier):
         first = await make_visit(db, tenant=resort.tenant)
         second = await make_visit(db, tenant=resort.tenant, party_id=first.id)
