@@ -23,6 +23,7 @@ from modules.keytags.models import Charge, ReportFiling, Visit, VisitTag
 from tests.factories.filings import SECRET, make_registration
 from tests.factories.keytags import make_charge, make_outlet, make_tag, make_ticket_type
 from tests.factories.tenants import make_tenant
+from tests.races import Race
 
 _numbers = itertools.count(1)
 
@@ -228,3 +229,28 @@ class TestFiling:
         [filing] = await _filings(db)
         assert outcomes == ["accepted"], filing.errors
         assert filing.receipt_no
+
+
+@pytest.mark.realdb
+async def test_two_runs_at_once_file_the_month_once(committed_database):
+    async with committed_database.transaction() as db:
+        owner = await make_tenant(db, kinds=("hot_spring",))
+        await make_registration(db, tenant=owner.tenant)
+        await Month(db, owner.tenant).build()
+    tid = TenantId(owner.tenant.id)
+    race = Race(committed_database)
+
+    async def first() -> str:
+        async with committed_database.transaction(tid) as db:
+            outcome = await service.file_monthly_report(db, tid, "2025-03")
+            await race.hold(db)  # until the second run waits on the month's filing row
+            return outcome
+
+    async def second() -> str:
+        await race.held.wait()
+        async with committed_database.transaction(tid) as db:
+            return await service.file_monthly_report(db, tid, "2025-03")
+
+    assert await race.run(first(), second()) == ["filed", "already_filed"]
+    async with committed_database.transaction(tid) as db:
+        assert len(await _filings(db)) == 1
