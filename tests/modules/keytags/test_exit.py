@@ -11,16 +11,16 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 import time_machine
-from sqlalchemy import select, text
+from sqlalchemy import select
 
 from app.actor import Actor
 from app.db.engine import TenantId, bind_tenant
-from app.errors import Invalid
+from app.errors import AppError, Invalid
 from modules.keytags import service
-from modules.keytags.models import Charge, Tender, Visit
+from modules.keytags.models import KeyTag, Tender, Visit
 from tests.factories.keytags import (
     make_charge,
-    make_locker,
+    make_item,
     make_member,
     make_outlet,
     make_tag,
@@ -277,12 +277,9 @@ class TestSettle:
 
 
 class TestChargeRacingSettlement:
-    """Charges use the guarded UPDATE on the visit row; settling locks that row."""
-
-    GUARDED = text(
-        "UPDATE spa_visits SET tab_fen = tab_fen + :amt WHERE id = :v AND status = 'open'"
-        " AND active_tag_id = :tag AND tab_fen + :amt <= limit_fen RETURNING id"
-    )
+    """An outlet's charge (the guarded write on the visit row) against the exit desk's
+    settlement (which locks that row): the charge lands first and is billed, or it comes
+    second and is refused."""
 
     async def _arrange(self, committed_database):  # type: ignore[no-untyped-def]
         async with committed_database.sessionmaker() as db:
@@ -291,28 +288,29 @@ class TestChargeRacingSettlement:
             await bind_tenant(db, owner.tenant.id)
             ticket = await make_ticket_type(db, tenant=owner.tenant)
             visit = await make_visit(db, tenant=owner.tenant, ticket_type=ticket)
-            await make_locker(db, tenant=owner.tenant)
+            outlet = await make_outlet(db, tenant=owner.tenant)
+            await make_item(db, tenant=owner.tenant, outlet=outlet, code="BEER", price_fen=2800)
+            tag = await db.get(KeyTag, visit.active_tag_id)
+            assert tag is not None
             await db.commit()
-            return owner.tenant, Actor(user_id=staff.user.id), visit.id, visit.active_tag_id
+            self.outlet_id, self.uid = outlet.id, tag.uid
+            return owner.tenant, Actor(user_id=staff.user.id), visit.id, tag.id
 
     async def _charge(self, db, tenant, visit_id, tag_id):  # type: ignore[no-untyped-def]
         await bind_tenant(db, tenant.id)
-        row = await db.execute(self.GUARDED, {"amt": 2800, "v": visit_id, "tag": tag_id})
-        if row.scalar_one_or_none() is None:
-            return False
-        db.add(
-            Charge(
-                tenant_id=tenant.id,
-                visit_id=visit_id,
-                tag_id=tag_id,
-                kind="charge",
-                description="啤酒",
-                amount_fen=2800,
-                occurred_at=NOON,
-                recorded_at=NOON,
+        try:
+            await service.charge(
+                db,
+                TenantId(tenant.id),
+                tag_uid=self.uid,
+                items=[service.ItemQty(code="BEER", qty=1)],
+                device_id="pos-race",
+                device_seq=1,
+                actor=Actor(),
+                outlet_id=self.outlet_id,
             )
-        )
-        await db.flush()
+        except AppError:
+            return False
         return True
 
     async def test_a_charge_first_is_on_the_bill(self, committed_database):
