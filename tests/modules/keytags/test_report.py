@@ -254,3 +254,37 @@ async def test_two_runs_at_once_file_the_month_once(committed_database):
     assert await race.run(first(), second()) == ["filed", "already_filed"]
     async with committed_database.transaction(tid) as db:
         assert len(await _filings(db)) == 1
+
+
+class TestJob:
+    def test_the_daily_job_is_registered_with_the_worker(self):
+        from modules.keytags import tasks
+        from workers.app import BLUEPRINTS
+
+        names = {name for bp in BLUEPRINTS for name in bp.tasks}
+        assert "keytags.monthly_reports" in names
+        crons = [p.cron for p in tasks.blueprint.periodic_registry.periodic_tasks.values()]
+        assert crons == ["0 20 * * *"]
+
+    @pytest.mark.realdb
+    async def test_the_daily_job_files_each_registered_resorts_month_once(
+        self, committed_database, settings
+    ):
+        from app.jobs.runtime import JobRuntime, use_runtime
+        from modules.keytags import tasks
+
+        async with committed_database.transaction() as db:
+            owner = await make_tenant(db, kinds=("hot_spring",))
+            await make_registration(db, tenant=owner.tenant)
+            await Month(db, owner.tenant).build()
+        tid = TenantId(owner.tenant.id)
+        with (
+            use_runtime(JobRuntime(committed_database, settings)),
+            time_machine.travel(datetime(2025, 4, 5, 20, 0, tzinfo=UTC), tick=False),
+        ):
+            assert await tasks.monthly_reports(timestamp=0) >= 1
+            await tasks.monthly_reports(timestamp=0)
+        async with committed_database.transaction(tid) as db:
+            [filing] = await _filings(db)
+            assert filing.payload["period"] == "2025-03"
+            assert filing.payload["figures"]["visits"] == 3
