@@ -271,3 +271,59 @@ class TestBookingPage:
         page = await client.get(f"/book/{both.tenant.slug}/")
         assert page.status_code == 200
         assert f'href="/book/{both.tenant.slug}/spa/"' in page.text
+
+
+class TestRedeemedAtTheDesk:
+    """Done when: a day ticket is bought online and redeemed at the desk."""
+
+    async def test_a_ticket_bought_and_paid_online_admits_its_persons_once_at_the_desk(
+        self, db, client, resort, on_sale, stripe_gateway, stripe_emulator
+    ):
+        from sqlalchemy import select
+
+        from modules.keytags.models import Visit
+        from tests.helpers import form_post, sign_in
+
+        adult, _child = on_sale
+        slug, tid = resort.tenant.slug, TenantId(resort.tenant.id)
+        today = await service.resort_today(db, tid)
+        bought = await form_post(
+            client,
+            f"/book/{slug}/spa/",
+            {
+                "day": today.isoformat(),
+                _qty(adult): "2",
+                "guest_name": "韩梅梅",
+                "guest_phone": "13900139000",
+            },
+        )
+        assert bought.status_code == 303, bought.text
+        order = await pay_through_the_pay_step(client, stripe_emulator, bought.headers["location"])
+        code = order.split("code=")[1]
+        page = await client.get(order)
+        assert code in page.text and "请在前台出示" in page.text
+
+        await sign_in(client, resort)
+
+        def admit(rows: int) -> dict[str, str]:
+            form = {"source": "online", "code": code.lower(), "tab_mode": "postpay"}
+            for n in range(rows):
+                form |= {f"persons-{n}-ticket_type": str(adult.id), f"persons-{n}-qr": "1"}
+            return form
+
+        admitted = await form_post(client, "/console/keytags/admit", admit(2))
+        assert admitted.status_code == 303, admitted.text
+        await bind_tenant(db, resort.tenant.id)
+        visits = (await db.execute(select(Visit))).scalars().all()
+        assert len(visits) == 2
+        kind = (await service.day_kinds(db, tid, today, today))[today]
+        assert {(v.source, v.admission_prepaid, v.admission_fen) for v in visits} == {
+            ("online", True, service.prices(adult).on(kind))
+        }
+        [r] = await reservations.search_reservations(db, tid, term="13900139000")
+        assert {v.reservation_id for v in visits} == {r.id}
+
+        again = await form_post(client, "/console/keytags/admit", admit(1))
+        assert again.status_code == 422
+        assert "0" in again.text
+        assert len((await db.execute(select(Visit))).scalars().all()) == 2
