@@ -146,7 +146,9 @@ class VisitRepository(TenantScopedRepository):
                 )
                 .on_conflict_do_nothing(index_elements=["tenant_id", "uid"])
             )
-        stmt = self.scoped(KeyTag).where(KeyTag.uid == uid).with_for_update()
+        # FOR NO KEY UPDATE: an outlet's charge naming this tag (a KEY SHARE lock through its
+        # foreign key) never waits for the desk.
+        stmt = self.scoped(KeyTag).where(KeyTag.uid == uid).with_for_update(key_share=True)
         tag = (await self.db.execute(stmt)).scalar_one_or_none()
         if tag is not None:
             await self.db.refresh(tag)

@@ -200,6 +200,10 @@ def _check_shape(admission: AdmissionInput) -> None:
     member = admission.source == domain.VisitSource.MEMBER
     if member != (admission.tab_mode == domain.TabMode.MEMBER):
         raise Invalid.field("tab_mode", _("A member's tab is the card's balance, and only theirs."))
+    if len(admission.phone) > 20:
+        raise Invalid.field("phone", _("At most %(n)s characters.", n=20))
+    if len(admission.guest_name) > 60:
+        raise Invalid.field("guest_name", _("At most %(n)s characters.", n=60))
     if admission.deposit_fen < 0:
         raise Invalid.field("deposit", _("The deposit cannot be negative."))
     uids = [normalise_uid(p.tag_uid) for p in admission.persons if not p.qr_wristband]
