@@ -310,10 +310,22 @@ class TestPages:
         assert (await client.get("/console/keytags/reports")).status_code == 403
 
     async def test_the_reports_page_and_its_csv(self, db, client, resort, outlets):
+        tid = outlets.tid
+        cashier = await make_staff(db, tenant=resort.tenant, role="cashier", display_name="王芳")
+        shift = await service.open_shift(db, tid, cashier.user.id, opening_float="300")
+        await _tender(db, tid, shift.id, "payment", "wechat", 12000)
+        await service.close_shift(db, tid, cashier.user.id, counted="310")
+        waiter = await make_staff(db, tenant=resort.tenant, role="cashier", display_name="赵磊")
+        await service.open_shift(
+            db, tid, waiter.user.id, opening_float="0", outlet=str(outlets.bar.id)
+        )
         auditor = await make_staff(db, tenant=resort.tenant, role="auditor")
         await sign_in(client, auditor)
         page = await client.get("/console/keytags/reports")
         assert page.status_code == 200
+        assert "王芳" in page.text and "赵磊" in page.text and "¥10.00" in page.text
+        slip = await client.get(f"/console/keytags/reports/shifts/{shift.id}")
+        assert slip.status_code == 200 and "¥120.00" in slip.text
         assert "李师傅推拿" in page.text and "¥56.00" in page.text and "¥126.00" in page.text
         odd = await client.get("/console/keytags/reports?date_from=2026-02-30")
         assert odd.status_code == 422
