@@ -191,3 +191,64 @@ class TestDeskReads:
         assert len(page.bindings) == 1 and page.charges == ()
         pdf = await service.wristband_pdf(db, _tid(resort), visit.id, resort="测试温泉", tz=None)
         assert pdf.startswith(b"%PDF")
+
+
+@pytest.mark.realdb
+async def test_a_charge_waiting_behind_a_block_is_refused(committed_database):
+    from tests.races import Race
+
+    database = committed_database
+    async with database.transaction() as db:
+        owner = await make_tenant(db, kinds=("hot_spring",))
+        visit = await make_visit(db, tenant=owner.tenant)
+        tag_id = visit.active_tag_id
+    tid = TenantId(owner.tenant.id)
+    race = Race(database)
+    guarded = text(
+        "UPDATE spa_visits SET tab_fen = tab_fen + 100 WHERE id = :v AND status = 'open' "
+        "AND active_tag_id = :t AND tab_fen + 100 <= limit_fen RETURNING id"
+    )
+
+    async def block() -> None:
+        async with database.transaction(tid) as db:
+            await service.block_tag(db, tid, visit.id, reason="遗失", actor=Actor(name="t"))
+            await race.hold(db)  # until the outlet's charge waits on the visit's row
+
+    async def charge() -> bool:
+        await race.held.wait()
+        async with database.transaction(tid) as db:
+            return (await db.execute(guarded, {"v": visit.id, "t": tag_id})).first() is not None
+
+    _blocked, charged = await race.run(block(), charge())
+    assert charged is False
+
+
+@pytest.mark.realdb
+async def test_two_desks_binding_one_new_tag_at_once_one_wins(committed_database):
+    from tests.races import Race
+
+    database = committed_database
+    async with database.transaction() as db:
+        owner = await make_tenant(db, kinds=("hot_spring",))
+        ticket = await make_ticket_type(db, tenant=owner.tenant)
+    tid = TenantId(owner.tenant.id)
+    race = Race(database)
+    person = PersonInput(ticket_type_id=ticket.id, tag_uid="FFFF0001")
+
+    async def desk(first: bool):  # type: ignore[no-untyped-def]
+        if not first:
+            await race.held.wait()
+        try:
+            async with database.transaction(tid) as db:
+                [v] = await service.open_party(
+                    db, tid, AdmissionInput(persons=(person,)), actor=Actor(name="t")
+                )
+                if first:
+                    await race.hold(db)
+                return v.number
+        except Invalid as refused:
+            return refused
+
+    won, lost = await race.run(desk(True), desk(False))
+    assert isinstance(won, str)
+    assert isinstance(lost, Invalid) and won in str(lost.errors)
