@@ -161,6 +161,13 @@ class TestPublicPurchase:
         far = today + timedelta(days=61)
         assert (await client.get(f"/book/{resort.tenant.slug}/spa/?day={far}")).status_code == 422
 
+    async def test_the_page_speaks_english_when_asked(self, db, client, resort, on_sale):
+        await client.get("/lang/en")
+        page = await client.get(f"/book/{resort.tenant.slug}/spa/")
+        assert page.status_code == 200
+        assert "Hot-spring day tickets" in page.text and "Adult" in page.text
+        assert "Continue to payment" in page.text
+
     async def test_an_adult_and_a_child_are_bought_paid_and_confirmed(
         self, db, client, resort, on_sale, stripe_gateway, stripe_emulator
     ):
