@@ -33,6 +33,7 @@ from app.actor import Actor
 from app.db.engine import TenantId
 from app.documents.pdf import render_template_pdf
 from app.errors import Conflict, Invalid, NotFound
+from app.i18n import gettext
 from modules.keytags import domain
 from modules.keytags.domain import TabMode, TenderKind, TenderMethod, VisitStatus
 from modules.keytags.models import Charge, Tender, TicketType, Visit
@@ -552,7 +553,7 @@ async def _pay_rest(
             db,
             tid,
             stay_id=lead.stay_id,
-            description=f"温泉消费 {lead.number}",
+            description=gettext("Hot spring visit %(number)s", number=lead.number),
             amount_fen=amount,
             source="spa",
             posted_by=actor.user_id,
