@@ -416,6 +416,7 @@ class TestExitDeskPages:
             follow_redirects=True,
         )
         assert paid.status_code == 200 and 'id="change"' in paid.text and "¥64.00" in paid.text
+        assert "应退还客人：¥64.00" in paid.text
         again = await form_post(
             client, f"/console/keytags/visits/{visit.id}/settle", {"method": "cash"}
         )
