@@ -141,6 +141,7 @@ _TEXT = {
     "preauth": 16,
     "card_token": 255,
 }
+_OWN_TAB = {"hotel": "folio", "member": "member"}
 _ROW = {"ticket_type": 40, "section": 40, "tag_uid": 64, "qr": 1, "locker": 10}
 
 
@@ -192,10 +193,14 @@ def read_admission(form: Mapping[str, Sequence[str]]) -> tuple[AdmissionForm, Ad
     preauth = _money(top["preauth"], "preauth", errors)
     if errors:
         raise Invalid(errors=errors)
+    source = top["source"] or "walk_in"
+    # A hotel guest's tab is the room's folio and a member's the card: the form's tab choice
+    # is for everyone else.
+    tab_mode = _OWN_TAB.get(source) or top["tab_mode"] or "postpay"
     admission = AdmissionInput(
         persons=tuple(persons),
-        source=top["source"] or "walk_in",
-        tab_mode=top["tab_mode"] or "postpay",
+        source=source,
+        tab_mode=tab_mode,
         deposit_fen=deposit,
         preauth_fen=preauth,
         card_token=top["card_token"],

@@ -124,3 +124,31 @@ class TestVisitPage:
         visit = await make_visit(db, tenant=other.tenant)
         await bind_tenant(db, resort.tenant.id)
         assert (await client.get(f"/console/keytags/visits/{visit.id}")).status_code == 404
+
+    async def test_a_member_from_the_form_spends_the_card_whatever_tab_was_chosen(
+        self, client, db, resort, clerk
+    ):
+        from tests.factories.keytags import make_member
+
+        member = await make_member(db, tenant=resort.tenant, balance_fen=80000)
+        ticket = await make_ticket_type(db, tenant=resort.tenant)
+        answer = await form_post(
+            client,
+            "/console/keytags/admit",
+            {
+                "source": "member",
+                "tab_mode": "cash_deposit",
+                "card_no": member.card_no,
+                "persons-0-ticket_type": str(ticket.id),
+                "persons-0-qr": "1",
+            },
+            follow_redirects=False,
+        )
+        assert answer.status_code == 303, answer.text
+        await bind_tenant(db, resort.tenant.id)
+        visit = (await db.execute(select(Visit).where(Visit.member_id == member.id))).scalar_one()
+        assert visit.tab_mode == "member" and visit.deposit_fen == 0
+        page = await client.get(answer.headers["location"])
+        assert "wristband.pdf" in page.text
+        pdf = await client.get(f"/console/keytags/visits/{visit.id}/wristband.pdf")
+        assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF")
