@@ -250,11 +250,12 @@ async def charge(
     )
     if facts is None:
         raise NoOutlet() if outlet_id is None else NotFound()
-    lines = priced_lines(facts, wanted)
-    if facts.earlier is not None:
-        if not _same(facts.earlier, facts.tag_id, lines):
+    if facts.earlier is not None:  # answered as it was, even if the price list changed since
+        asked = [{"code": item.code, "qty": item.qty} for item in wanted]
+        if not _same(facts.earlier, facts.tag_id, asked):
             raise DeviceSequenceReused()
         return _replay(facts.earlier)
+    lines = priced_lines(facts, wanted)
     if not facts.outlet_active:
         raise OutletClosed()
     refused = refusal(facts)
@@ -263,6 +264,8 @@ async def charge(
     amount = sum(int(line["amount_fen"]) for line in lines)
     if amount > MAX_CHARGE_FEN:
         raise Invalid.field("items", "This charge is too large for one sale.")
+    if facts.tab_fen + amount > facts.limit_fen:  # no room as read: no need to try the write
+        raise over_limit(max(0, facts.limit_fen - facts.tab_fen))
     now = clock.now()
     assert facts.visit_id is not None
     row = NewCharge(
