@@ -3,8 +3,10 @@
 Other modules call `start_payment`, `confirm_card` and `sync_payment` (a card payment on
 a pay page), `refund` (on cancellation, with the refundable amount the subject's module
 computed), `payments_for`, `holdings` and `record_manual_payment` (money taken at the
-desk). A module whose subjects take payments registers `on_subject_changed` to hear when
-their money arrives or goes back: payments imports no other module."""
+desk); a desk holding an amount on a card calls `preauthorise`, then `capture` (the bill, at
+most the hold) or `release`. A module whose subjects take payments registers
+`on_subject_changed` to hear when their money arrives or goes back: payments imports no
+other module."""
 
 from modules.payments.domain import (
     FINAL,
