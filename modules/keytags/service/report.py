@@ -91,7 +91,7 @@ _PERIOD = re.compile(r"(\d{4})-(\d{2})", re.ASCII)
 def parse_period(period: str) -> tuple[date, date]:
     """The month `YYYY-MM` as [its first day, the next month's first day)."""
     found = _PERIOD.fullmatch(period or "")
-    if found is None or not 1 <= int(found[2]) <= 12 or int(found[1]) < 2000:
+    if found is None or not 1 <= int(found[2]) <= 12 or not 2000 <= int(found[1]) <= 2100:
         raise Invalid.field("period", "A month is written YYYY-MM.")
     year, month = int(found[1]), int(found[2])
     return date(year, month, 1), date(year + month // 12, month % 12 + 1, 1)

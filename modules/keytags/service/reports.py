@@ -49,6 +49,7 @@ __all__ = [
 ]
 
 MAX_PERIOD_DAYS = 366
+EARLIEST, LATEST = date(2000, 1, 1), date(2100, 12, 31)
 DAY_LIMIT = 5000
 
 
@@ -70,6 +71,8 @@ def period_of(date_from: str | None, date_to: str | None, tz: str) -> Period:
     last = read_date(date_to) if date_to else first
     if last is None:
         raise Invalid.field("date_to", _("Enter a date such as 2026-12-01."))
+    if not (EARLIEST <= first and last <= LATEST):
+        raise Invalid.field("date_from", _("Choose dates between 2000 and 2100."))
     if last < first:
         raise Invalid.field("date_to", _("The end is before the start."))
     if (last - first).days >= MAX_PERIOD_DAYS:

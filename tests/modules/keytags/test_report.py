@@ -158,7 +158,9 @@ class TestFigures:
         found = await service.monthly_figures(db, m.tid, "2025-05")
         assert set(found.figures.values()) == {0}
 
-    @pytest.mark.parametrize("period", ["2025-3", "2025-13", "25-03", "", "2025-03-01"])
+    @pytest.mark.parametrize(
+        "period", ["2025-3", "2025-13", "25-03", "", "2025-03-01", "9999-12", "1999-12"]
+    )
     async def test_a_period_is_a_month(self, db, period):
         m = await _month(db)
         with pytest.raises(Invalid):

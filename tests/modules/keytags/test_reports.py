@@ -260,6 +260,8 @@ class TestOutlets:
             ("x", None),
             ("2026-12-02", "2026-12-01"),
             ("2024-01-01", "2026-01-01"),
+            ("9999-12-31", None),
+            ("0001-01-01", None),
         ],
     )
     def test_odd_periods_are_refused(self, date_from, date_to):
@@ -339,6 +341,9 @@ class TestPages:
         assert day.status_code == 200 and "手牌遗失" in day.text and "¥176.00" in day.text
         csv_day = await client.get("/console/keytags/reports/day.csv?day=2026-13-01")
         assert csv_day.status_code == 422
+        assert (await client.get("/console/keytags/reports/day?day=9999-12-31")).status_code == 422
+        far = await client.get("/console/keytags/reports/outlets.csv?date_from=9999-12-31")
+        assert far.status_code == 422
 
 
 class TestOutletShift:

@@ -15,9 +15,7 @@ from litestar.response import Redirect, Template
 
 from app import clock
 from app.errors import Conflict, Invalid, NotFound
-from app.i18n import gettext
 from app.web.forms import attempt, field_errors
-from app.web.input import read_date
 from app.web.responses import file_response
 from modules.keytags import permissions, service
 from modules.keytags.domain import ChargeKind
@@ -130,10 +128,11 @@ class ReportsConsole(Controller):
     ) -> Template:
         errors: dict[str, str] = {}
         status_code = 200
-        chosen = read_date(day) if day else clock.today(_tz(ctx))
-        if chosen is None:
-            errors = {"day": gettext("Enter a date such as 2026-12-01.")}
-            status_code, chosen = 422, clock.today(_tz(ctx))
+        try:
+            chosen = _period(ctx, day, day).first
+        except Invalid as exc:
+            errors = {"day": next(iter(field_errors(exc).values()))}
+            status_code, chosen = exc.status_code, clock.today(_tz(ctx))
         return console_page(
             request,
             ctx,
@@ -148,9 +147,7 @@ class ReportsConsole(Controller):
 
     @get("/day.csv")
     async def day_csv(self, ctx: Ctx, day: FromQuery[str | None] = None) -> Response[bytes]:
-        chosen = read_date(day) if day else clock.today(_tz(ctx))
-        if chosen is None:
-            raise Invalid.field("day", "Enter a date such as 2026-12-01.")
+        chosen = _period(ctx, day, day).first
         report = await service.day_charges(ctx.db, ctx.tenant_id, chosen, _tz(ctx))
         return _csv(service.day_charges_csv(report, _tz(ctx)), f"charges-{chosen}.csv")
 
