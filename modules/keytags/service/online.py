@@ -47,20 +47,28 @@ def unit_code(ticket: TicketType) -> str:
 
 
 async def sync_online_ticket(
-    db: AsyncSession, tenant_id: TenantId, ticket: TicketType, *, today: date | None = None
+    db: AsyncSession,
+    tenant_id: TenantId,
+    ticket: TicketType,
+    *,
+    today: date | None = None,
+    reopen: bool = False,
 ) -> None:
     """Keep the ticket's online sale in step with it: a ticket type sold online gets its
     reservations unit type (made once) and the inventory of the next 180 days at each date's
     price (weekday, weekend or holiday by the calendar); dates already on sale keep their
     totals and sold counts, only their prices move. A ticket no longer sold online (or
     inactive) has its dates closed, so nothing more is sold; what was sold stays valid.
-    Re-run when the prices or the calendar change."""
+    `reopen` (a ticket put back on sale) opens its dates again; otherwise a date a manager
+    closed in the reservations calendar stays closed. Re-run when the prices or the
+    calendar change."""
     today = today or await resort_today(db, tenant_id)
     end = today + timedelta(days=HORIZON_DAYS - 1)
     selling = ticket.sold_online and ticket.active
     if ticket.unit_type_id is None:
         if not selling:
             return
+        reopen = True
         ticket.unit_type_id = await _unit_type(db, tenant_id, ticket)
         await db.flush()
     unit_type_id = ticket.unit_type_id
@@ -80,7 +88,7 @@ async def sync_online_ticket(
             start=start,
             end=stop,
             price_fen=fen,
-            closed=False,
+            closed=False if reopen else None,
         )
 
 

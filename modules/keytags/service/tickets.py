@@ -53,10 +53,11 @@ async def update_ticket_type(
         raise NotFound()
     if await repo.code_taken(data.code, ticket.id):
         raise Invalid.field("code", "This code is already used.", "taken")
+    was_selling = ticket.sold_online and ticket.active
     for field, value in _values(data).items():
         setattr(ticket, field, value)
     await repo.flush()
-    await sync_online_ticket(db, tenant_id, ticket)
+    await sync_online_ticket(db, tenant_id, ticket, reopen=not was_selling)
     return ticket
 
 

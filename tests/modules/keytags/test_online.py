@@ -77,6 +77,20 @@ class TestSync:
         assert (cell.price_fen, cell.total, cell.sold) == (45800, 80, 3)
         assert (await reservations.get_reservation(db, tid, held[0].id)).total_fen == 3 * 36800
 
+    async def test_a_date_closed_by_a_manager_stays_closed_when_prices_move(self, db, resort):
+        tid = TenantId(resort.tenant.id)
+        ticket = await make_ticket_type(db, tenant=resort.tenant, sold_online=True)
+        await service.sync_online_ticket(db, tid, ticket)
+        monday = _next(await service.resort_today(db, tid), 0)
+        await reservations.set_calendar(
+            db, tid, unit_type_id=ticket.unit_type_id, start=monday, end=monday, closed=True
+        )
+        await service.add_calendar_days(
+            db, tid, start=monday, end=monday, kind="holiday", name="节"
+        )
+        [cell] = await _cells(db, tid, ticket.unit_type_id, monday)
+        assert cell.closed and cell.price_fen == ticket.price_holiday_fen
+
     async def test_a_ticket_taken_off_sale_closes_its_dates(self, db, resort):
         tid = TenantId(resort.tenant.id)
         ticket = await make_ticket_type(db, tenant=resort.tenant, sold_online=True)
@@ -87,6 +101,9 @@ class TestSync:
         assert await service.ticket_offers(db, tid, today + timedelta(days=1)) == []
         [cell] = await _cells(db, tid, ticket.unit_type_id, today + timedelta(days=1))
         assert cell.closed
+        ticket.sold_online = True
+        await service.sync_online_ticket(db, tid, ticket, reopen=True)
+        assert len(await service.ticket_offers(db, tid, today + timedelta(days=1))) == 1
 
 
 def _qty(ticket) -> str:
