@@ -627,7 +627,7 @@ async def receipt_pdf(
     before settling it is marked as a statement, not a receipt."""
     the_bill = await bill(db, tid, visit_id, party=True)
     return await render_template_pdf(
-        "pdf/keytags_receipt.html",
+        "keytags/exit/pdf/receipt.html",
         bill=the_bill,
         resort=resort,
         tz=tz,
