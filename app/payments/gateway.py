@@ -50,6 +50,7 @@ class Intent:
     client_secret: str | None
     metadata: dict[str, str] = field(default_factory=dict)
     failure_message: str | None = None
+    amount_received: int = 0  # captured so far (a hold captured for less than it held)
 
 
 @dataclass(frozen=True, slots=True)
@@ -259,6 +260,7 @@ def _intent(intent: Any) -> Intent:
         client_secret=data.get("client_secret"),
         metadata={str(k): str(v) for k, v in (data.get("metadata") or {}).items()},
         failure_message=error.get("message"),
+        amount_received=int(data.get("amount_received") or 0),
     )
 
 

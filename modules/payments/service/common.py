@@ -93,6 +93,10 @@ async def apply_intent(
     status = our_status(intent)
     if status == payment.status and status != PaymentStatus.FAILED:
         return False
+    if status == PaymentStatus.SUCCEEDED and 0 < intent.amount_received < payment.amount_fen:
+        # A card hold captured for less than it held (our capture's own transaction rolled
+        # back): the payment is what was taken, the rest went back to the card.
+        payment.amount_fen = intent.amount_received
     payment.status = status
     payment.failure_message = intent.failure_message if status == PaymentStatus.FAILED else None
     payment.updated_at = now()

@@ -303,6 +303,39 @@ class TestCardHold:
         assert pi["status"] == "succeeded"
         assert charge["captured"] and charge["amount_refunded"] == 80000 - 51200
 
+    async def test_a_capture_seen_only_from_the_provider_counts_what_was_taken(
+        self, db, resort, desk, stripe_gateway, stripe_emulator
+    ):
+        """Our capture's transaction rolled back after the provider captured: the webhook (or
+        a sync) says succeeded with the amount received, and the payment is that amount."""
+        from app.payments.gateway import Intent
+        from modules.payments.models import Payment
+        from modules.payments.service.common import apply_intent
+        from tests.stripe_fixtures import card_token
+
+        ticket = await make_ticket_type(db, tenant=resort.tenant)
+        [visit] = await _admit(
+            db,
+            resort,
+            desk,
+            PersonInput(ticket_type_id=ticket.id, qr_wristband=True),
+            tab_mode="card_preauth",
+            preauth_fen=80000,
+            card_token=card_token(stripe_emulator),
+        )
+        payment = await db.get(Payment, visit.preauth_payment_id)
+        assert payment is not None
+        seen = Intent(
+            id=payment.provider_intent_id or "",
+            status="succeeded",
+            amount_fen=80000,
+            currency="CNY",
+            client_secret=None,
+            amount_received=51200,
+        )
+        assert await apply_intent(db, TenantId(resort.tenant.id), payment, seen)
+        assert (payment.status, payment.amount_fen) == ("succeeded", 51200)
+
     async def test_a_released_hold_takes_nothing(
         self, db, resort, desk, stripe_gateway, stripe_emulator
     ):
