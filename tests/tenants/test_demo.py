@@ -140,6 +140,10 @@ class TestSeedDemoCommand:
                 assert demo.DEMO_PASSWORD in result.output
                 assert demo.OPERATOR_EMAIL in result.output
                 assert "DEMO-ONLY" in result.output
+                # The hot-spring resort's bar POS and exit desk, and who opens them.
+                assert "/console/keytags/pos/" in result.output
+                assert "/console/keytags/exit" in result.output
+                assert "cashier@jinyun-springs.demo" in result.output
         finally:
             monkeypatch.undo()
             get_settings.cache_clear()

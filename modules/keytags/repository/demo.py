@@ -68,13 +68,17 @@ class DemoRepository(TenantScopedRepository):
         rows = (await self.db.execute(self.scoped(Member))).scalars()
         return {m.card_no: m for m in rows}
 
-    async def visits_between(self, first: date, last: date) -> int:
-        stmt = select(func.count()).where(
-            Visit.tenant_id == self.tenant_id,
-            Visit.business_date >= first,
-            Visit.business_date <= last,
+    async def visits_by_day(self, first: date, last: date) -> dict[date, int]:
+        stmt = (
+            select(Visit.business_date, func.count())
+            .where(
+                Visit.tenant_id == self.tenant_id,
+                Visit.business_date >= first,
+                Visit.business_date <= last,
+            )
+            .group_by(Visit.business_date)
         )
-        return int((await self.db.execute(stmt)).scalar_one())
+        return {day: int(n) for day, n in (await self.db.execute(stmt)).all()}
 
     async def visits_on(self, day: date) -> list[Visit]:
         stmt = self.scoped(Visit).where(Visit.business_date == day).order_by(Visit.number)

@@ -12,6 +12,7 @@ from app.identifiers import USCC_CHARSET, make_uscc
 from app.settings import get_settings
 from modules.filings import demo as filings_demo
 from modules.keytags import demo, service
+from modules.keytags.domain import visit_number
 from modules.keytags.models import (
     Charge,
     KeyTag,
@@ -24,6 +25,8 @@ from modules.keytags.models import (
     VisitTag,
 )
 from modules.reservations import service as reservations
+from tenants.models import Tenant
+from tests.factories.keytags import make_ticket_type, make_visit
 from tests.factories.tenants import make_staff, make_tenant
 
 KINDS = ("hot_spring", "hotel")
@@ -137,6 +140,27 @@ class TestDemoResort:
         again = await demo.seed_demo(db, tid, KINDS)
         assert again.admitted_today == 0 and again.last_month is None
         assert await _counts(db, tid) == before
+
+    async def test_a_demo_started_last_month_still_gets_its_history(self, db):
+        """Its guests of a day then keep their numbers; the month's history comes after."""
+        tid = await _resort(db)
+        first, _last = demo.previous_month(clock.today())
+        tenant = await db.get(Tenant, tid)
+        ticket = await make_ticket_type(db, tenant=tenant, code="EARLY")
+        for seq in (1, 2):
+            await make_visit(
+                db,
+                tenant=tenant,
+                ticket_type=ticket,
+                business_date=first,
+                number=visit_number(first, seq),
+                status="cancelled",
+                active_tag_id=None,
+            )
+        made = await demo.seed_demo(db, tid, KINDS)
+        assert made.last_month is not None
+        figures = await service.monthly_figures(db, tid, made.last_month.period)
+        assert figures.figures["visits"] == made.last_month.visits
 
     async def test_a_city_hotel_gets_no_key_tags(self, db):
         owner = await make_tenant(db, kinds=("hotel",))
