@@ -6,9 +6,11 @@ apply as conflicts; the cashier posts one (past the limit), a manager writes one
 from __future__ import annotations
 
 import re
+import uuid
 from datetime import timedelta
 
 import pytest
+import time_machine
 from sqlalchemy import select
 
 from app import clock
@@ -198,3 +200,40 @@ class TestPosPage:
         await db.refresh(visit)
         assert visit.tab_fen == 0
         assert (await db.execute(select(Visit.tab_fen).where(Visit.id == visit.id))).scalar() == 0
+
+
+class TestLateVoid:
+    async def test_past_the_window_only_a_manager_voids_and_is_recorded_approving(
+        self, client, db, owner, bar
+    ):
+        tag = await make_tag(db, tenant=owner.tenant)
+        visit = await make_visit(db, tenant=owner.tenant, tag=tag)
+        sold = await client.post(
+            "/api/v1/keytags/charges",
+            json={"tag": tag.uid, "device_id": "bar-9", "device_seq": 1,
+                  "items": [{"code": "JUICE", "qty": 1}]},
+            headers=bar["auth"],
+        )  # fmt: skip
+        charge_id = sold.json()["charge_id"]
+        base = f"/console/keytags/pos/{bar['outlet'].id}"
+        cashier = await make_staff(db, tenant=owner.tenant, role="cashier")
+        manager = await make_staff(db, tenant=owner.tenant, role="manager")
+        with time_machine.travel(clock.now() + timedelta(minutes=30), tick=False):
+            await sign_in(client, cashier)
+            headers = {"HX-Request": "true", "x-csrftoken": await csrf(client)}
+            page = await client.get(base)
+            assert "Void (manager)" in page.text or "撤销（需经理）" in page.text
+            refused = await client.post(f"{base}/charges/{charge_id}/void", headers=headers)
+            assert refused.status_code == 403
+            assert 'data-refused="void_needs_manager"' in refused.text
+            client.cookies.clear()
+            await sign_in(client, manager)
+            headers = {"HX-Request": "true", "x-csrftoken": await csrf(client)}
+            done = await client.post(f"{base}/charges/{charge_id}/void", headers=headers)
+            assert done.status_code == 200 and "data-voided" in done.text
+        await db.refresh(visit)
+        void = (
+            await db.execute(select(Charge).where(Charge.voids_charge_id == uuid.UUID(charge_id)))
+        ).scalar_one()
+        assert void.approved_by == manager.user.id and void.amount_fen == -2800
+        assert visit.tab_fen == 0
