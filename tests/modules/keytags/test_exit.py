@@ -401,6 +401,8 @@ class TestExitDeskPages:
         assert bill.status_code == 200
         for shown in ("鲜榨西瓜汁", "水吧", "¥368.00", "¥40.00", "¥28.00", "¥436.00"):
             assert shown in bill.text
+        assert 'data-to-pay="43600"' in bill.text and "/static/keytags-exit.js" in bill.text
+        assert (await client.get("/static/keytags-exit.js")).status_code == 200
         short = await form_post(
             client,
             f"/console/keytags/visits/{visit.id}/settle",
