@@ -18,6 +18,7 @@ from modules.keytags.models import KeyTag, Locker, VisitTag
 from tests.factories.keytags import make_charge, make_locker, make_tag, make_visit
 from tests.factories.registry import make_api_key
 from tests.factories.tenants import make_staff, make_tenant
+from tests.races import Race
 
 NOON = datetime(2026, 12, 8, 4, 0, tzinfo=UTC)
 
@@ -179,3 +180,43 @@ class TestExit:
         await db.refresh(kept)
         assert kept.status == "occupied"
         assert (await db.execute(select(Locker).where(Locker.visit_id == staying.id))).scalar()
+
+
+class TestTwoGatesAtOnce:
+    async def test_one_tag_read_by_two_exit_gates_opens_one(self, committed_database):
+        async with committed_database.sessionmaker() as db:
+            owner = await make_tenant(db, kinds=("hot_spring",), name="双闸温泉")
+            staff = await make_staff(db, tenant=owner.tenant, role="cashier")
+            await bind_tenant(db, owner.tenant.id)
+            tag = await make_tag(db, tenant=owner.tenant)
+            visit = await make_visit(db, tenant=owner.tenant, tag=tag)
+            tid = TenantId(owner.tenant.id)
+            await service.settle(
+                db, tid, visit.id, method="card", actor=Actor(user_id=staff.user.id)
+            )
+            await db.commit()
+            uid = tag.uid
+        race = Race(committed_database)
+
+        async def first():  # type: ignore[no-untyped-def]
+            async with committed_database.sessionmaker() as db:
+                await bind_tenant(db, tid)
+                result = await service.gate(
+                    db, tid, uid=uid, direction="out", device_id="gate-1", actor=Actor()
+                )
+                await race.hold(db)
+                await db.commit()
+                return result
+
+        async def second():  # type: ignore[no-untyped-def]
+            await race.held.wait()
+            async with committed_database.sessionmaker() as db:
+                await bind_tenant(db, tid)
+                result = await service.gate(
+                    db, tid, uid=uid, direction="out", device_id="gate-2", actor=Actor()
+                )
+                await db.commit()
+                return result
+
+        one, two = await race.run(first(), second())
+        assert one.opened and not two.opened and two.reason == "no_visit"
