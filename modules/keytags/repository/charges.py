@@ -16,7 +16,7 @@ from typing import Any
 from sqlalchemy import and_, select, update
 
 from app.db.engine import fetch_row
-from modules.keytags.models import Charge, ChargeConflict, KeyTag, Outlet, OutletItem, Visit
+from modules.keytags.models import Charge, ChargeConflict, Outlet, OutletItem, Visit
 from tenants.repository import TenantScopedRepository
 
 # What a charge is judged on, in one statement: the outlet (by the calling key, or by id for
@@ -97,6 +97,13 @@ SELECT e.id AS e_id, e.visit_id AS e_visit_id, e.tag_id AS e_tag_id, e.outlet_id
     ev.tab_fen AS e_tab_fen, ev.limit_fen AS e_limit_fen
 FROM spa_charges e JOIN spa_visits ev ON ev.tenant_id = $1 AND ev.id = e.visit_id
 WHERE e.tenant_id = $1 AND e.device_id = $2 AND e.device_seq = $3
+"""
+
+_TAG = """
+SELECT t.status AS tag_status, v.id AS visit_id, v.number, v.guest_name, v.tab_fen, v.limit_fen
+FROM key_tags t
+LEFT JOIN spa_visits v ON v.tenant_id = $1 AND v.active_tag_id = t.id AND v.status = 'open'
+WHERE t.tenant_id = $1 AND t.uid = $2
 """
 
 _CONFLICT = """
@@ -350,6 +357,10 @@ class ChargeRepository(TenantScopedRepository):
             f"keytags:{self.tenant_id}:{device_id}",
         )
 
+    async def tag_and_visit(self, uid: str) -> Any:
+        """The tag's status and the open visit holding it (one statement; None: no tag)."""
+        return await self._row(_TAG, self.tenant_id, uid)
+
     async def earlier(self, device_id: str, device_seq: int) -> EarlierCharge | None:
         return _earlier(await self._row(_EARLIER, self.tenant_id, device_id, device_seq))
 
@@ -431,16 +442,8 @@ class ChargeRepository(TenantScopedRepository):
         )
         return list((await self.db.execute(stmt)).scalars())
 
-    async def tag_by_uid(self, uid: str) -> KeyTag | None:
-        stmt = self.scoped(KeyTag).where(KeyTag.uid == uid)
-        return (await self.db.execute(stmt)).scalar_one_or_none()
-
     async def visit(self, visit_id: uuid.UUID) -> Visit | None:
         return await self.get(Visit, visit_id)
-
-    async def open_visit_of_tag(self, tag_id: uuid.UUID) -> Visit | None:
-        stmt = self.scoped(Visit).where(Visit.active_tag_id == tag_id, Visit.status == "open")
-        return (await self.db.execute(stmt)).scalar_one_or_none()
 
     async def visit_by_number(self, number: str) -> Visit | None:
         stmt = self.scoped(Visit).where(Visit.number == number)

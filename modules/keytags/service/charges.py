@@ -348,18 +348,22 @@ async def look_up_tag(db: AsyncSession, tid: TenantId, uid: str) -> TagLookup:
     """What a POS shows on scanning a tag: the guest's name, visit number, tab and what is
     left of the limit; or why it cannot be charged (blocked, closed, unknown)."""
     uid = _checked_uid(uid)
-    repo = ChargeRepository(db, tid)
-    tag = await repo.tag_by_uid(uid)
-    if tag is None:
+    row = await ChargeRepository(db, tid).tag_and_visit(uid)
+    if row is None:
         return TagLookup(uid, "unknown", None, "", "", 0, 0)
-    if tag.status == domain.TagStatus.BLOCKED:
+    if row["tag_status"] == domain.TagStatus.BLOCKED:
         return TagLookup(uid, "blocked", None, "", "", 0, 0)
-    visit = await repo.open_visit_of_tag(tag.id)
-    if visit is None:
-        status = "unknown" if tag.status == domain.TagStatus.AVAILABLE else "closed"
+    if row["visit_id"] is None:
+        status = "unknown" if row["tag_status"] == domain.TagStatus.AVAILABLE else "closed"
         return TagLookup(uid, status, None, "", "", 0, 0)
     return TagLookup(
-        uid, "open", visit.id, visit.number, visit.guest_name, visit.tab_fen, visit.limit_fen
+        uid,
+        "open",
+        row["visit_id"],
+        row["number"],
+        row["guest_name"],
+        int(row["tab_fen"]),
+        int(row["limit_fen"]),
     )
 
 
