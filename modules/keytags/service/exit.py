@@ -262,14 +262,13 @@ def _groups(lines: list[ExitLine]) -> tuple[OutletGroup, ...]:
 
 def _end_of(visit: Visit, now: datetime, window: int) -> datetime:
     """Time counts to now while the guest is inside; a settled visit's clock stopped at its
-    settlement unless the exit window has passed (then it runs again)."""
+    settlement (also once through the gate, within the window) unless the exit window has
+    passed before the guest left (then it runs again)."""
     if visit.status == VisitStatus.OPEN or visit.settled_at is None:
         return now
     if visit.status == VisitStatus.SETTLED and now > visit.settled_at + timedelta(minutes=window):
         return now
-    return (
-        visit.exit_at if visit.status == VisitStatus.CLOSED and visit.exit_at else visit.settled_at
-    )
+    return visit.settled_at
 
 
 def visit_bill(

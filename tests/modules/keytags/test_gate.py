@@ -101,7 +101,7 @@ class TestExit:
         self, db, client, resort, tid, cashier, gate_key
     ):
         tag = await make_tag(db, tenant=resort.tenant)
-        visit = await make_visit(db, tenant=resort.tenant, tag=tag)
+        visit = await make_visit(db, tenant=resort.tenant, tag=tag, hours_ago=12)
         locker = await in_locker(db, resort, visit)
         await service.settle(db, tid, visit.id, method="card", actor=cashier)
         with time_machine.travel(NOON + timedelta(minutes=20), tick=False):
@@ -121,6 +121,10 @@ class TestExit:
         ).scalar_one()
         await db.refresh(binding)
         assert binding.release_reason == "exit" and binding.released_at is not None
+        with time_machine.travel(NOON + timedelta(hours=3), tick=False):
+            receipt = await service.bill(db, tid, visit.id)
+        # Out at 12 h 20 min, within the window: the bill stays as settled (no time added).
+        assert receipt.settled and receipt.due_fen == 0 and receipt.lead.end == NOON
 
     async def test_a_qr_wristband_is_retired_at_the_exit(
         self, db, client, resort, tid, cashier, gate_key
