@@ -21,6 +21,7 @@ from modules.keytags.service import (
     ItemQty,
     QueuedCharge,
     apply_charge_batch,
+    block_tag,
     charge,
 )
 from tests.factories.keytags import make_charge, make_item, make_outlet, make_tag, make_visit
@@ -113,31 +114,15 @@ async def test_a_sale_replayed_while_the_first_is_in_flight_applies_once(committ
 
 
 async def test_a_blocked_tag_is_refused_at_every_outlet_at_once(committed_database):
-    """The desk blocks the tag (as the desk's block does: the tag blocked, the visit no
-    longer holding it, the binding released) while two outlets charge it: both wait on the
-    visit's row and are refused once the block commits."""
+    """The desk blocks the tag (service.block_tag: the tag blocked, the visit no longer
+    holding it, the lost-tag fee on the tab) while two outlets charge it: they wait on the
+    visit's row and are refused once the block commits; only the fee is on the tab."""
     tid, (bar, spa), uid, visit_id = await _resort(committed_database)
     race = Race(committed_database)
 
     async def block() -> None:
         async with committed_database.transaction(tid) as db:
-            await db.execute(
-                text(
-                    "UPDATE key_tags SET status = 'blocked', status_changed_at = now() "
-                    "WHERE uid = :uid"
-                ),
-                {"uid": uid},
-            )
-            await db.execute(
-                text("UPDATE spa_visits SET active_tag_id = NULL WHERE id = :v"), {"v": visit_id}
-            )
-            await db.execute(
-                text(
-                    "UPDATE spa_visit_tags SET released_at = now(), release_reason = 'lost' "
-                    "WHERE visit_id = :v AND released_at IS NULL"
-                ),
-                {"v": visit_id},
-            )
+            await block_tag(db, tid, visit_id, reason="客人报失", actor=Actor(name="前台"))
             await race.hold(db)  # the first outlet queued; the other behind it or after
 
     async def outlet(actor: Actor, device: str) -> ChargeResult | str:
@@ -148,7 +133,7 @@ async def test_a_blocked_tag_is_refused_at_every_outlet_at_once(committed_databa
     _none, at_bar, at_spa = await race.run(block(), outlet(bar, "bar-1"), outlet(spa, "spa-1"))
     assert (at_bar, at_spa) == ("tag_blocked", "tag_blocked")
     visit, rows = await _on_record(committed_database, tid, visit_id)
-    assert visit.tab_fen == 0 and rows == []
+    assert [c.kind for c in rows] == ["fee"] and visit.tab_fen == rows[0].amount_fen
 
 
 def _queued(uid: str, seq: int) -> QueuedCharge:
