@@ -445,3 +445,33 @@ class TestExitDeskPages:
         await self._desk(db, client, resort)
         page = await client.get("/console/keytags/exit", params={"tag": "NOPE"})
         assert page.status_code == 200 and "alert-error" in page.text
+
+
+class TestCardHoldAgainstTheEmulator:
+    async def test_the_hold_is_captured_for_the_bill_and_the_rest_released(
+        self, db, resort, tid, cashier, stripe_gateway, stripe_emulator
+    ):
+        from modules.keytags.schemas.desk import AdmissionInput, PersonInput
+        from modules.payments.models import Payment
+        from tests.stripe_fixtures import card_token
+
+        ticket = await make_ticket_type(db, tenant=resort.tenant)
+        admission = AdmissionInput(
+            persons=(PersonInput(ticket_type_id=ticket.id, qr_wristband=True),),
+            tab_mode="card_preauth",
+            preauth_fen=50000,
+            card_token=card_token(stripe_emulator),
+        )
+        [visit] = await service.open_party(db, tid, admission, actor=cashier)
+        await make_charge(db, tenant=resort.tenant, visit=visit, amount_fen=2800)
+        bill = await service.bill(db, tid, visit.id)
+        assert bill.methods()[0] == "preauth" and bill.authorised_fen == 50000
+        done = await service.settle(db, tid, visit.id, method="preauth", actor=cashier)
+        assert done.payments == (("preauth", bill.due_fen),)
+        assert done.released_fen == 50000 - bill.due_fen
+        payment = await db.get(Payment, visit.preauth_payment_id)
+        assert payment is not None
+        await db.refresh(payment)
+        assert (payment.status, payment.amount_fen) == ("succeeded", bill.due_fen)
+        intent = await stripe_gateway.retrieve_intent(payment.provider_intent_id or "")
+        assert intent.status == "succeeded"
