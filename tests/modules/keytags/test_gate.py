@@ -85,6 +85,15 @@ class TestEntry:
         await db.refresh(visit)
         assert visit.gate_in_at == NOON
 
+    async def test_a_settled_tag_does_not_open_the_entry(
+        self, db, client, resort, tid, cashier, gate_key
+    ):
+        tag = await make_tag(db, tenant=resort.tenant)
+        visit = await make_visit(db, tenant=resort.tenant, tag=tag)
+        await service.settle(db, tid, visit.id, method="card", actor=cashier)
+        answer = await pass_gate(client, gate_key, tag.uid, "in")
+        assert answer["open"] is False and answer["reason"] == "settled"
+
 
 class TestExit:
     async def test_unpaid_is_refused_with_the_amount_due(self, db, client, resort, gate_key):
