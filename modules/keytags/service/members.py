@@ -7,6 +7,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Sequence
 
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.actor import Actor
@@ -86,9 +87,21 @@ async def create_member(
     if await repo.by_card(card_no) is not None:
         raise Invalid.field("card_no", "This card number is taken already.")
     member = Member(card_no=card_no, name=name, phone=phone, level=level, balance_fen=0)
-    repo.add(member)
-    await db.flush()
+    await _insert_card(db, repo, member, "card_no")
     return member
+
+
+async def _insert_card(
+    db: AsyncSession, repo: MembersRepository, member: Member, field: str
+) -> None:
+    """Inserts a card; the same number opened at another desk a moment ago (a double click,
+    two clerks) is refused on the field instead of failing the request."""
+    try:
+        async with db.begin_nested():
+            repo.add(member)
+            await db.flush()
+    except IntegrityError as exc:
+        raise Invalid.field(field, "This card number is taken already.") from exc
 
 
 async def find_members(db: AsyncSession, tenant_id: TenantId, query: str) -> list[Member]:
@@ -197,8 +210,7 @@ async def report_lost_card(
         level=old.level,
         balance_fen=balance,
     )
-    repo.add(new)
-    await db.flush()
+    await _insert_card(db, repo, new, "new_card_no")
     moved = f"{old.card_no} → {new_card_no}"
     for who, amount, after in ((old, -balance, 0), (new, balance, balance)):
         repo.add(

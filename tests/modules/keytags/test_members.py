@@ -183,3 +183,34 @@ class TestCards:
             await service.report_lost_card(db, tid, old.id, "JY102", actor=actor)
         with pytest.raises(Invalid):
             await service.report_lost_card(db, tid, new.id, "JY100", actor=actor)
+
+
+@pytest.mark.realdb
+async def test_the_same_card_opened_at_two_desks_at_once_is_one_card(committed_database):
+    async with committed_database.transaction() as db:
+        owner = await make_tenant(db, kinds=("hot_spring",))
+    tid = TenantId(owner.tenant.id)
+    race = Race(committed_database)
+
+    async def first() -> Member:
+        async with committed_database.transaction(tid) as db:
+            made = await service.create_member(
+                db, tid, card_no="JY5555", name="刘芳", phone="", level=""
+            )
+            await race.hold(db)  # until the second desk waits on the card number
+            return made
+
+    async def second() -> Exception | Member:
+        await race.held.wait()
+        try:
+            async with committed_database.transaction(tid) as db:
+                return await service.create_member(
+                    db, tid, card_no="JY5555", name="刘芳", phone="", level=""
+                )
+        except Invalid as refused:
+            return refused
+
+    made, refused = await race.run(first(), second())
+    assert made.card_no == "JY5555"
+    assert isinstance(refused, Invalid)
+    assert refused.errors and refused.errors[0]["field"] == "card_no"
