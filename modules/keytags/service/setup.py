@@ -6,7 +6,9 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Sequence
+from typing import Any
 
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app import clock
@@ -68,9 +70,19 @@ async def create_section(
     if await repo.section_by_code(code) is not None:
         raise Invalid.field("code", "A changing room with this code exists already.")
     section = LockerSection(code=code, name=name, kind=kind, sort_order=sort_order)
-    repo.add(section)
-    await db.flush()
+    await _insert(db, repo, section, "A changing room with this code exists already.")
     return section
+
+
+async def _insert(db: AsyncSession, repo: SetupRepository, row: Any, taken: str) -> None:
+    """Inserts a row with a unique code; the same code saved a moment ago by another
+    request (a double click) is refused on the code field instead of failing the page."""
+    try:
+        async with db.begin_nested():
+            repo.add(row)
+            await db.flush()
+    except IntegrityError as exc:
+        raise Invalid.field("code", taken) from exc
 
 
 async def section(db: AsyncSession, tenant_id: TenantId, section_id: uuid.UUID) -> LockerSection:
@@ -151,7 +163,14 @@ async def list_tags(
         limit=TAGS_PER_PAGE,
         offset=(max(page, 1) - 1) * TAGS_PER_PAGE,
     )
-    return TagPage(tags=list(tags), total=total, counts=await repo.tag_counts())
+    page = max(page, 1)
+    return TagPage(
+        tags=list(tags),
+        total=total,
+        counts=await repo.tag_counts(),
+        page=page,
+        has_next=total > page * TAGS_PER_PAGE,
+    )
 
 
 async def retire_tag(db: AsyncSession, tenant_id: TenantId, tag_id: uuid.UUID) -> KeyTag:
@@ -248,8 +267,7 @@ async def create_outlet(db: AsyncSession, tenant_id: TenantId, data: OutletInput
         commission_bp=data.commission_bp,
         sort_order=data.sort_order,
     )
-    repo.add(row)
-    await db.flush()
+    await _insert(db, repo, row, "An outlet with this code exists already.")
     return row
 
 
@@ -332,17 +350,21 @@ async def add_item(
         price_fen=data.price_fen,
         sort_order=data.sort_order,
     )
-    repo.add(row)
-    await db.flush()
+    await _insert(db, repo, row, "This outlet has an item with this code already.")
     return row
 
 
 async def set_item_active(
-    db: AsyncSession, tenant_id: TenantId, item_id: uuid.UUID, active: bool
+    db: AsyncSession,
+    tenant_id: TenantId,
+    item_id: uuid.UUID,
+    active: bool,
+    *,
+    outlet_id: uuid.UUID | None = None,
 ) -> OutletItem:
     """Takes an item off the POS (sold out, seasonal) or back; past charges keep its lines."""
     row = await SetupRepository(db, tenant_id).item(item_id)
-    if row is None:
+    if row is None or (outlet_id is not None and row.outlet_id != outlet_id):
         raise NotFound()
     row.active = active
     await db.flush()
