@@ -6,13 +6,14 @@ from __future__ import annotations
 
 import re
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Annotated
 
 from app.errors import Invalid
 from app.i18n import gettext
 from app.web.input import Cleaned, Text, read_fen, read_int
 from modules.keytags.domain import OutletKind, PriceUnit, SectionKind, TagKind
+from modules.keytags.models import KeyTag
 
 CODE = re.compile(r"[A-Z0-9][A-Z0-9_\-]{0,19}", re.ASCII)
 LOCKER_PREFIX = re.compile(r"[A-Z0-9\-]{0,4}", re.ASCII)
@@ -105,9 +106,11 @@ class OutletView:
 
 @dataclass(frozen=True, slots=True)
 class TagPage:
-    tags: list[object]
+    tags: list[KeyTag]
     total: int
     counts: dict[str, int]
+    page: int
+    has_next: bool
 
 
 # Forms ----------------------------------------------------------------------------------
@@ -202,6 +205,10 @@ class OutletForm(Cleaned):
     commission_percent: Annotated[str, Text(8)] = ""
     sort_order: Annotated[str, Text(4)] = "0"
 
+    def parse_edit(self) -> OutletInput:
+        """The same fields, the code left out: it stays what POS systems know."""
+        return replace(self, code="KEEP").parse()
+
     def parse(self) -> OutletInput:
         e = Errors()
         code = e.code("code", self.code)
@@ -293,6 +300,17 @@ class SettingsForm(Cleaned):
         }
         e.check()
         return values
+
+
+@dataclass
+class Toggle(Cleaned):
+    """A switch posted by a button: `on` is "1" to switch on, anything else off."""
+
+    value: Annotated[str, Text(4)] = ""
+
+    @property
+    def on(self) -> bool:
+        return self.value == "1"
 
 
 @dataclass
