@@ -351,3 +351,45 @@ class TestRedeemedAtTheDesk:
         assert again.status_code == 422
         assert "0" in again.text
         assert len((await db.execute(select(Visit))).scalars().all()) == 2
+
+
+class TestHorizonJob:
+    def test_the_daily_job_is_registered_with_the_worker(self):
+        from modules.keytags import tasks
+        from workers.app import BLUEPRINTS
+
+        names = {name for bp in BLUEPRINTS for name in bp.tasks}
+        assert "keytags.extend_online_tickets" in names
+        crons = [p.cron for p in tasks.blueprint.periodic_registry.periodic_tasks.values()]
+        assert "30 19 * * *" in crons
+
+    @pytest.mark.realdb
+    async def test_ten_days_later_the_sale_still_reaches_180_days_ahead(
+        self, committed_database, settings
+    ):
+        import time_machine
+
+        from app import clock
+        from app.jobs.runtime import JobRuntime, use_runtime
+        from modules.keytags import tasks
+
+        async with committed_database.transaction() as db:
+            owner = await make_tenant(db, kinds=("hot_spring",), name="测试温泉")
+            tid = TenantId(owner.tenant.id)
+            await bind_tenant(db, tid)
+            ticket = await make_ticket_type(db, tenant=owner.tenant, sold_online=True)
+            await service.sync_online_ticket(db, tid, ticket)
+            start = await service.resort_today(db, tid)
+            unit_type_id = ticket.unit_type_id
+        later = clock.now() + timedelta(days=10)
+        with (
+            use_runtime(JobRuntime(committed_database, settings)),
+            time_machine.travel(later, tick=False),
+        ):
+            assert await tasks.extend_online_tickets(timestamp=0) >= 1
+        async with committed_database.transaction(tid) as db:
+            edge = start + timedelta(days=189)
+            [cell] = await _cells(db, tid, unit_type_id, edge)
+            assert cell is not None and cell.price_fen in (36800, 39800)
+            [beyond] = await _cells(db, tid, unit_type_id, edge + timedelta(days=1))
+            assert beyond is None
