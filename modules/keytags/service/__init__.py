@@ -3,6 +3,7 @@
 Each topic adds its names in its own block below (one block per service file)."""
 
 from modules.keytags.service.admission import normalise_uid, open_party, open_visit
+from modules.keytags.service.cards import CardForm, card_form
 from modules.keytags.service.catalog import (
     KeytagRules,
     admission_price,
@@ -155,6 +156,7 @@ __all__ = [
     "BatchEntry",
     "BatchResult",
     "Bill",
+    "CardForm",
     "ChargeResult",
     "GateDirection",
     "GateRefusal",
@@ -190,6 +192,7 @@ __all__ = [
     "calendar_marks",
     "calendar_month",
     "cancel_visit",
+    "card_form",
     "charge",
     "charge_conflicts",
     "close_shift",

@@ -5,17 +5,42 @@ from __future__ import annotations
 
 import logging
 import uuid
+from dataclasses import dataclass
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.db.engine import TenantId
 from app.errors import Invalid
 from app.i18n import gettext as _
+from app.payments.gateway import current_gateway
 from modules.keytags.schemas.desk import AdmissionInput
 from modules.payments import service as payments
 
 SUBJECT = "spa_visit"
 log = logging.getLogger("zhilv.keytags")
+
+
+@dataclass(frozen=True, slots=True)
+class CardForm:
+    """What the desk page needs to take a card in the browser with Stripe.js (the guest pay
+    step's way): the publishable key and the script's address (the emulator's in development)."""
+
+    publishable_key: str
+    js_url: str
+
+
+def card_form() -> CardForm:
+    gateway = current_gateway()
+    return CardForm(publishable_key=gateway.publishable_key, js_url=gateway.js_url)
+
+
+def _tokens(card_token: str, persons: int) -> list[str]:
+    """The page's Stripe.js makes one single-use token per person (space separated); an older
+    form or a terminal gives one, used for every person."""
+    tokens = card_token.split()
+    if not tokens:
+        return [""] * persons
+    return [tokens[i] if i < len(tokens) else tokens[-1] for i in range(persons)]
 
 
 async def authorise_cards(
@@ -29,15 +54,16 @@ async def authorise_cards(
     if admission.preauth_fen <= 0:
         raise Invalid.field("preauth", _("Type the amount to hold on the card."))
     held: list[tuple[uuid.UUID, int]] = []
+    tokens = _tokens(admission.card_token, len(visit_ids))
     try:
-        for visit_id, number in zip(visit_ids, numbers, strict=True):
+        for visit_id, number, token in zip(visit_ids, numbers, tokens, strict=True):
             view = await payments.preauthorise(
                 db,
                 tenant_id,
                 subject_type=SUBJECT,
                 subject_id=visit_id,
                 amount_fen=admission.preauth_fen,
-                card_token=admission.card_token.strip(),
+                card_token=token,
                 description=f"Hot spring visit {number}",
             )
             held.append((view.id, view.amount_fen))
