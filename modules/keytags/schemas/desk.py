@@ -38,8 +38,9 @@ class AdmissionInput:
 
     Source `online` names the day ticket's `code`; `hotel` the `room` number of an in-house
     stay; `member` the `card_no`. Tab mode `cash_deposit` takes `deposit_fen` per person in
-    cash; `card_preauth` authorises `preauth_fen` per person on the card (`card_token` from the
-    desk's card terminal); `postpay` gives each the ticket's credit limit."""
+    cash; `card_preauth` authorises `preauth_fen` per person on the card (`card_token`: the
+    desk page's Stripe.js tokens of the guest's card, one per person, space separated);
+    `postpay` gives each the ticket's credit limit."""
 
     persons: tuple[PersonInput, ...]
     source: str = "walk_in"
