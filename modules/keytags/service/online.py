@@ -71,6 +71,15 @@ async def sync_online_ticket(
         reopen = True
         ticket.unit_type_id = await _unit_type(db, tenant_id, ticket)
         await db.flush()
+    else:  # a renamed ticket is sold (and its bookings shown) under its new name
+        await reservations.rename_unit_type(
+            db,
+            tenant_id,
+            ticket.unit_type_id,
+            name=ticket.name,
+            description=ticket.description,
+            sort_order=ticket.sort_order,
+        )
     unit_type_id = ticket.unit_type_id
     if not selling:
         await reservations.set_calendar(

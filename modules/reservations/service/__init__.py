@@ -43,6 +43,7 @@ from modules.reservations.service.inventory import (
     list_unit_types,
     list_units,
     list_voyages,
+    rename_unit_type,
     set_unit_status,
 )
 from modules.reservations.service.lifecycle import (
@@ -147,6 +148,7 @@ __all__ = [
     "parties",
     "pay_page",
     "rate_plan_for",
+    "rename_unit_type",
     "replay_or_claim",
     "run_once",
     "search_availability",

@@ -217,6 +217,33 @@ async def get_unit_type(
     return unit_type_view(ut)
 
 
+async def rename_unit_type(
+    db: AsyncSession,
+    tenant_id: TenantId,
+    unit_type_id: uuid.UUID,
+    *,
+    name: str,
+    description: str | None = None,
+    sort_order: int | None = None,
+) -> UnitTypeView:
+    """A unit type's name (and, given, its description and place in lists) as another module
+    renames what it sells through it (a hot spring's ticket type); its code and kind stay."""
+    repo = SetupRepository(db, tenant_id)
+    ut = await repo.unit_type(unit_type_id)
+    if ut is None:
+        raise NotFound()
+    errors = _code_and_name(ut.code, name)
+    if errors:
+        raise Invalid(errors=errors)
+    ut.name = name.strip()
+    if description is not None:
+        ut.description = description.strip()
+    if sort_order is not None:
+        ut.sort_order = sort_order
+    await repo.flush()
+    return unit_type_view(ut)
+
+
 # Units ----------------------------------------------------------------------------------
 
 
