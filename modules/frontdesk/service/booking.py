@@ -37,6 +37,9 @@ __all__ = [
 
 MAX_NIGHTS = 30
 PUBLIC_RATE_PLAN = "rack"  # guests on the booking page see the rack rate
+# Sold through their own pages (a hot spring's day tickets, a voyage's cabins), never as a
+# hotel room, even through a hand-made address.
+NOT_ROOMS = frozenset({"admission", "cabin"})
 MAX_PARTY = 10
 PHONE_RE = re.compile(r"^(?:\+?86)?1[3-9]\d{9}$", re.ASCII)
 EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
@@ -111,7 +114,8 @@ def _error(field: str, message: str) -> dict[str, str]:
 
 
 async def booking_search(db: AsyncSession, tenant_id: TenantId, q: BookingQuery) -> list[Offer]:
-    """What the guest can book for these dates and this party, with nightly prices."""
+    """The rooms the guest can book for these dates and this party, with nightly prices
+    (day tickets and cabins are sold on their own pages)."""
     try:
         offers = await reservations.search_availability(
             db,
@@ -126,7 +130,7 @@ async def booking_search(db: AsyncSession, tenant_id: TenantId, q: BookingQuery)
         if any(e.get("field") == "rate_plan" for e in exc.errors or []):
             return []  # no public rate set up yet: nothing to book online
         raise
-    return [o for o in offers if o.available > 0]
+    return [o for o in offers if o.available > 0 and o.kind not in NOT_ROOMS]
 
 
 async def booking_offer(
