@@ -67,6 +67,9 @@ class Tenant(IdMixin, CreatedMixin, Base):
     enterprise_code: Mapped[str | None] = mapped_column(String(18), unique=True)
     locale: Mapped[str] = mapped_column(String(10), server_default="zh_CN")
     timezone: Mapped[str] = mapped_column(String(64), server_default="Asia/Shanghai")
+    # Printed on confirmations and receipts; empty until the owner fills them in.
+    address: Mapped[str] = mapped_column(String(200), default="", server_default="")
+    phone: Mapped[str] = mapped_column(String(40), default="", server_default="")
     enabled_modules: Mapped[list[str]] = mapped_column(
         ARRAY(Text), server_default=text("'{}'::text[]")
     )

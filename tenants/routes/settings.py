@@ -73,6 +73,8 @@ class SettingsController(Controller):
                 locale=data.locale,
                 timezone=data.timezone,
                 modules=data.module_list(),
+                address=data.address,
+                phone=data.phone,
                 actor_user_id=ctx.principal.user_id,
                 ip=ctx.ip,
             )
@@ -84,6 +86,8 @@ class SettingsController(Controller):
                 locale=data.locale,
                 timezone=data.timezone,
                 modules=data.module_list(),
+                address=data.address,
+                phone=data.phone,
             )
             return _page(request, ctx, shown, errors=errors, status_code=422)
         return Redirect("/console/settings?saved=1", status_code=303)

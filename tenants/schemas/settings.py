@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Annotated
 
-from app.web.input import Cleaned
+from app.web.input import Cleaned, Text
 
 
 @dataclass
 class SettingsForm(Cleaned):
     name: str = ""
     enterprise_code: str = ""
+    address: Annotated[str, Text(200)] = ""
+    phone: Annotated[str, Text(40)] = ""
     locale: str = ""
     timezone: str = ""
     # One checkbox sends a string, several a list; none sends nothing.

@@ -1,10 +1,12 @@
-"""The enterprise's own settings, kept by its owner: name, credit code, language, time
-zone and the modules switched on (which decide what the console shows)."""
+"""The enterprise's own settings, kept by its owner: name, credit code, address and phone
+(printed on confirmations and receipts), language, time zone and the modules switched on
+(which decide what the console shows)."""
 
 from __future__ import annotations
 
+import re
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -42,6 +44,9 @@ TIMEZONES = (
     "UTC",
 )
 LOCALE_CHOICES = LOCALE_NAMES
+ADDRESS_MAX = 200
+# A phone as printed: digits with the usual separators, e.g. 023-6822 8888, +86 23 6822 8888.
+PHONE_RE = re.compile(r"^\+?[0-9][0-9 ()\-]{4,38}[0-9]$", re.ASCII)
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,6 +56,8 @@ class TenantSettings:
     locale: str
     timezone: str
     modules: tuple[str, ...]
+    address: str = ""
+    phone: str = ""
 
     @classmethod
     def of(cls, tenant: Tenant) -> TenantSettings:
@@ -60,6 +67,8 @@ class TenantSettings:
             locale=tenant.locale,
             timezone=tenant.timezone,
             modules=tuple(m for m in MODULES if m in tenant.enabled_modules),
+            address=tenant.address,
+            phone=tenant.phone,
         )
 
 
@@ -98,6 +107,10 @@ async def _validate(
                     "This credit code is already registered to another enterprise.",
                     "taken",
                 )
+    if len(wanted.address) > ADDRESS_MAX:
+        bad("address", "Use at most 200 characters.")
+    if wanted.phone and not PHONE_RE.match(wanted.phone):
+        bad("phone", "Enter a phone number (digits, spaces, + - and brackets).")
     if wanted.locale not in LOCALES:
         bad("locale", "Choose a language from the list.")
     if wanted.timezone not in TIMEZONES:
@@ -116,11 +129,13 @@ async def update_tenant_settings(
     locale: str,
     timezone: str,
     modules: tuple[str, ...] | list[str],
+    address: str | None = None,
+    phone: str | None = None,
     actor_user_id: uuid.UUID | None = None,
     ip: str | None = None,
 ) -> dict[str, Any]:
     """Save the settings; returns what changed (old and new), which is also audited.
-    Nothing is written when nothing changed."""
+    Nothing is written when nothing changed; an address or phone not given stays as it was."""
     code = normalize_uscc(enterprise_code) if enterprise_code.strip() else ""
     wanted = TenantSettings(
         name=name.strip(),
@@ -130,20 +145,35 @@ async def update_tenant_settings(
         modules=tuple(m for m in MODULES if m in set(modules))
         + tuple(sorted(set(modules) - set(MODULES))),
     )
+    tenant = await _tenant(db, tenant_id)
+    before = TenantSettings.of(tenant)
+    wanted = replace(
+        wanted,
+        address=before.address if address is None else " ".join(address.split()),
+        phone=before.phone if phone is None else phone.strip(),
+    )
     errors = await _validate(db, tenant_id, wanted)
     if errors:
         raise Invalid(errors=errors)
-    tenant = await _tenant(db, tenant_id)
-    before = TenantSettings.of(tenant)
     changed = {
         field: [getattr(before, field), getattr(wanted, field)]
-        for field in ("name", "enterprise_code", "locale", "timezone", "modules")
+        for field in (
+            "name",
+            "enterprise_code",
+            "address",
+            "phone",
+            "locale",
+            "timezone",
+            "modules",
+        )
         if getattr(before, field) != getattr(wanted, field)
     }
     if not changed:
         return {}
     tenant.name = wanted.name
     tenant.enterprise_code = wanted.enterprise_code or None
+    tenant.address = wanted.address
+    tenant.phone = wanted.phone
     tenant.locale = wanted.locale
     tenant.timezone = wanted.timezone
     # Modules outside the catalogue (switched on by the platform) are kept.

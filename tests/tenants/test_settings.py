@@ -152,3 +152,44 @@ class TestSaveSettings:
             client, "/console/settings", settings_form(modules=["reservations", "boarding"])
         )
         assert 'href="/console/x"' in (await client.get("/console/")).text
+
+
+class TestAddressAndPhone:
+    async def test_the_owner_gives_the_address_and_phone_guests_see(self, client, db):
+        owner = await make_tenant(db, name="缙云温泉", kinds=("hot_spring",))
+        await sign_in(client, owner)
+        page = await client.get("/console/settings")
+        assert 'name="address"' in page.text and 'name="phone"' in page.text
+        response = await form_post(
+            client,
+            "/console/settings",
+            settings_form(
+                name="缙云温泉",
+                modules=["keytags"],
+                address="  重庆市北碚区  缙云山路 1 号 ",
+                phone="023-6822 8888",
+            ),
+            follow_redirects=False,
+        )
+        assert response.status_code == 303
+        tenant = await reload(db, owner.tenant.id)
+        assert (tenant.address, tenant.phone) == ("重庆市北碚区 缙云山路 1 号", "023-6822 8888")
+        page = await client.get("/console/settings")
+        assert 'value="重庆市北碚区 缙云山路 1 号"' in page.text
+        assert 'value="023-6822 8888"' in page.text
+
+    @pytest.mark.parametrize(
+        ("field", "value"),
+        [("phone", "call me"), ("phone", "12"), ("address", "路" * 201), ("address", "a\x07b")],
+    )
+    async def test_a_bad_address_or_phone_is_a_field_error_and_changes_nothing(
+        self, client, db, field, value
+    ):
+        owner = await make_tenant(db, name="缙云温泉")
+        await sign_in(client, owner)
+        response = await form_post(
+            client, "/console/settings", settings_form(name="新名称", **{field: value})
+        )
+        assert response.status_code == 422
+        tenant = await reload(db, owner.tenant.id)
+        assert (tenant.name, tenant.address, tenant.phone) == ("缙云温泉", "", "")
