@@ -129,11 +129,29 @@ def settings(urls: DatabaseUrls) -> Settings:
     return get_settings()
 
 
-@pytest.fixture
-async def app(settings: Settings, database: Database):  # type: ignore[no-untyped-def]
+@pytest.fixture(scope="session")
+def shared_app(urls: DatabaseUrls):  # type: ignore[no-untyped-def]
+    """The application, built once per test process: building it registers ~600 handlers
+    (a second or more each time), and nothing in it depends on the test but the state
+    below, which `app` sets per test."""
     from app.main import create_app
 
-    return create_app(settings, database=database)
+    return create_app(get_settings(), database=Database.from_url(urls.app_url))
+
+
+@pytest.fixture
+async def app(shared_app, settings: Settings, database: Database):  # type: ignore[no-untyped-def]
+    """The shared application over this test's rolled-back connection; what a test changes
+    in its state is put back afterwards."""
+    state = shared_app.state
+    saved = {key: state[key] for key in ("settings", "nav", "scopes_in_use", "tenant_gauges")}
+    state.database = database
+    state.settings = settings
+    try:
+        yield shared_app
+    finally:
+        for key, value in saved.items():
+            state[key] = value
 
 
 @pytest.fixture

@@ -397,6 +397,14 @@ async def _implicit(path: FromPath[Path]) -> str:
 
 
 class TestTheWalkHasTeeth:
+    @pytest.fixture
+    async def app(self, settings, database):  # type: ignore[no-untyped-def]
+        """An application of its own: these tests register probe routes on it, which must not
+        reach the shared one the other tests walk."""
+        from app.main import create_app
+
+        return create_app(settings, database=database)
+
     async def test_guarded_routes_are_walked_and_answer_404(self, app, client, db):
         for handler in (_guarded, _guarded_form, _guarded_json):
             app.register(handler)
