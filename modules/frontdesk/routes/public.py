@@ -224,6 +224,7 @@ class BookingController(Controller):
             pay=pay_url(tenant.slug, r.id, r.code),
             qr=service.booking_qr(r.code),
             query=urlencode({"code": r.code}),
+            issuer=await service.issuer_of(ctx.db, ctx.tenant_id),
         )
 
     @get("/reservations/{reservation_id:uuid}/status", opt={"owns": RESERVATION})
@@ -252,7 +253,7 @@ class BookingController(Controller):
         r = await service.reservation_for_guest(ctx.db, ctx.tenant_id, reservation_id, code)
         if r is None:
             return Redirect(f"/book/{tenant.slug}/reservations/{reservation_id}", status_code=303)
-        issuer = service.Issuer(name=tenant.name, timezone=tenant.timezone)
+        issuer = await service.issuer_of(ctx.db, ctx.tenant_id)
         link = str(request.base_url).rstrip("/") + confirmation_url(tenant.slug, r.id, r.code)
         pdf = await service.confirmation_pdf(r, issuer=issuer, link=link)
         return pdf_response(pdf, f"booking-{r.code}.pdf")

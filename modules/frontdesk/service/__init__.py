@@ -41,6 +41,7 @@ from modules.frontdesk.service.documents import (
     booking_qr,
     confirmation_pdf,
     invoice_pdf,
+    issuer_of,
 )
 from modules.frontdesk.service.extension import (
     Extended,
@@ -128,6 +129,7 @@ __all__ = [
     "housekeeping_board",
     "housekeeping_tile",
     "invoice_pdf",
+    "issuer_of",
     "month_csv",
     "month_figures",
     "month_report",

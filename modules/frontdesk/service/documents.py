@@ -17,8 +17,9 @@ from modules.frontdesk.repository import FrontDeskRepository
 from modules.frontdesk.service.views import folio_view
 from modules.reservations import service as reservations
 from modules.reservations.service import ReservationView
+from tenants.service import tenant_settings
 
-__all__ = ["Issuer", "booking_qr", "confirmation_pdf", "invoice_pdf"]
+__all__ = ["Issuer", "booking_qr", "confirmation_pdf", "invoice_pdf", "issuer_of"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -27,6 +28,16 @@ class Issuer:
 
     name: str
     timezone: str = clock.DEFAULT_TZ
+    address: str = ""
+    phone: str = ""
+
+
+async def issuer_of(db: AsyncSession, tenant_id: TenantId) -> Issuer:
+    """The enterprise as its settings name it: name, time zone, street address and phone."""
+    found = await tenant_settings(db, tenant_id)
+    return Issuer(
+        name=found.name, timezone=found.timezone, address=found.address, phone=found.phone
+    )
 
 
 async def invoice_pdf(

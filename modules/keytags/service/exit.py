@@ -38,8 +38,9 @@ from modules.keytags import domain
 from modules.keytags.domain import TabMode, TenderKind, TenderMethod, VisitStatus
 from modules.keytags.models import Charge, Tender, TicketType, Visit
 from modules.keytags.repository.exit import ExitRepository
-from modules.keytags.service.catalog import rules, time_rule
+from modules.keytags.service.catalog import in_resort_language, rules, time_rule
 from modules.keytags.service.members import debit_member
+from modules.keytags.service.online import resort_contact
 from modules.keytags.service.shifts import current_shift
 from modules.payments import service as payments
 
@@ -548,11 +549,13 @@ async def _pay_rest(
             raise Invalid.field("method", "Only a hotel guest's visit can go on a room folio.")
         from modules.frontdesk import service as frontdesk
 
+        async with in_resort_language(db, tid):
+            description = gettext("Hot spring visit %(number)s", number=lead.number)
         line = await frontdesk.post_charge(
             db,
             tid,
             stay_id=lead.stay_id,
-            description=gettext("Hot spring visit %(number)s", number=lead.number),
+            description=description,
             amount_fen=amount,
             source="spa",
             posted_by=actor.user_id,
@@ -625,10 +628,12 @@ async def receipt_pdf(
     the payments and the change (those of the party settled with it included). Printed
     before settling it is marked as a statement, not a receipt."""
     the_bill = await bill(db, tid, visit_id, party=True)
+    contact = await resort_contact(db, tid)
     return await render_template_pdf(
         "keytags/exit/pdf/receipt.html",
         bill=the_bill,
         resort=resort,
+        contact=contact,
         tz=tz,
         methods=TenderMethod.labels(),
         tender_kinds=TenderKind.labels(),

@@ -10,6 +10,7 @@ import hmac
 import re
 import uuid
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import date, timedelta
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -40,6 +41,21 @@ MOBILE = re.compile(r"^(\+?[0-9]{6,15}|1[3-9][0-9]{9})$", re.ASCII)
 async def resort_today(db: AsyncSession, tenant_id: TenantId) -> date:
     """Today in the resort's time zone (the business date the desk works in)."""
     return clock.today(clock.tz_of(await tenant_settings(db, tenant_id)))
+
+
+@dataclass(frozen=True, slots=True)
+class ResortContact:
+    """The resort as its guests' papers name it: its name, street address and phone (the
+    enterprise settings; address and phone empty until the owner gives them)."""
+
+    name: str
+    address: str
+    phone: str
+
+
+async def resort_contact(db: AsyncSession, tenant_id: TenantId) -> ResortContact:
+    found = await tenant_settings(db, tenant_id)
+    return ResortContact(name=found.name, address=found.address, phone=found.phone)
 
 
 def unit_code(ticket: TicketType) -> str:

@@ -49,3 +49,34 @@ async def test_a_hand_made_address_naming_a_day_ticket_or_a_cabin_books_nothing(
     answer = await form_post(client, f"/book/{owner.tenant.slug}/details", guest_form(room))
     assert answer.status_code == 303  # the room itself still books
     assert await _held(db) == 1
+
+
+async def test_the_confirmation_gives_the_hotels_address_and_phone(db, owner, client, stocks):
+    from app.db.engine import TenantId, bind_tenant
+    from tenants import service as tenants
+    from tests.factories.reservations import make_reservation
+    from tests.modules.frontdesk.conftest import pdf_text
+
+    room, _ticket, _cabin = stocks
+    tid = TenantId(owner.tenant.id)
+    current = await tenants.tenant_settings(db, tid)
+    await tenants.update_tenant_settings(
+        db,
+        tid,
+        name=current.name,
+        enterprise_code=current.enterprise_code,
+        locale=current.locale,
+        timezone=current.timezone,
+        modules=current.modules,
+        address="重庆市渝中区解放碑民族路 188 号",
+        phone="023-6380 1234",
+    )
+    await bind_tenant(db, owner.tenant.id)
+    r = await make_reservation(db, tenant=owner.tenant, stock=room)
+    base = f"/book/{owner.tenant.slug}/reservations/{r.id}"
+    page = await client.get(f"{base}?code={r.code}")
+    assert page.status_code == 200
+    assert "重庆市渝中区解放碑民族路 188 号" in page.text and "023-6380 1234" in page.text
+    pdf = await client.get(f"{base}/confirmation.pdf?code={r.code}")
+    printed = " ".join(pdf_text(pdf.content).split())
+    assert "民族路 188 号" in printed and "023-6380 1234" in printed

@@ -1,5 +1,6 @@
 """Issue 12 follow-ups a guest or a manager relies on: the pay step of a day ticket speaks of
-tickets and the visit date (not a room), and a renamed ticket type is sold under its new name."""
+tickets and the visit date (not a room), a renamed ticket type is sold under its new name, and
+the resort's address and phone (its settings) are on the day tickets and the exit receipt."""
 
 from __future__ import annotations
 
@@ -10,8 +11,12 @@ import pytest
 from app.db.engine import TenantId, bind_tenant
 from modules.keytags import service
 from modules.reservations import service as reservations
-from tests.factories.keytags import make_ticket_type
-from tests.factories.tenants import make_tenant
+from tests.factories.keytags import make_tag, make_ticket_type, make_visit
+from tests.factories.tenants import make_staff, make_tenant
+from tests.helpers import sign_in
+from tests.modules.keytags.test_exit import pdf_text
+
+ADDRESS, PHONE = "重庆市北碚区缙云山路 1 号", "023-6822 8888"
 
 
 @pytest.fixture
@@ -82,3 +87,49 @@ class TestRenamedTicket:
         assert after.unit_type_name == "成人温泉票（含浴衣）"
         earlier = await reservations.get_reservation(db, tid, before.id)
         assert earlier.unit_type_name == "成人温泉票（含浴衣）"
+
+
+async def _give_address(db, resort) -> None:  # type: ignore[no-untyped-def]
+    from tenants import service as tenants
+
+    current = await tenants.tenant_settings(db, TenantId(resort.tenant.id))
+    await tenants.update_tenant_settings(
+        db,
+        TenantId(resort.tenant.id),
+        name=current.name,
+        enterprise_code=current.enterprise_code,
+        locale=current.locale,
+        timezone=current.timezone,
+        modules=current.modules,
+        address=ADDRESS,
+        phone=PHONE,
+    )
+    await bind_tenant(db, resort.tenant.id)
+
+
+class TestResortAddress:
+    async def test_the_day_tickets_page_gives_the_resorts_address_and_phone(
+        self, db, client, resort
+    ):
+        ticket = await _on_sale(db, resort)
+        _day, order = await _buy(db, resort, ticket)
+        url = f"/book/{resort.tenant.slug}/spa/bookings/{order.id}?code={order.code}"
+        before = await client.get(url)
+        assert before.status_code == 200 and 'id="resort-phone"' not in before.text
+        await _give_address(db, resort)
+        page = await client.get(url)
+        assert page.status_code == 200
+        assert ADDRESS in page.text and PHONE in page.text
+        assert 'href="tel:023-68228888"' in page.text
+
+    async def test_the_exit_receipt_prints_the_address_and_phone(self, db, client, resort):
+        await _give_address(db, resort)
+        cashier = await make_staff(db, tenant=resort.tenant, role="cashier")
+        await bind_tenant(db, resort.tenant.id)
+        await sign_in(client, cashier)
+        tag = await make_tag(db, tenant=resort.tenant, uid="04A1C0FFEF")
+        visit = await make_visit(db, tenant=resort.tenant, tag=tag, guest_name="王芳")
+        receipt = await client.get(f"/console/keytags/visits/{visit.id}/receipt.pdf")
+        assert receipt.status_code == 200
+        printed = " ".join(pdf_text(receipt.content).split())
+        assert "缙云山路 1 号" in printed and "023-6822 8888" in printed

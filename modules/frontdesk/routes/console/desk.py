@@ -378,7 +378,7 @@ class FrontDeskController(Controller):
     @get("/stays/{stay_id:uuid}/invoice.pdf", opt={"owns": STAY})
     async def invoice(self, ctx: Ctx, stay_id: FromPath[uuid.UUID]) -> Response[bytes]:
         assert ctx.tenant is not None
-        issuer = service.Issuer(name=ctx.tenant.name, timezone=ctx.tenant.timezone)
+        issuer = await service.issuer_of(ctx.db, ctx.tenant_id)
         pdf = await service.invoice_pdf(ctx.db, ctx.tenant_id, stay_id, issuer=issuer)
         return pdf_response(pdf, f"invoice-{stay_id}.pdf")
 

@@ -186,6 +186,7 @@ class DayTicketsController(Controller):
             ],
             qr={line.code: qr_svg_data_uri(line.code, scale=5) for line in lines},
             self_url=order_url(tenant.slug, reservation_id, code),
+            contact=await service.resort_contact(ctx.db, ctx.tenant_id),
         )
 
 
