@@ -66,6 +66,8 @@ class DemoEnterprise:
     owner: str
     staff: tuple[DemoPerson, ...]
     keys: tuple[DemoKey, ...] = ()
+    address: str = ""  # printed on confirmations and receipts
+    phone: str = ""
 
     @property
     def enterprise_code(self) -> str:
@@ -160,6 +162,8 @@ DEMO_ENTERPRISES: tuple[DemoEnterprise, ...] = (
         owner="王建国",
         staff=STAFF_BY_KIND["hotel"],
         keys=KEYS_BY_KIND["hotel"],
+        address="重庆市渝中区民族路 188 号",
+        phone="023-6380 1234",
     ),
     DemoEnterprise(
         slug="bayu-travel",
@@ -170,6 +174,8 @@ DEMO_ENTERPRISES: tuple[DemoEnterprise, ...] = (
         owner="陈思远",
         staff=STAFF_BY_KIND["agency"],
         keys=KEYS_BY_KIND["agency"],
+        address="重庆市江北区建新北路 66 号 12 楼",
+        phone="023-6786 5200",
     ),
     DemoEnterprise(
         slug="xiayun-cruises",
@@ -180,6 +186,8 @@ DEMO_ENTERPRISES: tuple[DemoEnterprise, ...] = (
         owner="谭志强",
         staff=STAFF_BY_KIND["cruise"],
         keys=KEYS_BY_KIND["cruise"],
+        address="重庆市南岸区南滨路 22 号",
+        phone="023-6288 9900",
     ),
     DemoEnterprise(
         slug="jinyun-springs",
@@ -190,6 +198,8 @@ DEMO_ENTERPRISES: tuple[DemoEnterprise, ...] = (
         owner="罗晓梅",
         staff=STAFF_BY_KIND["hot_spring"],
         keys=KEYS_BY_KIND["hot_spring"],
+        address="重庆市北碚区北温泉街道温泉路 101 号",
+        phone="023-6822 8888",
     ),
 )
 
@@ -251,6 +261,7 @@ async def _populate(db: AsyncSession, spec: DemoEnterprise) -> DemoTenant:
             enterprise_code=spec.enterprise_code,
         ),
     )
+    tenant.address, tenant.phone = spec.address, spec.phone
     made = DemoTenant(
         tenant_id=TenantId(tenant.id),
         slug=spec.slug,
