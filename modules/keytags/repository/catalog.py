@@ -9,12 +9,20 @@ from datetime import date
 from sqlalchemy import select
 
 from modules.keytags.models import CalendarDay, Outlet, SpaSettings, TicketType
+from tenants.models import Tenant
 from tenants.repository import TenantScopedRepository
+
+_TENANT_LOCALE = select(Tenant.locale)
 
 
 class CatalogRepository(TenantScopedRepository):
     async def settings(self) -> SpaSettings | None:
         return (await self.db.execute(self.scoped(SpaSettings))).scalar_one_or_none()
+
+    async def locale(self) -> str:
+        """The resort's own language: what text it stores for guests and bills is written in."""
+        stmt = _TENANT_LOCALE.where(Tenant.id == self.tenant_id)
+        return str((await self.db.execute(stmt)).scalar_one())
 
     async def ticket_type(self, ticket_type_id: uuid.UUID) -> TicketType | None:
         return await self.get(TicketType, ticket_type_id)

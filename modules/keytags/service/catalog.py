@@ -4,6 +4,8 @@ type's price on a date (by the calendar's kind of day), its time rule."""
 from __future__ import annotations
 
 import uuid
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import date
 
@@ -11,6 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.db.engine import TenantId
 from app.errors import NotFound
+from app.i18n import use_locale
 from modules.keytags import domain
 from modules.keytags.models import TicketType
 from modules.keytags.repository.catalog import CatalogRepository
@@ -73,3 +76,12 @@ async def admission_price(
     """The ticket's price on that date: weekday, weekend or holiday by the calendar."""
     kind = (await day_kinds(db, tenant_id, day, day))[day]
     return prices(ticket).on(kind)
+
+
+@asynccontextmanager
+async def in_resort_language(db: AsyncSession, tenant_id: TenantId) -> AsyncIterator[str]:
+    """Text stored on a bill or a folio (a lost-tag fee, a void, the spa line on the room's
+    folio) is written in the resort's language, not in the language of whoever pressed the
+    button or of a job with none."""
+    with use_locale(await CatalogRepository(db, tenant_id).locale()) as locale:
+        yield locale

@@ -26,7 +26,7 @@ from modules.keytags.models import Charge, KeyTag, Tender, Visit
 from modules.keytags.repository.visits import VisitRepository
 from modules.keytags.schemas.desk import PersonInput
 from modules.keytags.service.admission import bind_tag
-from modules.keytags.service.catalog import rules
+from modules.keytags.service.catalog import in_resort_language, rules
 from modules.keytags.service.shifts import current_shift
 from modules.payments import service as payments
 
@@ -79,13 +79,15 @@ async def block_tag(
     await repo.release_binding(visit.id, tag_id, at=now, reason="lost")
     fee = (await rules(db, tenant_id)).lost_tag_fee_fen if charge_fee else 0
     if fee > 0:
+        async with in_resort_language(db, tenant_id):
+            description = _("Lost tag fee")
         await repo.save(
             Charge(
                 visit_id=visit.id,
                 tag_id=tag_id,
                 outlet_id=None,
                 kind=domain.ChargeKind.FEE,
-                description=_("Lost tag fee"),
+                description=description,
                 amount_fen=fee,
                 occurred_at=now,
                 recorded_at=now,

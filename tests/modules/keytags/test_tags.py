@@ -70,6 +70,21 @@ class TestBlock:
         ).scalar_one()
         assert (fee.amount_fen, fee.outlet_id, fee.device_id) == (5000, None, None)
 
+    async def test_the_fee_line_is_written_in_the_resorts_language_whoever_blocks(
+        self, db, resort, desk
+    ):
+        from app.i18n import use_locale
+
+        visit = await make_visit(db, tenant=resort.tenant)
+        with use_locale("en"):  # an English-speaking clerk, or the demo with no language
+            await service.block_tag(db, _tid(resort), visit.id, reason="", actor=desk)
+        fee = (
+            await db.execute(
+                select(Charge).where(Charge.visit_id == visit.id, Charge.kind == "fee")
+            )
+        ).scalar_one()
+        assert fee.description == "手牌遗失赔偿"
+
     async def test_an_outlet_charge_on_a_blocked_tag_finds_no_visit(self, db, resort, desk):
         tag = await make_tag(db, tenant=resort.tenant)
         visit = await make_visit(db, tenant=resort.tenant, tag=tag)
