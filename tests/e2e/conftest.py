@@ -8,11 +8,14 @@ their own policy and are not recorded.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
+import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import AsyncIterator, Iterator
 from typing import Any
@@ -128,27 +131,42 @@ def live_server(committed_urls: DatabaseUrls, stripe_emulator: str) -> Iterator[
         "HOST": "127.0.0.1",
         "ZHILV_ENV": "test",
     }
+    errors = tempfile.TemporaryFile()  # never a pipe: a full pipe would block the server
     proc = subprocess.Popen(
         [sys.executable, "-m", "app.cli", "serve"],
         cwd=PROJECT_ROOT,
         env=env,
         stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
+        stderr=errors,
+        start_new_session=True,  # granian's workers go with it when it is stopped
     )
     url = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
+    while time.monotonic() < deadline and proc.poll() is None:
         try:
             if httpx.get(f"{url}/healthz", timeout=1).status_code == 200:
                 break
         except httpx.HTTPError:
             time.sleep(0.2)
     else:
-        proc.kill()
-        raise RuntimeError(proc.stderr.read().decode() if proc.stderr else "server did not start")
+        _stop(proc)
+        errors.seek(0)
+        raise RuntimeError(errors.read().decode(errors="replace") or "server did not start")
     yield url
-    proc.terminate()
-    proc.wait(timeout=10)
+    _stop(proc)
+    errors.close()
+
+
+def _stop(proc: subprocess.Popen[bytes]) -> None:
+    """Stop the server and its workers; a server that will not stop is killed."""
+    with contextlib.suppress(ProcessLookupError):
+        os.killpg(proc.pid, signal.SIGTERM)
+    try:
+        proc.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(proc.pid, signal.SIGKILL)
+        proc.wait(timeout=10)
 
 
 @pytest.fixture(scope="session")
