@@ -155,6 +155,19 @@ _TENANT_BY_SLUG = text(
     f"SELECT {_TENANT_COLUMNS}, set_config('app.tenant_id', t.id::text, true) AS bound "
     "FROM tenants t WHERE t.slug = :slug"
 )
+
+
+def _touch(table: str, column: str) -> Any:
+    """Note when a session, key or device was last used (at most once a minute). The row is
+    skipped when another request holds it: that request is noting the same moment, and the
+    requests of one key (a fleet of POS tablets) must not queue behind each other's
+    transactions for it, as they did when every one found the time stale at once."""
+    return text(
+        f"UPDATE {table} SET {column} = now() "
+        f"WHERE id = (SELECT id FROM {table} WHERE id = :id FOR UPDATE SKIP LOCKED)"
+    )
+
+
 # Staff sessions, API keys and devices are resolved in the statement that binds their tenant:
 # `b` calls set_config before the lateral look-up `p` runs (it depends on `b.bound`), so
 # the look-up sees the tenant's rows under row-level security. One round trip, run on the
@@ -176,12 +189,12 @@ _STAFF = _PRINCIPAL_IN_TENANT.format(
     WHERE s.token_hash = $2 AND s.revoked_at IS NULL AND s.expires_at > now()
     """
 )
-_TOUCH_SESSION = text("UPDATE staff_sessions SET last_seen_at = now() WHERE id = :id")
+_TOUCH_SESSION = _touch("staff_sessions", "last_seen_at")
 _API_KEY = _PRINCIPAL_IN_TENANT.format(
     principal="SELECT k.id AS key_id, k.name AS key_name, k.scopes, k.secret_hash, "
     "k.last_used_at FROM api_keys k WHERE k.id = $2 AND k.revoked_at IS NULL"
 )
-_TOUCH_KEY = text("UPDATE api_keys SET last_used_at = now() WHERE id = :id")
+_TOUCH_KEY = _touch("api_keys", "last_used_at")
 _OPERATOR = text(
     """
     SELECT u.id AS user_id, u.email, u.display_name, s.id AS session_id
@@ -194,7 +207,7 @@ _DEVICE = _PRINCIPAL_IN_TENANT.format(
     "d.last_seen_at FROM terminal_devices d "
     "WHERE d.id = $2 AND d.revoked_at IS NULL AND d.secret_hash IS NOT NULL"
 )
-_TOUCH_DEVICE = text("UPDATE terminal_devices SET last_seen_at = now() WHERE id = :id")
+_TOUCH_DEVICE = _touch("terminal_devices", "last_seen_at")
 _TOUCH_EVERY = timedelta(minutes=1)
 
 

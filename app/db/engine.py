@@ -25,6 +25,7 @@ TenantId = NewType("TenantId", uuid.UUID)
 _BIND = text("SELECT set_config('app.tenant_id', :t, true)")
 _KEPT = "zhilv.kept_on_refusal"
 _UNBOUND = "zhilv.unbound"
+_DRIVER = "zhilv.driver_connection"
 log = logging.getLogger("zhilv.db")
 T = TypeVar("T")
 KeptWrite = Callable[[AsyncSession], Awaitable[T]]
@@ -78,8 +79,24 @@ async def fetch_row(session: AsyncSession, sql: str, *args: object) -> Mapping[s
     context, a cursor and a result object per statement) cost it more than the database
     did. The driver's BEGIN is sent first when the transaction has not begun yet, as
     SQLAlchemy's adapter does before any statement; errors are translated the same way.
-    Use it for hot, read-only statements only: the ORM does not see what it reads."""
-    adapted = await session.run_sync(_driver_connection)
+    Use it for hot, read-only statements only: the ORM does not see what it reads.
+
+    The driver's connection is looked up once per transaction (`session.run_sync` costs a
+    greenlet switch and SQLAlchemy's connection-for-bind walk on every call) and kept in
+    the session's info with the transaction it belongs to: a new transaction (after a commit
+    or a rollback) looks it up again."""
+    transaction = session.sync_session.get_transaction()
+    kept = session.info.get(_DRIVER)
+    if (
+        kept is not None
+        and transaction is not None
+        and kept[0] is transaction
+        and transaction.is_active
+    ):
+        adapted = kept[1]
+    else:
+        adapted = await session.run_sync(_driver_connection)
+        session.info[_DRIVER] = (session.sync_session.get_transaction(), adapted)
     async with adapted._execute_mutex:
         if not adapted._started:
             await adapted._start_transaction()
