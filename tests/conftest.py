@@ -15,6 +15,7 @@ import asyncio
 import os
 from collections.abc import AsyncIterator
 from pathlib import Path
+from typing import Any
 
 import asyncpg
 import httpx
@@ -130,28 +131,32 @@ def settings(urls: DatabaseUrls) -> Settings:
 
 
 @pytest.fixture(scope="session")
-def shared_app(urls: DatabaseUrls):  # type: ignore[no-untyped-def]
-    """The application, built once per test process: building it registers ~600 handlers
-    (a second or more each time), and nothing in it depends on the test but the state
-    below, which `app` sets per test."""
-    from app.main import create_app
-
-    return create_app(get_settings(), database=Database.from_url(urls.app_url))
+def shared_apps(urls: DatabaseUrls) -> dict[str, Any]:
+    """Applications built once per test process and per settings: building one registers ~600
+    handlers (a second or more each time), and nothing in it depends on the test but the state
+    `app` sets per test. Settings differ once the Stripe emulator is up (its URLs are in the
+    policy headers and the pay page), so each set of settings has its own application."""
+    return {}
 
 
 @pytest.fixture
-async def app(shared_app, settings: Settings, database: Database):  # type: ignore[no-untyped-def]
-    """The shared application over this test's rolled-back connection; what a test changes
-    in its state is put back afterwards."""
-    state = shared_app.state
-    saved = {key: state[key] for key in ("settings", "nav", "scopes_in_use", "tenant_gauges")}
+async def app(shared_apps, settings: Settings, database: Database):  # type: ignore[no-untyped-def]
+    """The shared application for these settings over this test's rolled-back connection;
+    what a test changes in its state is put back afterwards."""
+    from app.main import create_app
+
+    key = settings.model_dump_json()
+    if key not in shared_apps:
+        shared_apps[key] = create_app(settings, database=database)
+    shared = shared_apps[key]
+    state = shared.state
+    saved = {k: state[k] for k in ("settings", "nav", "scopes_in_use", "tenant_gauges")}
     state.database = database
-    state.settings = settings
     try:
-        yield shared_app
+        yield shared
     finally:
-        for key, value in saved.items():
-            state[key] = value
+        for k, value in saved.items():
+            state[k] = value
 
 
 @pytest.fixture
