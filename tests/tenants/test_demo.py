@@ -30,39 +30,16 @@ async def count(db, model, **where) -> int:
 
 
 class TestSeed:
-    async def test_four_enterprises_of_the_four_kinds_with_valid_codes(self, db):
+    """A seed is slow (every module's demo), so one seed serves the checks a demo user makes
+    on first start; seeding twice has its own test."""
+
+    async def test_four_enterprises_with_staff_keys_and_working_logins(self, client, db):
         logins = await demo.seed(db)
         assert [login.created for login in logins] == [True] * 4
-        tenants = {
-            t.slug: t
-            for t in (
-                await db.execute(
-                    select(Tenant).where(Tenant.slug.in_([s.slug for s in demo.DEMO_ENTERPRISES]))
-                )
-            ).scalars()
-        }
-        assert {k for t in tenants.values() for k in t.kinds} == {
-            "hotel",
-            "agency",
-            "cruise",
-            "hot_spring",
-        }
-        for tenant in tenants.values():
-            assert uscc_problem(tenant.enterprise_code) is None
-            assert tenant.enterprise_code[2:8] in CHONGQING_REGIONS
-        assert tenants["jiefangbei-hotel"].enterprise_code[2:8] == "500103"  # 渝中区
-        assert "解放碑" in tenants["jiefangbei-hotel"].name
-        assert "三峡" in tenants["xiayun-cruises"].name
-        assert tenants["jinyun-springs"].enterprise_code[2:8] == "500109"  # 北碚区
-
-    async def test_each_has_staff_and_device_keys(self, db):
-        await demo.seed(db)
-        for spec in demo.DEMO_ENTERPRISES:
-            tenant = (await db.execute(select(Tenant).where(Tenant.slug == spec.slug))).scalar_one()
-            await bind_tenant(db, tenant.id)
-            assert await count(db, Membership, tenant_id=tenant.id) == len(spec.staff) + 1
-            assert await count(db, Membership, tenant_id=tenant.id, role="owner") == 1
-            assert await count(db, ApiKey, tenant_id=tenant.id) == len(spec.keys) >= 1
+        await _four_enterprises_of_the_four_kinds_with_valid_codes(db)
+        await _each_has_staff_and_device_keys(db)
+        await _every_owner_login_works(client, logins)
+        await _the_demo_operator_can_open_the_platform(client)
 
     async def test_seeding_again_creates_nothing(self, db):
         await demo.seed(db)
@@ -72,30 +49,64 @@ class TestSeed:
         assert await count(db, User) == users
         assert await count(db, Tenant, slug="jiefangbei-hotel") == 1
 
-    async def test_every_owner_login_works(self, client, db):
-        logins = await demo.seed(db)
-        for login in logins:
-            client.cookies.clear()
-            response = await form_post(
-                client,
-                "/console/login",
-                {"tenant": login.slug, "email": login.email, "password": login.password},
-                follow_redirects=False,
-            )
-            assert response.status_code == 303, login.slug
-            assert login.name in (await client.get("/console/")).text
 
-    async def test_the_demo_operator_can_open_the_platform(self, client, db):
-        await demo.seed(db)
+async def _four_enterprises_of_the_four_kinds_with_valid_codes(db) -> None:
+    tenants = {
+        t.slug: t
+        for t in (
+            await db.execute(
+                select(Tenant).where(Tenant.slug.in_([s.slug for s in demo.DEMO_ENTERPRISES]))
+            )
+        ).scalars()
+    }
+    assert {k for t in tenants.values() for k in t.kinds} == {
+        "hotel",
+        "agency",
+        "cruise",
+        "hot_spring",
+    }
+    for tenant in tenants.values():
+        assert uscc_problem(tenant.enterprise_code) is None
+        assert tenant.enterprise_code[2:8] in CHONGQING_REGIONS
+    assert tenants["jiefangbei-hotel"].enterprise_code[2:8] == "500103"  # 渝中区
+    assert "解放碑" in tenants["jiefangbei-hotel"].name
+    assert "三峡" in tenants["xiayun-cruises"].name
+    assert tenants["jinyun-springs"].enterprise_code[2:8] == "500109"  # 北碚区
+
+
+async def _each_has_staff_and_device_keys(db) -> None:
+    for spec in demo.DEMO_ENTERPRISES:
+        tenant = (await db.execute(select(Tenant).where(Tenant.slug == spec.slug))).scalar_one()
+        await bind_tenant(db, tenant.id)
+        assert await count(db, Membership, tenant_id=tenant.id) == len(spec.staff) + 1
+        assert await count(db, Membership, tenant_id=tenant.id, role="owner") == 1
+        assert await count(db, ApiKey, tenant_id=tenant.id) == len(spec.keys) >= 1
+
+
+async def _every_owner_login_works(client, logins) -> None:
+    for login in logins:
+        client.cookies.clear()
         response = await form_post(
             client,
-            "/platform/login",
-            {"email": demo.OPERATOR_EMAIL, "password": demo.DEMO_PASSWORD},
+            "/console/login",
+            {"tenant": login.slug, "email": login.email, "password": login.password},
             follow_redirects=False,
         )
-        assert response.status_code == 303
-        page = await client.get("/platform")
-        assert "重庆解放碑山城江景酒店" in page.text
+        assert response.status_code == 303, login.slug
+        assert login.name in (await client.get("/console/")).text
+
+
+async def _the_demo_operator_can_open_the_platform(client) -> None:
+    client.cookies.clear()
+    response = await form_post(
+        client,
+        "/platform/login",
+        {"email": demo.OPERATOR_EMAIL, "password": demo.DEMO_PASSWORD},
+        follow_redirects=False,
+    )
+    assert response.status_code == 303
+    page = await client.get("/platform")
+    assert "重庆解放碑山城江景酒店" in page.text
 
 
 class TestSeedOneTenant:
