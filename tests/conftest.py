@@ -152,6 +152,7 @@ async def app(shared_apps, settings: Settings, database: Database):  # type: ign
     state = shared.state
     saved = {k: state[k] for k in ("settings", "nav", "scopes_in_use", "tenant_gauges")}
     state.database = database
+    state.settings = settings  # the test's own object: tests change it with monkeypatch
     try:
         yield shared
     finally:
