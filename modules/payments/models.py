@@ -1,6 +1,6 @@
 """Tables of the payments module.
 
-`payments` and `payment_refunds` are tenant-owned (forced row-level security).
+`payments`, `payment_refunds` and `payment_accounts` are tenant-owned (forced row-level security).
 `payment_provider_events` is global: a webhook arrives before anyone knows its tenant, and
 the inbox must be unique on the provider's event id across all tenants.
 """
@@ -60,6 +60,9 @@ class Payment(TenantScoped, Base):
     currency: Mapped[str] = mapped_column(String(3), server_default="CNY")
     status: Mapped[str] = mapped_column(String(16))
     provider_intent_id: Mapped[str | None] = mapped_column(String(255))
+    # The enterprise's connected account the intent was created on (None: desk payments,
+    # and online payments taken before Connect).
+    provider_account_id: Mapped[str | None] = mapped_column(String(255))
     refunded_fen: Mapped[int] = mapped_column(BigInteger, server_default="0")
     description: Mapped[str] = mapped_column(Text, server_default="")
     customer_email: Mapped[str | None] = mapped_column(String(320))
@@ -103,3 +106,28 @@ class PaymentProviderEvent(IdMixin, CreatedMixin, Base):
     received_at: Mapped[datetime] = mapped_column(server_default=func.now())
     processed_at: Mapped[datetime | None]
     outcome: Mapped[str | None] = mapped_column(String(32))
+
+
+class PaymentAccount(TenantScoped, Base):
+    """The enterprise's own Stripe connected account (one per tenant): where its guests'
+    money lands. Its status is Stripe's, refreshed by `account.updated` and on each visit
+    to the account page; only a ready account (charges enabled) takes online payments."""
+
+    __tablename__ = "payment_accounts"
+    __table_args__ = (
+        UniqueConstraint("tenant_id"),
+        UniqueConstraint("tenant_id", "provider_account_id"),
+        tenant_key(),
+    )
+
+    provider: Mapped[str] = mapped_column(String(16))  # "stripe"
+    provider_account_id: Mapped[str] = mapped_column(String(255))
+    account_type: Mapped[str] = mapped_column(String(16))  # "standard" or "express"
+    country: Mapped[str] = mapped_column(String(2))
+    details_submitted: Mapped[bool] = mapped_column(server_default="false")
+    charges_enabled: Mapped[bool] = mapped_column(server_default="false")
+    payouts_enabled: Mapped[bool] = mapped_column(server_default="false")
+    requirements_due: Mapped[list[str]] = mapped_column(JSONB, server_default="[]")
+    disabled_reason: Mapped[str | None] = mapped_column(String(255))
+    created_by: Mapped[uuid.UUID | None]
+    updated_at: Mapped[datetime] = mapped_column(server_default=func.now(), onupdate=func.now())
