@@ -17,6 +17,7 @@ from sqlalchemy import text
 
 import modules.boarding.routes
 import modules.contracts.routes
+import modules.distribution.routes
 import modules.filings.routes
 import modules.filings.service
 import modules.frontdesk.routes
@@ -55,6 +56,7 @@ PACKAGES: list[Any] = [
     modules.contracts.routes,
     modules.guides.routes,
     modules.groups.routes,
+    modules.distribution.routes,
     modules.filings.routes,
 ]
 

@@ -15,6 +15,7 @@ from app.notifications import tasks as notification_tasks
 from app.web import tasks as web_tasks
 from modules.boarding import tasks as boarding_tasks
 from modules.contracts import tasks as contract_tasks
+from modules.distribution import tasks as distribution_tasks
 from modules.filings import tasks as filing_tasks
 from modules.frontdesk import tasks as frontdesk_tasks
 from modules.groups import tasks as group_tasks
@@ -42,6 +43,7 @@ BLUEPRINTS: list[Blueprint] = [
     guestservice_tasks.blueprint,
     boarding_tasks.blueprint,
     keytag_tasks.blueprint,
+    distribution_tasks.blueprint,
 ]
 
 

@@ -5,6 +5,7 @@ from app.notifications import models as notifications_models
 from app.web import ratelimit_models
 from modules.boarding import models as boarding_models
 from modules.contracts import models as contracts_models
+from modules.distribution import models as distribution_models
 from modules.filings import models as filings_models
 from modules.frontdesk import models as frontdesk_models
 from modules.groups import models as groups_models
@@ -20,6 +21,7 @@ __all__ = [
     "Base",
     "boarding_models",
     "contracts_models",
+    "distribution_models",
     "filings_models",
     "frontdesk_models",
     "groups_models",

@@ -22,6 +22,31 @@ def disable_rls_sql(table: str) -> list[str]:
     ]
 
 
+# Where two tenants meet (distribution agreements), the other side may READ the rows that name
+# it: a second, SELECT-only policy beside the one tenant policy. Writes stay the owner's.
+PARTNER_POLICY_NAME = "partner_read"
+PARTNER_POLICY_EXPR = (
+    "NULLIF(current_setting('app.tenant_id', true), '')::uuid "
+    "IN (partner_tenant_id, upline_tenant_id)"
+)
+
+
+def enable_partner_read_sql(table: str) -> list[str]:
+    """For a table with `partner_tenant_id` and `upline_tenant_id`, after `enable_rls_sql`."""
+    return [
+        f"CREATE POLICY {PARTNER_POLICY_NAME} ON {table} FOR SELECT USING ({PARTNER_POLICY_EXPR})"
+    ]
+
+
+def enable_partner_read(op: object, table: str) -> None:
+    for statement in enable_partner_read_sql(table):
+        op.execute(statement)  # type: ignore[attr-defined]
+
+
+def disable_partner_read(op: object, table: str) -> None:
+    op.execute(f"DROP POLICY IF EXISTS {PARTNER_POLICY_NAME} ON {table}")  # type: ignore[attr-defined]
+
+
 def enable_rls(op: object, table: str) -> None:
     """Call from an Alembic migration right after `op.create_table(table, ...)`."""
     for statement in enable_rls_sql(table):

@@ -62,6 +62,7 @@ class Source(LabelledEnum):
     BOOKING_PAGE = "booking_page", "Booking page"
     FRONT_DESK = "front_desk", "Front desk"
     API = "api", "API"
+    DISTRIBUTION = "distribution", "Distribution"
 
 
 # Cancellation deadlines count back from this local time on the arrival day (hotel

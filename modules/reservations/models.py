@@ -44,7 +44,7 @@ PLAN_KINDS = ("rack", "member", "corporate", "distributor_net")
 FEE_KINDS = ("none", "first_night", "percent", "full")
 STATUSES = ("held", "confirmed", "cancelled", "expired", "no_show", "checked_in", "checked_out")
 PAYMENT_STATES = ("unpaid", "deposit_paid", "paid", "partially_refunded", "refunded")
-SOURCES = ("direct", "booking_page", "front_desk", "api")
+SOURCES = ("direct", "booking_page", "front_desk", "api", "distribution")
 
 
 class Voyage(TenantScoped, Base):
@@ -226,6 +226,8 @@ class Reservation(TenantScoped, Base):
     cancellation_fee_fen: Mapped[int] = mapped_column(BigInteger, server_default=text("0"))
     payment_state: Mapped[str] = mapped_column(String(20), server_default="unpaid")
     source: Mapped[str] = mapped_column(String(16), server_default="direct")
+    # The distributor a booking came through (source 'distribution'), as the desk sees it.
+    channel: Mapped[str] = mapped_column(String(100), server_default="")
     hold_expires_at: Mapped[datetime | None]
     confirmed_at: Mapped[datetime | None]
     cancelled_at: Mapped[datetime | None]

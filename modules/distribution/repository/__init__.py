@@ -1,0 +1,1 @@
+"""All SQL of the distribution module, on the tenant-scoped base."""
