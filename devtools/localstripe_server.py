@@ -8,7 +8,10 @@ Differences from `localstripe --port N`:
 - `--port 0` picks a free port; the line "localstripe listening on <url>" is printed once
   the socket is bound, so callers need no fixed port and no polling;
 - its state goes to `--state FILE` (kept across restarts) or, without it, nowhere, instead
-  of the shared /tmp/localstripe.pickle that parallel test runs would overwrite.
+  of the shared /tmp/localstripe.pickle that parallel test runs would overwrite;
+- it also serves the Stripe Connect calls Zhilv makes (connected accounts, account links,
+  transfers, payouts, balances), which localstripe lacks: `stripe_connect_http.install` puts
+  the stand-in (`devtools/stripe_connect_standin.py`) in front of localstripe's routes.
 """
 
 from __future__ import annotations
@@ -21,6 +24,7 @@ import tempfile
 
 from aiohttp import web
 from localstripe import resources, server
+from stripe_connect_http import install as install_connect  # this script's own folder
 
 
 def _persist_to(path: str | None) -> None:
@@ -59,6 +63,7 @@ def main() -> None:
     args = parser.parse_args()
 
     _persist_to(args.state)
+    install_connect(server.app)
     resources.store.try_load_from_disk()
 
     sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)

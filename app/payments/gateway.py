@@ -7,6 +7,26 @@ is Stripe's minor unit for CNY, so they pass through unchanged.
 
 Every call that creates or moves money carries an idempotency key chosen by the caller
 (our own row id), so a retried job or request can never charge or refund twice.
+
+Stripe Connect (docs/payments.md). The platform holds the keys; each enterprise has its own
+connected account, and a guest's payment is a *direct charge* on it: every PaymentIntent call
+and every refund takes `account=` (sent as the `Stripe-Account` header), so the money, the
+refunds, the fees and the disputes are the enterprise's, never the platform's. The Connect
+calls, each returning a small frozen record from `app.payments.connect`:
+
+- `create_account(country=, email=, business_name=, metadata=, idempotency_key=)` a Standard
+  connected account; `retrieve_account(id)` its status (details submitted, charges and
+  payouts enabled, requirements due); `create_account_link(id, refresh_url=, return_url=)`
+  the Stripe-hosted onboarding page;
+- `create_transfer(amount_fen=, currency=, destination=, idempotency_key=, metadata=,
+  transfer_group=)` platform balance -> a connected account (what distribution owes a
+  supplier);
+- `create_payout(account=, amount_fen=, currency=, idempotency_key=, metadata=)` a
+  connected account's balance -> its bank; `retrieve_payout(account, id)`;
+- `retrieve_balance(account)` (None: the platform's) and
+  `list_balance_transactions(account, payout=, source=, type=)` for reconciliation: the
+  movements a payout swept (`payout=po_…`) or a transfer caused (`source=tr_…`, or the
+  transfer's `destination_payment` on the connected account).
 """
 
 from __future__ import annotations
@@ -19,6 +39,16 @@ from typing import Any, Protocol
 import stripe
 
 from app.errors import Unavailable
+from app.payments.connect import (
+    AccountLink,
+    Balance,
+    BalanceTransaction,
+    ConnectCalls,
+    ConnectedAccount,
+    Payout,
+    Transfer,
+)
+from app.payments.connect import request_options as _options
 from app.settings import Settings, get_settings
 
 LOCAL_KEY_SUFFIX = "_zhilv_local"
@@ -88,29 +118,93 @@ class PaymentGateway(Protocol):
         idempotency_key: str,
         receipt_email: str | None = None,
         capture_method: str = "automatic",
+        account: str | None = None,
     ) -> Intent: ...
 
-    async def retrieve_intent(self, intent_id: str) -> Intent: ...
+    async def retrieve_intent(self, intent_id: str, *, account: str | None = None) -> Intent: ...
 
     async def confirm_with_card_token(
-        self, intent_id: str, token: str, *, idempotency_key: str
+        self, intent_id: str, token: str, *, idempotency_key: str, account: str | None = None
     ) -> Intent: ...
 
-    async def cancel_intent(self, intent_id: str) -> Intent: ...
+    async def cancel_intent(self, intent_id: str, *, account: str | None = None) -> Intent: ...
 
     async def capture_intent(
-        self, intent_id: str, amount_to_capture: int, *, idempotency_key: str
+        self,
+        intent_id: str,
+        amount_to_capture: int,
+        *,
+        idempotency_key: str,
+        account: str | None = None,
     ) -> Intent: ...
 
     async def refund(
-        self, *, intent_id: str, amount_fen: int, idempotency_key: str, metadata: dict[str, str]
+        self,
+        *,
+        intent_id: str,
+        amount_fen: int,
+        idempotency_key: str,
+        metadata: dict[str, str],
+        account: str | None = None,
     ) -> RefundResult: ...
 
     def parse_webhook(self, payload: bytes, signature: str | None) -> ProviderEvent: ...
 
+    async def create_account(
+        self,
+        *,
+        country: str,
+        email: str | None,
+        business_name: str | None,
+        metadata: dict[str, str],
+        idempotency_key: str,
+    ) -> ConnectedAccount: ...
 
-class StripeGateway:
-    """PaymentIntents through `stripe.StripeClient` (async calls over httpx)."""
+    async def retrieve_account(self, account_id: str) -> ConnectedAccount: ...
+
+    async def create_account_link(
+        self, account_id: str, *, refresh_url: str, return_url: str
+    ) -> AccountLink: ...
+
+    async def create_transfer(
+        self,
+        *,
+        amount_fen: int,
+        currency: str,
+        destination: str,
+        idempotency_key: str,
+        metadata: dict[str, str],
+        transfer_group: str | None = None,
+        description: str | None = None,
+    ) -> Transfer: ...
+
+    async def create_payout(
+        self,
+        *,
+        account: str,
+        amount_fen: int,
+        currency: str,
+        idempotency_key: str,
+        metadata: dict[str, str],
+        description: str | None = None,
+    ) -> Payout: ...
+
+    async def retrieve_payout(self, account: str, payout_id: str) -> Payout: ...
+
+    async def retrieve_balance(self, account: str | None) -> Balance: ...
+
+    async def list_balance_transactions(
+        self,
+        account: str | None,
+        *,
+        payout: str | None = None,
+        source: str | None = None,
+        type: str | None = None,
+    ) -> list[BalanceTransaction]: ...
+
+
+class StripeGateway(ConnectCalls):
+    """PaymentIntents and Connect through `stripe.StripeClient` (async calls over httpx)."""
 
     provider = "stripe"
 
@@ -144,6 +238,7 @@ class StripeGateway:
         idempotency_key: str,
         receipt_email: str | None = None,
         capture_method: str = "automatic",
+        account: str | None = None,
     ) -> Intent:
         """`capture_method="manual"` only authorises the card (a hold the desk captures,
         for the final bill or less, with `capture_intent`, or releases with `cancel_intent`)."""
@@ -158,7 +253,7 @@ class StripeGateway:
         return await self._call(
             self._client.v1.payment_intents.create_async,
             params,
-            {"idempotency_key": f"pi-{idempotency_key}"},
+            _options(account, f"pi-{idempotency_key}"),
         )
 
     def _describe(self, description: str, receipt_email: str | None) -> dict[str, Any]:
@@ -167,11 +262,13 @@ class StripeGateway:
             params["receipt_email"] = receipt_email
         return params
 
-    async def retrieve_intent(self, intent_id: str) -> Intent:
-        return await self._call(lambda: self._client.v1.payment_intents.retrieve_async(intent_id))
+    async def retrieve_intent(self, intent_id: str, *, account: str | None = None) -> Intent:
+        return await self._call(
+            self._client.v1.payment_intents.retrieve_async, intent_id, None, _options(account)
+        )
 
     async def confirm_with_card_token(
-        self, intent_id: str, token: str, *, idempotency_key: str
+        self, intent_id: str, token: str, *, idempotency_key: str, account: str | None = None
     ) -> Intent:
         """Attach the card behind a Stripe.js token and confirm. A card that needs 3-D
         Secure leaves the intent `requires_action`; the page then lets Stripe.js finish."""
@@ -180,30 +277,45 @@ class StripeGateway:
             self._client.v1.payment_intents.confirm_async,
             intent_id,
             params,
-            {"idempotency_key": f"confirm-{idempotency_key}"},
+            _options(account, f"confirm-{idempotency_key}"),
         )
 
-    async def cancel_intent(self, intent_id: str) -> Intent:
-        return await self._call(lambda: self._client.v1.payment_intents.cancel_async(intent_id))
+    async def cancel_intent(self, intent_id: str, *, account: str | None = None) -> Intent:
+        return await self._call(
+            self._client.v1.payment_intents.cancel_async, intent_id, None, _options(account)
+        )
 
     async def capture_intent(
-        self, intent_id: str, amount_to_capture: int, *, idempotency_key: str
+        self,
+        intent_id: str,
+        amount_to_capture: int,
+        *,
+        idempotency_key: str,
+        account: str | None = None,
     ) -> Intent:
         """Take `amount_to_capture` of an authorised hold; the provider releases the rest."""
         return await self._call(
             self._client.v1.payment_intents.capture_async,
             intent_id,
             {"amount_to_capture": amount_to_capture},
-            {"idempotency_key": f"capture-{idempotency_key}"},
+            _options(account, f"capture-{idempotency_key}"),
         )
 
     async def refund(
-        self, *, intent_id: str, amount_fen: int, idempotency_key: str, metadata: dict[str, str]
+        self,
+        *,
+        intent_id: str,
+        amount_fen: int,
+        idempotency_key: str,
+        metadata: dict[str, str],
+        account: str | None = None,
     ) -> RefundResult:
+        """From the account the intent was charged on (a direct charge's refund comes out
+        of the enterprise's balance, never the platform's)."""
         try:
             refund = await self._client.v1.refunds.create_async(
                 {"payment_intent": intent_id, "amount": amount_fen, "metadata": metadata},
-                {"idempotency_key": f"re-{idempotency_key}"},
+                _options(account, f"re-{idempotency_key}"),
             )
         except stripe.StripeError as exc:
             raise _gateway_error(exc) from exc
@@ -222,11 +334,13 @@ class StripeGateway:
         )
 
     async def _call(self, method: Any, *args: Any) -> Intent:
+        return _intent(await self._stripe(method, *args))
+
+    async def _stripe(self, method: Any, *args: Any) -> Any:
         try:
-            intent = await method(*args)
+            return await method(*args)
         except stripe.StripeError as exc:
             raise _gateway_error(exc) from exc
-        return _intent(intent)
 
 
 class LocalStripeGateway(StripeGateway):
@@ -234,16 +348,18 @@ class LocalStripeGateway(StripeGateway):
     the token's card is set on the intent first, then the intent is confirmed."""
 
     async def confirm_with_card_token(
-        self, intent_id: str, token: str, *, idempotency_key: str
+        self, intent_id: str, token: str, *, idempotency_key: str, account: str | None = None
     ) -> Intent:
         try:
             card = (await self._client.v1.tokens.retrieve_async(token)).card
             await self._client.v1.payment_intents.update_async(
-                intent_id, {"payment_method": card.id if card else ""}
+                intent_id, {"payment_method": card.id if card else ""}, _options(account)
             )
         except stripe.StripeError as exc:
             raise _gateway_error(exc) from exc
-        return await self._call(lambda: self._client.v1.payment_intents.confirm_async(intent_id))
+        return await self._call(
+            self._client.v1.payment_intents.confirm_async, intent_id, None, _options(account)
+        )
 
     def _describe(self, description: str, receipt_email: str | None) -> dict[str, Any]:
         return {}  # localstripe refuses description and receipt_email on PaymentIntents
