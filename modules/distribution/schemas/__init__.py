@@ -1,0 +1,1 @@
+"""API types and console forms of the distribution module, one file per topic."""
