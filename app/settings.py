@@ -93,6 +93,10 @@ class Settings(BaseSettings):
     stripe_api_base: str = ""
     stripe_webhook_secret: str = "whsec_zhilv_local"  # noqa: S105 - refused in production
     stripe_js_url: str = "https://js.stripe.com/v3/"
+    # Stripe Connect: the country each enterprise's Standard connected account is opened in.
+    # Stripe opens no accounts in mainland China (CN); a Chinese enterprise uses its Hong Kong
+    # entity (docs/payments.md).
+    stripe_connect_country: str = "HK"
 
     log_level: str = "INFO"
     # Unset: readable lines when stderr is a terminal (make run), JSON otherwise and in

@@ -34,6 +34,7 @@ from modules.groups import demo as groups_demo
 from modules.guestservices import demo as guestservices_demo
 from modules.guides import demo as guides_demo
 from modules.keytags import demo as keytags_demo
+from modules.payments import demo as payments_demo
 from modules.reservations import demo as reservations_demo
 from modules.terminals import demo as terminals_demo
 from tenants import service
@@ -311,6 +312,7 @@ async def seed_modules(db: AsyncSession, tenant_id: TenantId, spec: DemoEnterpri
     development database gains what newer modules bring). Returns the bureau registration
     to announce to the stand-in."""
     await bind_tenant(db, tenant_id)
+    await payments_demo.seed_demo(db, tenant_id, spec.kinds)
     await reservations_demo.seed_demo(db, tenant_id, spec.kinds)
     # The cruise line's voyages are its inventory: before the modules that read them.
     await boarding_demo.seed_demo(db, tenant_id, spec.kinds)

@@ -6,7 +6,9 @@
   var errorBox = document.getElementById("pay-error");
   var button = document.getElementById("pay-button");
   var csrf = document.querySelector('meta[name="csrf-token"]').content;
-  var stripe = Stripe(form.dataset.publishableKey);
+  // A direct charge lives on the enterprise's connected account: Stripe.js must name it.
+  var account = form.dataset.stripeAccount;
+  var stripe = account ? Stripe(form.dataset.publishableKey, {stripeAccount: account}) : Stripe(form.dataset.publishableKey);
   var card = stripe.elements().create("card", {hidePostalCode: true});
   card.mount("#card-element");
 

@@ -20,6 +20,9 @@ class PaymentStart:
     amount_fen: int
     currency: str = "CNY"
     status: str = "pending"
+    # The enterprise's connected account the intent lives on: Stripe.js must be given it
+    # (`Stripe(key, {stripeAccount})`) to confirm a direct charge.
+    stripe_account: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -65,3 +68,25 @@ class CardResult:
     status: str
     client_secret: str | None = None
     message: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class AccountView:
+    """The enterprise's connected account as its settings page shows it."""
+
+    provider_account_id: str
+    account_type: str
+    country: str
+    details_submitted: bool
+    charges_enabled: bool
+    payouts_enabled: bool
+    requirements_due: tuple[str, ...]
+    disabled_reason: str | None
+    updated_at: datetime
+    # True when Stripe could not be asked just now: the status is the last one known.
+    stale: bool = False
+
+    @property
+    def ready(self) -> bool:
+        """Takes guests' money online (Stripe has enabled charges on it)."""
+        return self.charges_enabled

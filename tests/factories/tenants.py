@@ -14,6 +14,7 @@ from app.db.engine import TenantId, bind_tenant
 from app.security.passwords import hash_password
 from tenants.models import Membership, Tenant, User
 from tenants.service.provisioning import NewTenant, create_tenant
+from tests.factories.payments import make_payment_account
 
 PASSWORD = "Test-password-123"
 _seq = itertools.count(1)
@@ -45,6 +46,7 @@ async def make_tenant(
         **overrides,
     )
     tenant, user = await create_tenant(db, data)
+    await make_payment_account(db, tenant=tenant)  # takes online payments (Stripe Connect)
     await bind_tenant(db, tenant.id)
     membership = (
         await db.execute(

@@ -17,7 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.db.base import uuid7
 from modules.payments.domain import MANUAL_PROVIDER, OPEN, RefundStatus
-from modules.payments.models import Payment, PaymentProviderEvent, PaymentRefund
+from modules.payments.models import Payment, PaymentAccount, PaymentProviderEvent, PaymentRefund
 from tenants.repository import TenantScopedRepository
 
 
@@ -102,6 +102,28 @@ class PaymentRepository(TenantScopedRepository):
 
     async def flush(self) -> None:
         await self.db.flush()
+
+
+class AccountRepository(TenantScopedRepository):
+    """The tenant's one connected account row."""
+
+    async def current(self, *, lock: bool = False) -> PaymentAccount | None:
+        stmt = self.scoped(PaymentAccount)
+        if lock:
+            stmt = stmt.with_for_update()
+        return (await self.db.execute(stmt)).scalar_one_or_none()
+
+    async def add_once(self, values: dict[str, Any]) -> PaymentAccount:
+        """Insert the tenant's account unless it has one (two clicks at once: one row)."""
+        stmt = (
+            insert(PaymentAccount)
+            .values(id=uuid7(), tenant_id=self.tenant_id, **values)
+            .on_conflict_do_nothing(index_elements=["tenant_id"])
+        )
+        await self.db.execute(stmt)
+        found = await self.current(lock=True)
+        assert found is not None
+        return found
 
 
 class EventInbox:

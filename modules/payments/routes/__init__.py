@@ -1,8 +1,9 @@
 """Routes of the payments module, collected for the composition root: the provider's
-webhook and the payments partial on a reservation in the console. (The guest's pay step
-is the reservations module's page; it calls this module's service.)"""
+webhook, the payments partial on a reservation in the console, and the enterprise's online
+payment account page (linked from the console's administration menu). (The guest's pay
+step is the reservations module's page; it calls this module's service.)"""
 
-from modules.payments.routes import console, public
+from modules.payments.routes import account, console, public
 
-ROUTES: list[object] = [*public.ROUTES, *console.ROUTES]
-NAV: list[object] = []
+ROUTES: list[object] = [*public.ROUTES, *console.ROUTES, *account.ROUTES]
+NAV: list[object] = [*account.NAV]

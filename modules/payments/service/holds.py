@@ -22,6 +22,7 @@ from modules.payments.domain import MANUAL_PROVIDER, PaymentStatus
 from modules.payments.models import Payment
 from modules.payments.repository import PaymentRepository
 from modules.payments.schemas import PaymentView
+from modules.payments.service.accounts import NOT_READY, OnlinePaymentsNotReady, charge_account
 from modules.payments.service.common import apply_intent, now, payment_view, subject_changed
 from tenants.service.audit import record_audit
 
@@ -48,11 +49,16 @@ async def preauthorise(
 ) -> PaymentView:
     """Holds `amount_fen` on the card (a card terminal's or Stripe.js token). A card that is
     declined or needs the holder's 3-D Secure is refused (422 on `card`) and the intent
-    cancelled, so no hold is left behind on a refusal."""
+    cancelled, so no hold is left behind on a refusal. The hold is on the enterprise's own
+    connected account; without a ready one it is refused on `card` before Stripe is asked."""
     if amount_fen <= 0:
         raise Invalid.field("preauth", "The amount must be more than zero.")
     if not card_token or len(card_token) > 255:
         raise Invalid.field("card", "Present the card.")
+    try:
+        account = await charge_account(db, tenant_id)
+    except OnlinePaymentsNotReady as exc:
+        raise Invalid.field("card", NOT_READY) from exc
     gateway = current_gateway()
     payment = Payment(
         subject_type=subject_type,
@@ -64,6 +70,7 @@ async def preauthorise(
         currency="CNY",
         status=PaymentStatus.PENDING,
         description=description,
+        provider_account_id=account,
     )
     repo = PaymentRepository(db, tenant_id)
     repo.add(payment)
@@ -81,10 +88,11 @@ async def preauthorise(
             },
             idempotency_key=str(payment.id),
             capture_method="manual",
+            account=account,
         )
         payment.provider_intent_id = intent.id
         intent = await gateway.confirm_with_card_token(
-            intent.id, card_token, idempotency_key=f"{payment.id}-hold"
+            intent.id, card_token, idempotency_key=f"{payment.id}-hold", account=account
         )
     except GatewayError as exc:
         if exc.retryable:
@@ -92,7 +100,7 @@ async def preauthorise(
         raise Invalid.field("card", str(exc)) from exc
     if intent.status != "requires_capture":
         try:
-            await gateway.cancel_intent(intent.id)
+            await gateway.cancel_intent(intent.id, account=account)
         except GatewayError:
             pass  # an unconfirmed intent lapses by itself
         raise Invalid.field("card", intent.failure_message or NotAuthorised.message)
@@ -131,7 +139,10 @@ async def capture(
     held = payment.amount_fen
     try:
         intent = await current_gateway().capture_intent(
-            payment.provider_intent_id or "", amount_fen, idempotency_key=str(payment.id)
+            payment.provider_intent_id or "",
+            amount_fen,
+            idempotency_key=str(payment.id),
+            account=payment.provider_account_id,
         )
     except GatewayError as exc:
         if exc.retryable:
@@ -167,11 +178,12 @@ async def release(db: AsyncSession, tenant_id: TenantId, payment_id: uuid.UUID) 
     if payment.status != HELD:
         raise Conflict("This card hold is no longer open.")
     gateway = current_gateway()
+    account = payment.provider_account_id
     try:
-        intent = await gateway.cancel_intent(payment.provider_intent_id or "")
+        intent = await gateway.cancel_intent(payment.provider_intent_id or "", account=account)
     except GatewayError as exc:
         if exc.retryable:
             raise Unavailable(UNAVAILABLE) from exc
-        intent = await gateway.retrieve_intent(payment.provider_intent_id or "")
+        intent = await gateway.retrieve_intent(payment.provider_intent_id or "", account=account)
     await apply_intent(db, tenant_id, payment, intent)
     return payment_view(payment)

@@ -20,6 +20,7 @@ from modules.payments.domain import FINAL, MANUAL_PROVIDER, UNDER_WAY, PaymentSt
 from modules.payments.models import KINDS, METHODS, Payment
 from modules.payments.repository import PaymentRepository
 from modules.payments.schemas import CardResult, PaymentStart, PaymentView
+from modules.payments.service.accounts import charge_account
 from modules.payments.service.common import apply_intent, now, payment_view, subject_changed
 from tenants.service.audit import record_audit
 
@@ -49,16 +50,28 @@ async def start_payment(
 ) -> PaymentStart:
     """A card payment for the pay page. Asking again for the same subject, kind and amount
     (the guest reloads the page) continues the open payment instead of starting another;
-    open payments for another amount are cancelled so only one can ever be paid."""
+    open payments for another amount are cancelled so only one can ever be paid.
+
+    The intent is a direct charge on the enterprise's own connected account; without a
+    ready one the guest is told so (`OnlinePaymentsNotReady`) and no intent is created."""
     if amount_fen <= 0:
         raise Invalid.field("amount_fen", "The amount must be more than zero.")
     if kind not in KINDS:
         raise Invalid.field("kind", "Unknown payment kind.")
+    account = await charge_account(db, tenant_id)
     repo = PaymentRepository(db, tenant_id)
     gateway = current_gateway()
     for open_payment in await repo.open_card_payments(subject_type, subject_id):
-        if open_payment.kind == kind and open_payment.amount_fen == amount_fen:
-            intent = await _call(gateway.retrieve_intent(_intent_id(open_payment)))
+        if (
+            open_payment.kind == kind
+            and open_payment.amount_fen == amount_fen
+            and open_payment.provider_account_id == account
+        ):
+            intent = await _call(
+                gateway.retrieve_intent(
+                    _intent_id(open_payment), account=open_payment.provider_account_id
+                )
+            )
             await apply_intent(db, tenant_id, open_payment, intent)
             if open_payment.status not in (*FINAL, PaymentStatus.PROCESSING):
                 return _start(open_payment, intent)
@@ -75,6 +88,7 @@ async def start_payment(
         status=PaymentStatus.PENDING,
         description=description,
         customer_email=customer_email,
+        provider_account_id=account,
     )
     repo.add(payment)
     await repo.flush()
@@ -91,6 +105,7 @@ async def start_payment(
             },
             idempotency_key=str(payment.id),
             receipt_email=customer_email,
+            account=account,
         )
     )
     payment.provider_intent_id = intent.id
@@ -108,14 +123,18 @@ def _start(payment: Payment, intent: Intent) -> PaymentStart:
         amount_fen=payment.amount_fen,
         currency=payment.currency,
         status=payment.status,
+        stripe_account=payment.provider_account_id or "",
     )
 
 
 async def _cancel(db: AsyncSession, tenant_id: TenantId, payment: Payment) -> None:
+    account = payment.provider_account_id
     try:
-        intent = await current_gateway().cancel_intent(_intent_id(payment))
+        intent = await current_gateway().cancel_intent(_intent_id(payment), account=account)
     except GatewayError:
-        intent = await _call(current_gateway().retrieve_intent(_intent_id(payment)))
+        intent = await _call(
+            current_gateway().retrieve_intent(_intent_id(payment), account=account)
+        )
     await apply_intent(db, tenant_id, payment, intent)
 
 
@@ -145,7 +164,10 @@ async def confirm_card(
         raise NotFound()
     try:
         intent = await current_gateway().confirm_with_card_token(
-            _intent_id(payment), token, idempotency_key=f"{payment.id}-{token}"
+            _intent_id(payment),
+            token,
+            idempotency_key=f"{payment.id}-{token}",
+            account=payment.provider_account_id,
         )
     except GatewayError as exc:
         if exc.retryable:
@@ -166,7 +188,11 @@ async def sync_payment(
     nothing."""
     payment = await _open_payment(PaymentRepository(db, tenant_id), subject_id, payment_id)
     if payment.status not in FINAL:
-        intent = await _call(current_gateway().retrieve_intent(_intent_id(payment)))
+        intent = await _call(
+            current_gateway().retrieve_intent(
+                _intent_id(payment), account=payment.provider_account_id
+            )
+        )
         await apply_intent(db, tenant_id, payment, intent)
     return payment_view(payment)
 

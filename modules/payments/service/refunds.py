@@ -124,6 +124,7 @@ async def send_refund(db: AsyncSession, tenant_id: TenantId, refund_id: uuid.UUI
             amount_fen=row.amount_fen,
             idempotency_key=str(row.id),
             metadata={"refund_id": str(row.id), "reason": row.reason[:500]},
+            account=payment.provider_account_id,  # a direct charge is refunded by its account
         )
     except GatewayError as exc:
         if exc.retryable:

@@ -4,6 +4,14 @@ The route stores each verified event in the global inbox (unique on the provider
 id) and queues `payments.handle_event` in the same transaction, then answers 200. A
 replayed delivery finds the event already stored and queues nothing; the handler itself
 also does nothing for an event it already handled. Either way a replay changes nothing.
+
+Connected accounts. Guests' payments are direct charges on each enterprise's connected
+account, so their events (and `account.updated`) carry `account`. The event is routed to the
+tenant named by the metadata we wrote on the account or the intent (the inbox is global, the
+tenant's account row is behind row-level security), and the job, bound to that tenant,
+applies it only when `account` IS that tenant's account (and, for a payment, the account the
+payment was charged on): an event naming another account, or an intent of one account
+claiming another tenant, is marked `foreign_account` and changes nothing.
 """
 
 from __future__ import annotations
@@ -15,8 +23,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from app.db.engine import TenantId
 from app.errors import AppError
 from app.jobs.queue import enqueue
+from app.payments.connect import account_from_event
 from app.payments.gateway import Intent, InvalidSignature, ProviderEvent, current_gateway
-from modules.payments.repository import EventInbox, PaymentRepository
+from modules.payments.repository import AccountRepository, EventInbox, PaymentRepository
+from modules.payments.service.accounts import apply_account
 from modules.payments.service.common import apply_intent, now
 
 __all__ = ["HANDLE_EVENT_TASK", "QUEUE", "BadSignature", "handle_event", "receive_webhook"]
@@ -29,6 +39,7 @@ HANDLED_TYPES = (
     "payment_intent.canceled",
     "payment_intent.processing",
     "payment_intent.requires_action",
+    "account.updated",
 )
 
 
@@ -86,11 +97,20 @@ async def handle_event(db: AsyncSession, tenant_id: TenantId, event_row_id: uuid
 async def _apply(db: AsyncSession, tenant_id: TenantId, payload: dict[str, object]) -> str:
     data = payload.get("data")
     obj = data.get("object") if isinstance(data, dict) else None
-    if not isinstance(obj, dict) or obj.get("object") != "payment_intent":
+    account = payload.get("account") or None
+    if not isinstance(obj, dict):
+        return "ignored"
+    if account is not None and not await _owns(db, tenant_id, str(account)):
+        return "foreign_account"
+    if obj.get("object") == "account" and payload.get("type") == "account.updated":
+        return await apply_account(db, tenant_id, account_from_event(obj))
+    if obj.get("object") != "payment_intent":
         return "ignored"
     payment = await PaymentRepository(db, tenant_id).by_intent(str(obj.get("id")), lock=True)
     if payment is None:
         return "unknown_payment"
+    if payment.provider_account_id != account:
+        return "foreign_account"
     error = obj.get("last_payment_error") or {}
     intent = Intent(
         id=str(obj["id"]),
@@ -101,3 +121,8 @@ async def _apply(db: AsyncSession, tenant_id: TenantId, payload: dict[str, objec
         failure_message=error.get("message") if isinstance(error, dict) else None,
     )
     return "applied" if await apply_intent(db, tenant_id, payment, intent) else "unchanged"
+
+
+async def _owns(db: AsyncSession, tenant_id: TenantId, account: str) -> bool:
+    row = await AccountRepository(db, tenant_id).current()
+    return row is not None and row.provider_account_id == account

@@ -287,7 +287,9 @@ class TestCardHold:
         tid = TenantId(resort.tenant.id)
         payment = await db.get(Payment, visit.preauth_payment_id)
         assert payment is not None and payment.status == "processing"
-        intent = await stripe_gateway.retrieve_intent(payment.provider_intent_id or "")
+        intent = await stripe_gateway.retrieve_intent(
+            payment.provider_intent_id or "", account=payment.provider_account_id
+        )
         assert intent.status == "requires_capture" and intent.amount_fen == 80000
 
         taken = await payments.capture(db, tid, payment.id, 51200)

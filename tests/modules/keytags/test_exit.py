@@ -473,5 +473,7 @@ class TestCardHoldAgainstTheEmulator:
         assert payment is not None
         await db.refresh(payment)
         assert (payment.status, payment.amount_fen) == ("succeeded", bill.due_fen)
-        intent = await stripe_gateway.retrieve_intent(payment.provider_intent_id or "")
+        intent = await stripe_gateway.retrieve_intent(
+            payment.provider_intent_id or "", account=payment.provider_account_id
+        )
         assert intent.status == "succeeded"

@@ -64,7 +64,7 @@ async def test_worker_applies_a_webhook_event_once_and_sends_a_refund_once(
         )
     intent_id = start.client_secret.split("_secret_")[0]
     await stripe_gateway.confirm_with_card_token(
-        intent_id, card_token(stripe_emulator), idempotency_key="w"
+        intent_id, card_token(stripe_emulator), idempotency_key="w", account=start.stripe_account
     )
     [event] = [
         e

@@ -75,7 +75,9 @@ class TestStartPayment:
         }
         assert statuses == {first.payment_id: "canceled", second.payment_id: "pending"}
         assert (
-            await stripe_gateway.retrieve_intent(await _intent_id(db, first.payment_id))
+            await stripe_gateway.retrieve_intent(
+                await _intent_id(db, first.payment_id), account=first.stripe_account
+            )
         ).status == "canceled"
 
     @pytest.mark.parametrize("amount,kind", [(0, "deposit"), (-5, "deposit"), (100, "tip")])

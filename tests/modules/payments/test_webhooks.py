@@ -29,7 +29,9 @@ async def _paid_by_stripe_js(db, s, gateway, url):  # type: ignore[no-untyped-de
         description="行政套房 1晚",
     )
     intent_id = start.client_secret.split("_secret_")[0]
-    await gateway.confirm_with_card_token(intent_id, card_token(url), idempotency_key="browser")
+    await gateway.confirm_with_card_token(
+        intent_id, card_token(url), idempotency_key="browser", account=start.stripe_account
+    )
     [event] = [
         e
         for e in emulator_events(url, "payment_intent.succeeded")
