@@ -194,7 +194,7 @@ def _create() -> None:
     sa.Column('tenant_id', sa.Uuid(), nullable=False),
     sa.Column('id', sa.Uuid(), nullable=False),
     sa.Column('created_at', sa.DateTime(timezone=True), server_default=sa.text('now()'), nullable=False),
-    sa.CheckConstraint("status IN ('pending','booked','failed','compensated')", name=op.f('ck_dist_package_parts_status')),
+    sa.CheckConstraint("status IN ('pending','booked','failed','compensated','cancelled')", name=op.f('ck_dist_package_parts_status')),
     sa.ForeignKeyConstraint(['tenant_id', 'package_id'], ['dist_packages.tenant_id', 'dist_packages.id'], name=op.f('fk_dist_package_parts_package_id_dist_packages')),
     sa.ForeignKeyConstraint(['tenant_id'], ['tenants.id'], name=op.f('fk_dist_package_parts_tenant_id_tenants'), ondelete='RESTRICT'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_dist_package_parts')),

@@ -96,7 +96,7 @@ CALLBACK_STATUSES = ("pending", "delivered", "failed")
 PAYOUT_METHODS = ("stripe", "bank")
 PAYOUT_STATUSES = ("pending", "in_transit", "paid", "failed")
 PACKAGE_STATUSES = ("booking", "confirmed", "failed", "cancelled")
-PART_STATUSES = ("pending", "booked", "failed", "compensated")
+PART_STATUSES = ("pending", "booked", "failed", "compensated", "cancelled")
 
 
 class Distributor(TenantScoped, Base):
