@@ -296,7 +296,10 @@ class TestCardHold:
         assert (taken.status, taken.amount_fen) == ("succeeded", 51200)
         again = await payments.capture(db, tid, payment.id, 51200)  # a retried request
         assert again.amount_fen == 51200
-        auth = {"Authorization": f"Bearer {get_settings().stripe_secret_key}"}
+        auth = {
+            "Authorization": f"Bearer {get_settings().stripe_secret_key}",
+            "Stripe-Account": payment.provider_account_id or "",  # the resort's own account
+        }
         async with httpx.AsyncClient(base_url=stripe_emulator, headers=auth, trust_env=False) as c:
             pi = (await c.get(f"/v1/payment_intents/{intent.id}")).json()
             latest = pi["latest_charge"]

@@ -1,0 +1,116 @@
+"""The Connect calls distribution payouts make, through the official `stripe` library against
+the stand-in: a supplier's account onboarded, the platform transfers what it is owed (once,
+however often the job retries), the supplier's account pays it out to the bank, and the
+balance transactions reconcile both."""
+
+from __future__ import annotations
+
+import httpx
+import pytest
+import stripe
+
+from app.payments.connect import ConnectedAccount
+from app.payments.gateway import GatewayError, LocalStripeGateway
+from app.settings import get_settings
+
+
+def _top_up_platform(url: str, amount_fen: int) -> None:
+    """What a platform does in Stripe to fund transfers (a top-up from its bank)."""
+    client = stripe.StripeClient(get_settings().stripe_secret_key, base_addresses={"api": url})
+    client.v1.topups.create({"amount": amount_fen, "currency": "cny"})
+
+
+async def _onboarded(gateway: LocalStripeGateway, key: str) -> ConnectedAccount:
+    account = await gateway.create_account(
+        country="HK",
+        email=None,
+        business_name="缙云山温泉",
+        metadata={"tenant_id": key},
+        idempotency_key=key,
+    )
+    link = await gateway.create_account_link(
+        account.id, refresh_url="http://127.0.0.1/refresh", return_url="http://127.0.0.1/back"
+    )
+    assert httpx.post(link.url, trust_env=False).status_code == 303  # back to return_url
+    return await gateway.retrieve_account(account.id)
+
+
+class TestPayoutCalls:
+    async def test_transfer_payout_and_reconciliation(self, stripe_gateway, stripe_emulator):
+        supplier = await _onboarded(stripe_gateway, "supplier-1")
+        assert supplier.charges_enabled and supplier.payouts_enabled
+        _top_up_platform(stripe_emulator, 1_000_000)
+        before = (await stripe_gateway.retrieve_balance(None)).available["CNY"]
+
+        transfer = await stripe_gateway.create_transfer(
+            amount_fen=123_400,
+            currency="CNY",
+            destination=supplier.id,
+            idempotency_key="statement-2026-11",
+            metadata={"statement": "2026-11"},
+            transfer_group="period-2026-11",
+        )
+        retried = await stripe_gateway.create_transfer(
+            amount_fen=123_400,
+            currency="CNY",
+            destination=supplier.id,
+            idempotency_key="statement-2026-11",
+            metadata={"statement": "2026-11"},
+            transfer_group="period-2026-11",
+        )
+        assert retried.id == transfer.id and transfer.destination == supplier.id
+        assert (await stripe_gateway.retrieve_balance(None)).available["CNY"] == before - 123_400
+        assert (await stripe_gateway.retrieve_balance(supplier.id)).available == {"CNY": 123_400}
+
+        payout = await stripe_gateway.create_payout(
+            account=supplier.id,
+            amount_fen=123_400,
+            currency="CNY",
+            idempotency_key="payout-2026-11",
+            metadata={"statement": "2026-11"},
+        )
+        assert (payout.status, payout.account) == ("pending", supplier.id)
+        settled = httpx.post(
+            f"{stripe_emulator}/_config/connect/payouts/{payout.id}/settle",
+            params={"status": "paid"},
+            trust_env=False,
+        )
+        assert settled.json()["status"] == "paid"
+        assert (await stripe_gateway.retrieve_payout(supplier.id, payout.id)).status == "paid"
+        assert (await stripe_gateway.retrieve_balance(supplier.id)).available == {"CNY": 0}
+
+        platform_side = await stripe_gateway.list_balance_transactions(None, source=transfer.id)
+        assert [(t.type, t.amount_fen) for t in platform_side] == [("transfer", -123_400)]
+        in_payout = await stripe_gateway.list_balance_transactions(supplier.id, payout=payout.id)
+        assert sorted((t.type, t.amount_fen, t.source) for t in in_payout) == [
+            ("payment", 123_400, transfer.destination_payment),
+            ("payout", -123_400, payout.id),
+        ]
+        assert sum(t.net_fen for t in in_payout) == 0
+
+    async def test_refusals_are_gateway_errors(self, stripe_gateway, stripe_emulator):
+        unfinished = await stripe_gateway.create_account(
+            country="HK", email=None, business_name=None, metadata={}, idempotency_key="half"
+        )
+        with pytest.raises(GatewayError) as no_capability:
+            await stripe_gateway.create_transfer(
+                amount_fen=100,
+                currency="CNY",
+                destination=unfinished.id,
+                idempotency_key="too-early",
+                metadata={},
+            )
+        assert not no_capability.value.retryable
+        supplier = await _onboarded(stripe_gateway, "supplier-2")
+        with pytest.raises(GatewayError) as broke:
+            await stripe_gateway.create_payout(
+                account=supplier.id,
+                amount_fen=1,
+                currency="CNY",
+                idempotency_key="nothing-there",
+                metadata={},
+            )
+        assert broke.value.code == "balance_insufficient"
+        with pytest.raises(GatewayError) as unknown:
+            await stripe_gateway.retrieve_balance("acct_nobodyhere")
+        assert unknown.value.status == 403
