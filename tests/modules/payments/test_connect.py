@@ -25,6 +25,12 @@ from tests.stripe_fixtures import card_token, emulator_events, signed_webhook
 SECRET = "whsec_zhilv_local"
 
 
+async def _http(method: str, url: str, **kwargs: Any) -> httpx.Response:
+    """A browser's (or Stripe's) request to the stand-in."""
+    async with httpx.AsyncClient(trust_env=False) as client:
+        return await client.request(method, url, **kwargs)
+
+
 def charged_on(url: str, intent_id: str) -> str | None:
     """The account the stand-in saw the PaymentIntent created on (None: the platform)."""
     response = httpx.get(f"{url}/_config/connect/intents/{intent_id}", trust_env=False)
@@ -86,9 +92,9 @@ class TestOnboarding:
 
         link = await service.onboarding_link(db, subject.tenant_id)
         assert link.startswith(f"{stripe_emulator}/_config/connect/onboarding/")
-        page = httpx.get(link, trust_env=False)
+        page = await _http("GET", link)
         assert page.status_code == 200 and opened.provider_account_id in page.text
-        done = httpx.post(link, trust_env=False)
+        done = await _http("POST", link)
         assert done.status_code == 303
         assert done.headers["location"].endswith("/console/payments/account")
 
@@ -142,7 +148,7 @@ class TestConsolePage:
         status = await client.get("/console/payments/account")
         assert 'id="account-not-ready"' in status.text and "external_account" in status.text
 
-        httpx.post(to_stripe.headers["location"], trust_env=False)
+        await _http("POST", to_stripe.headers["location"])
         back = await client.get("/console/payments/account")  # Stripe's return_url
         assert 'id="account-ready"' in back.text
 

@@ -5,6 +5,8 @@ balance transactions reconcile both."""
 
 from __future__ import annotations
 
+from typing import Any
+
 import httpx
 import pytest
 import stripe
@@ -12,6 +14,12 @@ import stripe
 from app.payments.connect import ConnectedAccount
 from app.payments.gateway import GatewayError, LocalStripeGateway
 from app.settings import get_settings
+
+
+async def _http(method: str, url: str, **kwargs: Any) -> httpx.Response:
+    """A browser's (or Stripe's) request to the stand-in."""
+    async with httpx.AsyncClient(trust_env=False) as client:
+        return await client.request(method, url, **kwargs)
 
 
 def _top_up_platform(url: str, amount_fen: int) -> None:
@@ -31,7 +39,7 @@ async def _onboarded(gateway: LocalStripeGateway, key: str) -> ConnectedAccount:
     link = await gateway.create_account_link(
         account.id, refresh_url="http://127.0.0.1/refresh", return_url="http://127.0.0.1/back"
     )
-    assert httpx.post(link.url, trust_env=False).status_code == 303  # back to return_url
+    assert (await _http("POST", link.url)).status_code == 303  # back to return_url
     return await gateway.retrieve_account(account.id)
 
 
@@ -70,10 +78,10 @@ class TestPayoutCalls:
             metadata={"statement": "2026-11"},
         )
         assert (payout.status, payout.account) == ("pending", supplier.id)
-        settled = httpx.post(
+        settled = await _http(
+            "POST",
             f"{stripe_emulator}/_config/connect/payouts/{payout.id}/settle",
             params={"status": "paid"},
-            trust_env=False,
         )
         assert settled.json()["status"] == "paid"
         assert (await stripe_gateway.retrieve_payout(supplier.id, payout.id)).status == "paid"
