@@ -9,6 +9,13 @@ Helpers: `card_token(url, number)` makes a Stripe.js-style card token (what the 
 posts), `emulator_events(url, type)` lists the events the emulator produced, and
 `signed_webhook(payload, secret)` builds the body and `Stripe-Signature` header the way
 Stripe (and localstripe's own webhook delivery) signs them.
+
+Stripe Connect (the stand-in inside the same process, devtools/stripe_connect_standin.py):
+`charged_on(url, intent_id)` is the connected account a PaymentIntent was created on (None:
+the platform), `top_up_platform(url, fen)` funds the platform's balance for transfers,
+`complete_onboarding(link_url)` is the owner finishing Stripe's onboarding page, and
+`settle_payout(url, payout_id, status)` is the bank's answer to a payout (`paid`/`failed`).
+Test tenants (`make_tenant`) have an onboarded `acct_ready_…` account the stand-in knows.
 """
 
 from __future__ import annotations
@@ -117,6 +124,43 @@ def authenticate(url: str, client_secret: str, *, success: bool = True) -> dict[
         f"{url}/v1/payment_intents/{intent_id}/_authenticate",
         params={"success": "true" if success else "false"},
         json={"key": get_settings().stripe_publishable_key, "client_secret": client_secret},
+        trust_env=False,
+    )
+    response.raise_for_status()
+    return response.json()  # type: ignore[no-any-return]
+
+
+def charged_on(url: str, intent_id: str) -> str | None:
+    """The connected account the stand-in saw the PaymentIntent created on (`Stripe-Account`)."""
+    response = httpx.get(f"{url}/_config/connect/intents/{intent_id}", trust_env=False)
+    response.raise_for_status()
+    return response.json()["account"]  # type: ignore[no-any-return]
+
+
+def top_up_platform(url: str, amount_fen: int, currency: str = "cny") -> None:
+    """Money into the platform's own balance (a Stripe top-up), which transfers draw on."""
+    response = httpx.post(
+        f"{url}/v1/topups",
+        data={"amount": str(amount_fen), "currency": currency},
+        headers={"Authorization": f"Bearer {get_settings().stripe_secret_key}"},
+        trust_env=False,
+    )
+    response.raise_for_status()
+
+
+def complete_onboarding(link_url: str) -> str:
+    """Submit the stand-in's onboarding page an account link opens; returns where it sends
+    the owner back (the link's return_url). The stand-in sends `account.updated`."""
+    response = httpx.post(link_url, trust_env=False)
+    assert response.status_code == 303, response.text
+    return response.headers["location"]
+
+
+def settle_payout(url: str, payout_id: str, status: str = "paid") -> dict[str, Any]:
+    """The bank's answer to a pending payout; sends `payout.paid` or `payout.failed`."""
+    response = httpx.post(
+        f"{url}/_config/connect/payouts/{payout_id}/settle",
+        params={"status": status},
         trust_env=False,
     )
     response.raise_for_status()

@@ -20,7 +20,7 @@ from modules.payments.models import Payment, PaymentAccount
 from modules.payments.repository import EventInbox
 from tests.factories.tenants import make_staff, make_tenant
 from tests.helpers import sign_in
-from tests.stripe_fixtures import card_token, emulator_events, signed_webhook
+from tests.stripe_fixtures import card_token, charged_on, emulator_events, signed_webhook
 
 SECRET = "whsec_zhilv_local"
 
@@ -29,13 +29,6 @@ async def _http(method: str, url: str, **kwargs: Any) -> httpx.Response:
     """A browser's (or Stripe's) request to the stand-in."""
     async with httpx.AsyncClient(trust_env=False) as client:
         return await client.request(method, url, **kwargs)
-
-
-def charged_on(url: str, intent_id: str) -> str | None:
-    """The account the stand-in saw the PaymentIntent created on (None: the platform)."""
-    response = httpx.get(f"{url}/_config/connect/intents/{intent_id}", trust_env=False)
-    response.raise_for_status()
-    return response.json()["account"]  # type: ignore[no-any-return]
 
 
 def intents_at_provider(url: str) -> int:

@@ -9,23 +9,16 @@ from typing import Any
 
 import httpx
 import pytest
-import stripe
 
 from app.payments.connect import ConnectedAccount
 from app.payments.gateway import GatewayError, LocalStripeGateway
-from app.settings import get_settings
+from tests.stripe_fixtures import settle_payout, top_up_platform
 
 
 async def _http(method: str, url: str, **kwargs: Any) -> httpx.Response:
     """A browser's (or Stripe's) request to the stand-in."""
     async with httpx.AsyncClient(trust_env=False) as client:
         return await client.request(method, url, **kwargs)
-
-
-def _top_up_platform(url: str, amount_fen: int) -> None:
-    """What a platform does in Stripe to fund transfers (a top-up from its bank)."""
-    client = stripe.StripeClient(get_settings().stripe_secret_key, base_addresses={"api": url})
-    client.v1.topups.create({"amount": amount_fen, "currency": "cny"})
 
 
 async def _onboarded(gateway: LocalStripeGateway, key: str) -> ConnectedAccount:
@@ -47,7 +40,7 @@ class TestPayoutCalls:
     async def test_transfer_payout_and_reconciliation(self, stripe_gateway, stripe_emulator):
         supplier = await _onboarded(stripe_gateway, "supplier-1")
         assert supplier.charges_enabled and supplier.payouts_enabled
-        _top_up_platform(stripe_emulator, 1_000_000)
+        top_up_platform(stripe_emulator, 1_000_000)
         before = (await stripe_gateway.retrieve_balance(None)).available["CNY"]
 
         transfer = await stripe_gateway.create_transfer(
@@ -78,12 +71,7 @@ class TestPayoutCalls:
             metadata={"statement": "2026-11"},
         )
         assert (payout.status, payout.account) == ("pending", supplier.id)
-        settled = await _http(
-            "POST",
-            f"{stripe_emulator}/_config/connect/payouts/{payout.id}/settle",
-            params={"status": "paid"},
-        )
-        assert settled.json()["status"] == "paid"
+        assert settle_payout(stripe_emulator, payout.id)["status"] == "paid"
         assert (await stripe_gateway.retrieve_payout(supplier.id, payout.id)).status == "paid"
         assert (await stripe_gateway.retrieve_balance(supplier.id)).available == {"CNY": 0}
 
