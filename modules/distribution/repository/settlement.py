@@ -1,0 +1,329 @@
+"""SQL of settlement: which periods are due, the statements computed from the ledger in one
+pass, a statement's lines, and the confirmations that close it.
+
+A statement is about the distributor-facing account of its agreement (`distributor_prepaid`
+or `distributor_payable`; both summed when an agreement has had both): its postings in the
+period, grouped by the kind of their entry. Signs are the ledger's (debit > 0): a sale
+raises what the distributor owes (or spends its prepaid balance), a top-up or payment lowers
+it. So `closing = opening + sales + cancellations + fees + adjustments + payments`, exactly,
+because every kind falls in one of the columns (anything unforeseen counts as adjustment).
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import bindparam, text, update
+from sqlalchemy.dialects.postgresql import ARRAY, DATE, TEXT, UUID
+
+from modules.distribution.models import Agreement, Statement
+from tenants.repository import TenantScopedRepository
+
+DISTRIBUTOR_ACCOUNTS = ("distributor_prepaid", "distributor_payable")
+SALES = ("sale",)
+CANCELLATIONS = ("cancellation", "refund")
+FEES = ("cancellation_fee",)
+PAYMENTS = ("topup", "payment")
+
+
+@dataclass(frozen=True, slots=True)
+class AgreementCursor:
+    """An agreement and where its settlement stands: the end of its last settled period."""
+
+    agreement_id: uuid.UUID
+    number: str
+    cycle: str
+    status: str
+    valid_from: date
+    ended_at: datetime | None
+    settled_until: date | None
+
+
+@dataclass(frozen=True, slots=True)
+class DuePeriod:
+    statement_id: uuid.UUID
+    number: str
+    agreement_id: uuid.UUID
+    period_start: date
+    period_end: date
+
+
+@dataclass(frozen=True, slots=True)
+class LineRow:
+    entry_id: uuid.UUID
+    kind: str
+    accounting_date: date
+    amount_fen: int
+    memo: str
+    reference: str
+    created_at: datetime
+    reverses_id: uuid.UUID | None
+    order_id: uuid.UUID | None
+    order_number: str | None
+    guest_name: str | None
+    arrival: date | None
+    departure: date | None
+    quantity: int | None
+    order_status: str | None
+
+
+def _in(values: tuple[str, ...]) -> str:
+    return "(" + ",".join(f"'{v}'" for v in values) + ")"
+
+
+_CURSORS = text(
+    """
+    SELECT a.id AS agreement_id, a.number, a.cycle, a.status, a.valid_from, a.ended_at,
+           (SELECT max(s.period_end) FROM dist_statements s
+             WHERE s.tenant_id = a.tenant_id AND s.agreement_id = a.id
+               AND s.status <> 'open') AS settled_until
+    FROM dist_agreements a
+    WHERE a.tenant_id = :t AND a.valid_from < :today
+    ORDER BY a.number
+    """
+)
+
+# The figures of every due period in ONE pass over the postings (the agreement's index
+# range since its last settled period), grouped by agreement, written as issued statements.
+# The opening is the last settled statement's closing (immutable: no posting may land in a
+# settled period) plus anything dated between that period and this one; with no statement
+# before, all of the account's history before the period.
+_ISSUE = text(
+    f"""
+    WITH due AS (
+        SELECT * FROM unnest(:ids, :numbers, :agreements, :starts, :ends)
+            AS d(id, number, agreement_id, period_start, period_end)
+    ),
+    prev AS (
+        SELECT d.agreement_id, s.period_end AS since, coalesce(s.closing_fen, 0) AS carried
+        FROM due d
+        LEFT JOIN LATERAL (
+            SELECT s.period_end, s.closing_fen FROM dist_statements s
+            WHERE s.tenant_id = :t AND s.agreement_id = d.agreement_id
+              AND s.status <> 'open' AND s.period_end <= d.period_start
+            ORDER BY s.period_end DESC LIMIT 1
+        ) s ON true
+    ),
+    figures AS (
+        SELECT d.agreement_id,
+            coalesce(sum(p.amount_fen) FILTER (WHERE p.accounting_date < d.period_start), 0)
+                AS before,
+            coalesce(sum(p.amount_fen) FILTER (WHERE p.accounting_date >= d.period_start
+                AND e.kind IN {_in(SALES)}), 0) AS sales,
+            coalesce(sum(p.amount_fen) FILTER (WHERE p.accounting_date >= d.period_start
+                AND e.kind IN {_in(CANCELLATIONS)}), 0) AS cancellations,
+            coalesce(sum(p.amount_fen) FILTER (WHERE p.accounting_date >= d.period_start
+                AND e.kind IN {_in(FEES)}), 0) AS fees,
+            coalesce(sum(p.amount_fen) FILTER (WHERE p.accounting_date >= d.period_start
+                AND e.kind IN {_in(PAYMENTS)}), 0) AS payments,
+            coalesce(sum(p.amount_fen) FILTER (WHERE p.accounting_date >= d.period_start), 0)
+                AS movement,
+            count(*) FILTER (WHERE p.accounting_date >= d.period_start
+                AND e.kind IN {_in(SALES)}) AS orders
+        FROM due d
+        JOIN prev ON prev.agreement_id = d.agreement_id
+        JOIN dist_ledger_postings p
+          ON p.tenant_id = :t AND p.agreement_id = d.agreement_id
+         AND p.accounting_date >= coalesce(prev.since, '-infinity'::date)
+         AND p.accounting_date < d.period_end
+        JOIN dist_ledger_accounts a
+          ON a.tenant_id = p.tenant_id AND a.id = p.account_id
+         AND a.kind IN {_in(DISTRIBUTOR_ACCOUNTS)}
+        JOIN dist_ledger_entries e ON e.tenant_id = p.tenant_id AND e.id = p.entry_id
+        GROUP BY d.agreement_id
+    )
+    INSERT INTO dist_statements AS s (
+        id, tenant_id, number, agreement_id, period_start, period_end, status,
+        opening_fen, sales_fen, cancellations_fen, fees_fen, adjustments_fen, payments_fen,
+        closing_fen, order_count, issued_at)
+    SELECT d.id, :t, d.number, d.agreement_id, d.period_start, d.period_end, 'issued',
+        prev.carried + coalesce(f.before, 0),
+        coalesce(f.sales, 0), coalesce(f.cancellations, 0), coalesce(f.fees, 0),
+        coalesce(f.movement - f.sales - f.cancellations - f.fees - f.payments, 0),
+        coalesce(f.payments, 0),
+        prev.carried + coalesce(f.before, 0) + coalesce(f.movement, 0),
+        coalesce(f.orders, 0), :at
+    FROM due d
+    JOIN prev ON prev.agreement_id = d.agreement_id
+    LEFT JOIN figures f ON f.agreement_id = d.agreement_id
+    ON CONFLICT (tenant_id, agreement_id, period_start) DO UPDATE SET
+        period_end = excluded.period_end, status = 'issued',
+        opening_fen = excluded.opening_fen, sales_fen = excluded.sales_fen,
+        cancellations_fen = excluded.cancellations_fen, fees_fen = excluded.fees_fen,
+        adjustments_fen = excluded.adjustments_fen, payments_fen = excluded.payments_fen,
+        closing_fen = excluded.closing_fen, order_count = excluded.order_count,
+        issued_at = excluded.issued_at
+      WHERE s.status = 'open'
+    RETURNING s.id
+    """
+).bindparams(
+    bindparam("ids", type_=ARRAY(UUID(as_uuid=True))),
+    bindparam("numbers", type_=ARRAY(TEXT)),
+    bindparam("agreements", type_=ARRAY(UUID(as_uuid=True))),
+    bindparam("starts", type_=ARRAY(DATE)),
+    bindparam("ends", type_=ARRAY(DATE)),
+)
+
+_LAST_NUMBERS = text(
+    """
+    SELECT substring(number FROM 1 FOR 10) AS prefix,
+           max(CAST(substring(number FROM 12) AS integer)) AS last
+    FROM dist_statements
+    WHERE tenant_id = :t AND number ~ '^JS-[0-9]{4}-[0-9]{2}-[0-9]+$'
+    GROUP BY 1
+    """
+)
+
+# Settlements of one supplier take turns (the numbers are counted per month), and a posting
+# on a distributor's account waits for a settlement that has locked it (or the settlement
+# waits for the posting's commit): the figures and the period's lock see the same postings.
+_LOCK_TENANT = text("SELECT pg_advisory_xact_lock(hashtextextended('dist.settle:' || :t, 0))")
+_LOCK_ACCOUNTS = text(
+    f"""
+    SELECT a.id FROM dist_ledger_accounts a
+    WHERE a.tenant_id = :t AND a.agreement_id = ANY(:agreements)
+      AND a.kind IN {_in(DISTRIBUTOR_ACCOUNTS)}
+    ORDER BY a.id FOR UPDATE
+    """
+).bindparams(bindparam("agreements", type_=ARRAY(UUID(as_uuid=True))))
+
+_LINES = text(
+    f"""
+    SELECT e.id AS entry_id, e.kind, e.accounting_date, sum(p.amount_fen) AS amount_fen,
+           e.memo, e.reference, e.created_at, e.reverses_id, e.order_id,
+           o.number AS order_number, o.guest_name, o.arrival, o.departure, o.quantity,
+           o.status AS order_status
+    FROM dist_ledger_postings p
+    JOIN dist_ledger_accounts a
+      ON a.tenant_id = p.tenant_id AND a.id = p.account_id
+     AND a.kind IN {_in(DISTRIBUTOR_ACCOUNTS)}
+    JOIN dist_ledger_entries e ON e.tenant_id = p.tenant_id AND e.id = p.entry_id
+    LEFT JOIN dist_orders o ON o.tenant_id = e.tenant_id AND o.id = e.order_id
+    WHERE p.tenant_id = :t AND p.agreement_id = :agreement
+      AND p.accounting_date >= :start AND p.accounting_date < :end
+    GROUP BY e.id, o.id
+    ORDER BY e.accounting_date, e.created_at, e.id
+    LIMIT :limit OFFSET :offset
+    """
+)
+
+# What the account's postings say up to the end of a period, to check a statement against.
+_BALANCE_UNTIL = text(
+    f"""
+    SELECT coalesce(sum(p.amount_fen), 0)
+    FROM dist_ledger_postings p
+    JOIN dist_ledger_accounts a
+      ON a.tenant_id = p.tenant_id AND a.id = p.account_id
+     AND a.kind IN {_in(DISTRIBUTOR_ACCOUNTS)}
+    WHERE p.tenant_id = :t AND p.agreement_id = :agreement AND p.accounting_date < :end
+    """
+)
+
+
+class SettlementRepository(TenantScopedRepository):
+    async def lock(self) -> None:
+        await self.db.execute(_LOCK_TENANT, {"t": str(self.tenant_id)})
+
+    async def cursors(self, today: date) -> list[AgreementCursor]:
+        """Every agreement that has started, with the end of its last settled period."""
+        rows = await self.db.execute(_CURSORS, {"t": self.tenant_id, "today": today})
+        return [AgreementCursor(**r._mapping) for r in rows]
+
+    async def last_numbers(self) -> dict[str, int]:
+        """The highest statement number used per month prefix (`JS-2026-11`)."""
+        rows = await self.db.execute(_LAST_NUMBERS, {"t": self.tenant_id})
+        return {r.prefix: int(r.last) for r in rows}
+
+    async def lock_accounts(self, agreement_ids: Sequence[uuid.UUID]) -> None:
+        await self.db.execute(
+            _LOCK_ACCOUNTS, {"t": self.tenant_id, "agreements": list(agreement_ids)}
+        )
+
+    async def issue(self, due: Sequence[DuePeriod], at: datetime) -> list[uuid.UUID]:
+        """Compute and issue the statements of `due` in one statement; the ids issued (a
+        period whose statement was already issued is left as it is)."""
+        params = {
+            "t": self.tenant_id,
+            "at": at,
+            "ids": [d.statement_id for d in due],
+            "numbers": [d.number for d in due],
+            "agreements": [d.agreement_id for d in due],
+            "starts": [d.period_start for d in due],
+            "ends": [d.period_end for d in due],
+        }
+        return list((await self.db.scalars(_ISSUE, params)).all())
+
+    async def statement(self, statement_id: uuid.UUID) -> Statement | None:
+        return await self.get(Statement, statement_id)
+
+    async def statement_by_number(self, agreement_id: uuid.UUID, number: str) -> Statement | None:
+        stmt = self.scoped(Statement).where(
+            Statement.agreement_id == agreement_id, Statement.number == number
+        )
+        return (await self.db.execute(stmt)).scalar_one_or_none()
+
+    async def statement_for_update(self, statement_id: uuid.UUID) -> Statement | None:
+        stmt = (
+            self.scoped(Statement)
+            .where(Statement.id == statement_id)
+            .with_for_update()
+            .execution_options(populate_existing=True)
+        )
+        return (await self.db.execute(stmt)).scalar_one_or_none()
+
+    async def statements(
+        self,
+        *,
+        agreement_id: uuid.UUID | None = None,
+        status: str | None = None,
+        limit: int = 50,
+        offset: int = 0,
+    ) -> list[tuple[Statement, Agreement]]:
+        stmt = (
+            self.scoped(Statement)
+            .add_columns(Agreement)
+            .join(
+                Agreement,
+                (Agreement.tenant_id == Statement.tenant_id)
+                & (Agreement.id == Statement.agreement_id),
+            )
+            .order_by(Statement.period_start.desc(), Statement.number.desc())
+            .limit(limit)
+            .offset(offset)
+        )
+        if agreement_id is not None:
+            stmt = stmt.where(Statement.agreement_id == agreement_id)
+        if status is not None:
+            stmt = stmt.where(Statement.status == status)
+        return [(s, a) for s, a in (await self.db.execute(stmt)).all()]
+
+    async def agreement(self, agreement_id: uuid.UUID) -> Agreement | None:
+        return await self.get(Agreement, agreement_id)
+
+    async def lines(
+        self, statement: Statement, *, limit: int = 10_000, offset: int = 0
+    ) -> list[LineRow]:
+        params = {
+            "t": self.tenant_id,
+            "agreement": statement.agreement_id,
+            "start": statement.period_start,
+            "end": statement.period_end,
+            "limit": limit,
+            "offset": offset,
+        }
+        return [LineRow(**r._mapping) for r in await self.db.execute(_LINES, params)]
+
+    async def balance_until(self, agreement_id: uuid.UUID, end: date) -> int:
+        params = {"t": self.tenant_id, "agreement": agreement_id, "end": end}
+        return int(await self.db.scalar(_BALANCE_UNTIL, params) or 0)
+
+    async def set_statement(self, statement_id: uuid.UUID, **values: Any) -> None:
+        await self.db.execute(
+            update(Statement)
+            .where(Statement.tenant_id == self.tenant_id, Statement.id == statement_id)
+            .values(**values)
+        )
