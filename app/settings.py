@@ -97,6 +97,9 @@ class Settings(BaseSettings):
     # Stripe opens no accounts in mainland China (CN); a Chinese enterprise uses its Hong Kong
     # entity (docs/payments.md).
     stripe_connect_country: str = "HK"
+    # The secret of a second webhook endpoint listening to connected accounts' events
+    # (empty: one endpoint, STRIPE_WEBHOOK_SECRET, receives both).
+    stripe_connect_webhook_secret: str = ""
 
     log_level: str = "INFO"
     # Unset: readable lines when stderr is a terminal (make run), JSON otherwise and in

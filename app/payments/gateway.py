@@ -217,10 +217,13 @@ class StripeGateway(ConnectCalls):
         js_url: str,
         api_base: str | None = None,
         max_network_retries: int = 2,
+        connect_webhook_secret: str = "",
     ) -> None:
         self.publishable_key = publishable_key
         self.js_url = js_url
-        self._webhook_secret = webhook_secret
+        # Stripe signs the platform's events and its connected accounts' events with the
+        # secrets of two endpoints (or one, when one endpoint takes both).
+        self._webhook_secrets = [s for s in (webhook_secret, connect_webhook_secret) if s]
         self._client = stripe.StripeClient(
             secret_key,
             base_addresses={"api": api_base} if api_base else None,
@@ -324,10 +327,16 @@ class StripeGateway(ConnectCalls):
     def parse_webhook(self, payload: bytes, signature: str | None) -> ProviderEvent:
         """Verify the `Stripe-Signature` header (HMAC-SHA256 over `t.payload`, 5-minute
         tolerance) before trusting a byte of the body."""
-        try:
-            event = stripe.Webhook.construct_event(payload, signature, self._webhook_secret)
-        except (stripe.SignatureVerificationError, ValueError) as exc:
-            raise InvalidSignature(str(exc)) from exc
+        event = None
+        refused: Exception = ValueError("no webhook secret is set")
+        for secret in self._webhook_secrets:
+            try:
+                event = stripe.Webhook.construct_event(payload, signature, secret)
+                break
+            except (stripe.SignatureVerificationError, ValueError) as exc:
+                refused = exc
+        if event is None:
+            raise InvalidSignature(str(refused))
         data = event.to_dict()
         return ProviderEvent(
             id=str(data["id"]), type=str(data["type"]), created=int(data["created"]), payload=data
@@ -400,6 +409,7 @@ def gateway_from_settings(settings: Settings) -> PaymentGateway:
         secret_key=settings.stripe_secret_key,
         publishable_key=settings.stripe_publishable_key,
         webhook_secret=settings.stripe_webhook_secret,
+        connect_webhook_secret=settings.stripe_connect_webhook_secret,
         js_url=settings.stripe_js_url,
         api_base=settings.stripe_api_base or None,
     )

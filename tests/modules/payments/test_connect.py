@@ -18,6 +18,7 @@ from app.settings import get_settings
 from modules.payments import service
 from modules.payments.models import Payment, PaymentAccount
 from modules.payments.repository import EventInbox
+from tests.factories.reservations import make_reservation
 from tests.factories.tenants import make_staff, make_tenant
 from tests.helpers import sign_in
 from tests.stripe_fixtures import card_token, charged_on, emulator_events, signed_webhook
@@ -310,3 +311,19 @@ class TestConnectedAccountEvents:
             db, subject.tenant_id, subject.subject_type, subject.subject_id
         )
         assert view.status == "pending"
+
+
+class TestGuestPage:
+    async def test_the_pay_page_says_the_enterprise_takes_no_online_payments(
+        self, client, db, stripe_gateway, stripe_emulator
+    ):
+        owner = await make_tenant(db)
+        r = await make_reservation(db, tenant=owner.tenant, hold=True)
+        await bind_tenant(db, owner.tenant.id)
+        await db.execute(delete(PaymentAccount))
+        before = intents_at_provider(stripe_emulator)
+        page = await client.get(f"/book/{owner.tenant.slug}/pay/{r.id}?code={r.code}")
+        assert page.status_code == 409
+        assert "该企业尚未开通在线收款" in page.text or service.NOT_READY in page.text
+        assert "data-payment-id" not in page.text
+        assert intents_at_provider(stripe_emulator) == before
