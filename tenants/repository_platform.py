@@ -40,6 +40,33 @@ class PlatformRepository:
         stmt = select(Tenant).where(Tenant.slug == slug)
         return (await self.db.execute(stmt)).scalar_one_or_none()
 
+    async def find_tenants(
+        self, words: str, *, kind: str, exclude: uuid.UUID | None, limit: int
+    ) -> list[Tenant]:
+        """Active tenants of a kind whose slug starts with, or name contains, `words`
+        (LIKE wildcards in `words` are taken literally)."""
+        pattern = words.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+        stmt = (
+            select(Tenant)
+            .where(
+                Tenant.status == "active",
+                Tenant.kinds.any_() == kind,
+                (Tenant.slug.like(pattern.lower() + "%", escape="\\"))
+                | (Tenant.name.like("%" + pattern + "%", escape="\\")),
+            )
+            .order_by(Tenant.name)
+            .limit(limit)
+        )
+        if exclude is not None:
+            stmt = stmt.where(Tenant.id != exclude)
+        return list((await self.db.execute(stmt)).scalars())
+
+    async def tenant_names(self, ids: Sequence[uuid.UUID]) -> dict[uuid.UUID, str]:
+        if not ids:
+            return {}
+        rows = await self.db.execute(select(Tenant.id, Tenant.name).where(Tenant.id.in_(ids)))
+        return {row.id: row.name for row in rows}
+
     async def enterprise_code_owner(self, code: str) -> uuid.UUID | None:
         """The tenant registered with this credit code, if any (codes are unique)."""
         return await self.db.scalar(select(Tenant.id).where(Tenant.enterprise_code == code))

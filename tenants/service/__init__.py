@@ -7,6 +7,7 @@ from tenants.service.apikeys import *  # noqa: F403
 from tenants.service.audit import *  # noqa: F403
 from tenants.service.audit_log import *  # noqa: F403
 from tenants.service.auth import *  # noqa: F403
+from tenants.service.directory import *  # noqa: F403
 from tenants.service.links import *  # noqa: F403
 from tenants.service.platform import *  # noqa: F403
 from tenants.service.provisioning import *  # noqa: F403

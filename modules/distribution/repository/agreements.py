@@ -21,8 +21,9 @@ import uuid
 from collections.abc import Sequence
 from datetime import date, datetime
 
-from sqlalchemy import ColumnElement, and_, func, or_, select, update
+from sqlalchemy import ColumnElement, and_, exists, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import aliased
 
 from app import clock
 from app.db.engine import TenantId
@@ -160,6 +161,15 @@ class AgreementsRepository(TenantScopedRepository):
     async def authorised_products(
         self, agreement_id: uuid.UUID, on: date
     ) -> Sequence[AgreementProduct]:
+        # A sub-distributor sells its upline's authorisation: the parent must be in force too.
+        parent = aliased(Agreement)
+        parent_in_force = select(parent.id).where(
+            parent.tenant_id == Agreement.tenant_id,
+            parent.id == Agreement.parent_id,
+            parent.status == "active",
+            parent.valid_from <= on,
+            or_(parent.valid_to.is_(None), parent.valid_to >= on),
+        )
         stmt = (
             self.scoped(AgreementProduct)
             .join(
@@ -171,6 +181,7 @@ class AgreementsRepository(TenantScopedRepository):
                 AgreementProduct.agreement_id == agreement_id,
                 AgreementProduct.active.is_(True),
                 _in_force(on),
+                or_(Agreement.parent_id.is_(None), exists(parent_in_force)),
             )
             .order_by(AgreementProduct.id)
         )
