@@ -60,7 +60,7 @@ class TestPrices:
         assert await count(db, AgreementProduct) == before
 
     async def test_net_price_at_or_below_sale_price_is_authorised(self, db, world):
-        hotel, a1, _, _, stock = world
+        hotel, _, _, _, stock = world
         tid = TenantId(hotel.id)
         agreement = await make_agreement(db, tenant=hotel)
         view = await service.set_price(
