@@ -3,7 +3,7 @@ webhook, the payments partial on a reservation in the console, and the enterpris
 payment account page (linked from the console's administration menu). (The guest's pay
 step is the reservations module's page; it calls this module's service.)"""
 
-from modules.payments.routes import account, console, public
+from modules.payments.routes import console, public
 
-ROUTES: list[object] = [*public.ROUTES, *console.ROUTES, *account.ROUTES]
-NAV: list[object] = [*account.NAV]
+ROUTES: list[object] = [*public.ROUTES, *console.ROUTES]
+NAV: list[object] = [*console.NAV]
