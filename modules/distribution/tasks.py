@@ -2,6 +2,91 @@
 
 from __future__ import annotations
 
-from procrastinate import Blueprint
+import uuid
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from procrastinate import Blueprint, JobContext
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from app.db.engine import TenantId
+from app.jobs.retry import backoff
+from app.jobs.runtime import current_runtime, tenant_transaction
+from modules.distribution.service import delivery
+from modules.distribution.service.callbacks import DELIVER_TASK, QUEUE
 
 blueprint = Blueprint()
+
+# 1 try + 8 retries over about two hours (3 s, 9 s, 27 s … then hourly), then `failed`.
+CALLBACK_RETRY = backoff(max_attempts=8, base=3)
+
+
+class CallbackNotDelivered(Exception):
+    """The partner did not answer 2xx: the job is tried again after its backoff."""
+
+
+@blueprint.task(name=DELIVER_TASK, queue=QUEUE, retry=CALLBACK_RETRY, pass_context=True)
+async def deliver_callback(
+    context: JobContext, tenant_id: str, callback_id: str, manual: bool = False
+) -> str:
+    """POST one signed callback to the distributor's URL and record the attempt. Not
+    delivered: raised, so the queue tries again with backoff; after the last try the
+    callback is `failed` (re-sendable by hand). A hand-made re-send (`manual`) is one
+    attempt. Safe to run twice: a delivered callback is not sent again automatically."""
+
+    @asynccontextmanager
+    async def bound() -> AsyncIterator[tuple[AsyncSession, TenantId]]:
+        async with tenant_transaction(tenant_id) as pair:
+            yield pair
+
+    attempts = context.job.attempts
+    async with delivery.http_client() as http:
+        outcome = await delivery.deliver(
+            bound,
+            current_runtime().settings,
+            uuid.UUID(callback_id),
+            http=http,
+            manual=manual,
+            final=manual or CALLBACK_RETRY.is_final(context.job),
+            retry_in=CALLBACK_RETRY.delay(attempts),
+        )
+    if outcome == delivery.Outcome.RETRY:
+        raise CallbackNotDelivered(f"callback {callback_id} not delivered")
+    return outcome
+
+
+# Packages across enterprises (service/packages.py) ---------------------------------------
+
+
+@blueprint.task(name="distribution.resume_package", retry=backoff(5))
+async def resume_package(tenant_id: str, package_id: str) -> str:
+    """Runs a package's saga to its end: books its pending parts one transaction each, or
+    compensates the booked ones after a refusal, then captures or releases the tourist's
+    card hold. Queued with the sale; safe to run again (each step re-reads the package,
+    locked). Answers how the package ended."""
+    from modules.distribution.service import packages
+
+    async with tenant_transaction(tenant_id) as (_, tid):
+        pass  # the tenant exists (else TenantGone: never retried)
+    step = await packages.run_package(current_runtime().database, tid, uuid.UUID(package_id))
+    return str(step)
+
+
+@blueprint.periodic(cron="*/5 * * * *")
+@blueprint.task(name="distribution.resume_stuck_packages", queue="maintenance", retry=backoff(3))
+async def resume_stuck_packages(timestamp: int) -> int:
+    """Every five minutes: packages left `booking` for five minutes or more (their worker
+    died, their job gave up) are finished or compensated, agency by agency; one agency
+    failing does not stop the others."""
+    from app.jobs.runtime import tenant_ids
+    from modules.distribution.service import packages
+
+    done = 0
+    for tenant in await tenant_ids():
+        try:
+            done += await packages.resume_stuck(current_runtime().database, TenantId(tenant))
+        except Exception:
+            packages.log.exception(
+                "resuming packages failed", extra={"fields": {"tenant_id": str(tenant)}}
+            )
+    return done

@@ -15,7 +15,7 @@ _JOBS = text(
 )
 
 
-async def _order(db, *, url: str = "https://ota.example.test/hooks"):  # type: ignore[no-untyped-def]
+async def _order(db, *, url: str = "https://ota.example.test/hooks"):
     owner = await make_tenant(db)
     distributor = await make_distributor(db, tenant=owner.tenant, callback_url=url)
     agreement = await make_agreement(db, tenant=owner.tenant, distributor=distributor)
@@ -24,7 +24,7 @@ async def _order(db, *, url: str = "https://ota.example.test/hooks"):  # type: i
     return TenantId(owner.tenant.id), distributor, order
 
 
-async def _enqueue(db, tid, distributor, order, event_type="order.confirmed"):  # type: ignore[no-untyped-def]
+async def _enqueue(db, tid, distributor, order, event_type="order.confirmed"):
     await callbacks.enqueue_callback(
         db,
         tid,
