@@ -313,6 +313,7 @@ async def book_cabin(
     notes: str = "",
     pay_at_pier: bool = False,
     actor: Actor | None = None,
+    channel: str = "",
 ) -> CabinBooking:
     """Sell one cabin of a grade on a voyage to these passengers (the first is the lead):
     a hold for `hold_minutes` while the guest pays, or a confirmed booking at once. The
@@ -350,6 +351,7 @@ async def book_cabin(
         ),
         source=source,
         hold_minutes=None if hold_minutes is None else max(1, min(hold_minutes, 24 * 60)),
+        channel=channel,
     )
     reservation = await reservations.sell(db, tenant_id, stay)
     cabin = await _seat(db, tenant_id, sailing, grade.id, reservation.id, checked, actor)

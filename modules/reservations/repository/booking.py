@@ -72,6 +72,7 @@ class NewReservation:
     confirmed_at: datetime | None
     created_at: datetime
     nights: tuple[tuple[date, int], ...]
+    channel: str = ""
 
 
 def _view_columns() -> tuple[Any, ...]:
@@ -165,6 +166,7 @@ class BookingRepository(TenantScopedRepository):
                     "total": new.total_fen,
                     "deposit": new.deposit_fen,
                     "source": new.source,
+                    "channel": new.channel,
                     "hold_expires_at": new.hold_expires_at,
                     "confirmed_at": new.confirmed_at,
                     "now": new.created_at,

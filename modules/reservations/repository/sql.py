@@ -84,11 +84,11 @@ _RESERVE = text(
         INSERT INTO reservations (
             id, tenant_id, code, status, unit_type_id, rate_plan_id, quantity, arrival,
             departure, adults, children, guest_name, guest_phone, guest_email, id_type,
-            id_number, preferences, notes, total_fen, deposit_fen, source, hold_expires_at,
-            confirmed_at, created_at, updated_at)
+            id_number, preferences, notes, total_fen, deposit_fen, source, channel,
+            hold_expires_at, confirmed_at, created_at, updated_at)
         SELECT :id, :t, :code, :status, :ut, :rp, :q, :a, :d, :adults, :children,
                :guest_name, :guest_phone, :guest_email, :id_type, :id_number,
-               CAST(:preferences AS text[]), :notes, :total, :deposit, :source,
+               CAST(:preferences AS text[]), :notes, :total, :deposit, :source, :channel,
                :hold_expires_at, :confirmed_at, :now, :now
         FROM ok WHERE ok.ok
         RETURNING id

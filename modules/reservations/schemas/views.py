@@ -96,6 +96,7 @@ class ReservationView:
     rate_plan_code: str = ""
     rate_plan_name: str = ""
     source: str = "direct"
+    channel: str = ""  # the distributor's name when source is 'distribution'
     guest_email: str | None = None
     preferences: tuple[str, ...] = ()
     notes: str = ""

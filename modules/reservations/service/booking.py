@@ -59,6 +59,7 @@ class Stay:
     source: str
     quantity: int = 1
     hold_minutes: int | None = None
+    channel: str = ""  # the distributor's name, for source 'distribution'
 
     def quote_args(self) -> dict[str, Any]:
         return {
@@ -120,6 +121,8 @@ def _validate(stay: Stay) -> None:
     errors = guest_errors(stay.guest)
     if stay.source not in SOURCES:
         errors.append({"field": "source", "code": "invalid", "message": "Unknown source."})
+    if len(stay.channel) > 100 or not stay.channel.isprintable():
+        errors.append({"field": "channel", "code": "invalid", "message": "Unknown channel."})
     if errors:
         raise Invalid(errors=errors)
 
@@ -230,6 +233,7 @@ def _new_reservation(stay: Stay, q: Quote, now: datetime) -> NewReservation:
         total_fen=q.total_fen,
         deposit_fen=q.deposit_fen,
         source=stay.source,
+        channel=stay.channel.strip(),
         hold_expires_at=now + timedelta(minutes=stay.hold_minutes or 0) if held else None,
         confirmed_at=None if held else now,
         created_at=now,
@@ -265,6 +269,7 @@ def _new_view(new: NewReservation, q: Quote) -> ReservationView:
         rate_plan_code=q.rate_plan_code,
         rate_plan_name=q.rate_plan_name,
         source=new.source,
+        channel=new.channel,
         guest_email=new.guest_email,
         preferences=new.preferences,
         notes=new.notes,

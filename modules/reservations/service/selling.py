@@ -96,9 +96,10 @@ async def book(
     guest: GuestDetails,
     source: str,
     quantity: int = 1,
+    channel: str = "",
 ) -> ReservationView:
     """A confirmed booking at once (front desk, phone, distributors): a hold and its
-    confirmation in one locked statement."""
+    confirmation in one locked statement. `channel`: the distributor it came through."""
     stay = Stay(
         unit_type_id,
         rate_plan_id,
@@ -109,6 +110,7 @@ async def book(
         guest,
         source,
         quantity,
+        channel=channel,
     )
     return await _booking.sell(db, tenant_id, stay)
 

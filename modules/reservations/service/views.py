@@ -66,6 +66,7 @@ def reservation_view(row: Any, nights: list[tuple[date, int]] | None = None) -> 
         rate_plan_code=row.rate_plan_code,
         rate_plan_name=row.rate_plan_name,
         source=r.source,
+        channel=r.channel,
         guest_email=r.guest_email,
         preferences=tuple(r.preferences or ()),
         notes=r.notes,
