@@ -144,7 +144,7 @@ class TestPosting:
         order = await make_order(db, tenant=hotel, agreement_id=agreement.id)
         await ledger.post_sale(db, tid, agreement, order_id=order.id, settlement_fen=60_000)
         await ledger.post_sale(db, tid, agreement, order_id=order.id, settlement_fen=40_000)
-        with pytest.raises(ledger.InsufficientBalance, match="¥0.00"):
+        with pytest.raises(ledger.InsufficientBalance, match=r"¥0\.00"):
             await ledger.post_sale(db, tid, agreement, order_id=order.id, settlement_fen=1)
         balance = await ledger.balance_of(db, tid, agreement)
         assert (balance.balance_fen, balance.credit_limit_fen, balance.available_fen) == (
