@@ -23,16 +23,16 @@ PHONE = re.compile(r"\+?[0-9][0-9\- ]{4,19}", re.ASCII)
 
 
 class PackageStatus(LabelledEnum):
-    BOOKING = "booking", "Booking"
+    BOOKING = "booking", "Being booked"
     CONFIRMED = "confirmed", "Confirmed"
-    FAILED = "failed", "Failed"
+    FAILED = "failed", "Package failed"
     CANCELLED = "cancelled", "Cancelled"
 
 
 class PartStatus(LabelledEnum):
-    PENDING = "pending", "Waiting"
-    BOOKED = "booked", "Booked"
-    FAILED = "failed", "Refused"
+    PENDING = "pending", "Waiting for its turn"
+    BOOKED = "booked", "Booked at the supplier"
+    FAILED = "failed", "Refused by the supplier"
     COMPENSATED = "compensated", "Released (package failed)"
     CANCELLED = "cancelled", "Cancelled"
 
