@@ -18,6 +18,7 @@ from sqlalchemy import text
 import modules.boarding.routes
 import modules.contracts.routes
 import modules.distribution.routes
+import modules.distribution.service
 import modules.filings.routes
 import modules.filings.service
 import modules.frontdesk.routes
@@ -29,6 +30,7 @@ import modules.payments.routes
 import modules.reservations.routes
 import modules.terminals.routes
 import tenants.routes
+from app import events
 from app.db.engine import Database
 from app.security.access import check_guards
 from app.settings import PROJECT_ROOT, Settings, get_settings
@@ -154,6 +156,7 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
     configure_logging(
         settings.log_level, settings.log_json, production=settings.env == "production"
     )
+    events.subscribe_all(modules.distribution.service.EVENT_HANDLERS)  # redemptions
     if database is None:
         if not settings.database_url:
             raise RuntimeError("DATABASE_URL is not set (make run sets it up for development)")

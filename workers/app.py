@@ -9,12 +9,14 @@ from __future__ import annotations
 
 from procrastinate import App, Blueprint, PsycopgConnector
 
+from app import events
 from app.db.engine import libpq_url
 from app.jobs import tasks as job_tasks
 from app.notifications import tasks as notification_tasks
 from app.web import tasks as web_tasks
 from modules.boarding import tasks as boarding_tasks
 from modules.contracts import tasks as contract_tasks
+from modules.distribution import service as distribution_service
 from modules.distribution import tasks as distribution_tasks
 from modules.filings import tasks as filing_tasks
 from modules.frontdesk import tasks as frontdesk_tasks
@@ -86,5 +88,6 @@ def build_app(
     """A new App over `database_url` with every package's tasks (plus `extra`, for tests).
 
     One per process: a task belongs to the App built last."""
+    events.subscribe_all(distribution_service.EVENT_HANDLERS)  # what jobs publish is heard
     jobs_app = App(connector=connector(database_url, max_connections=max_connections))
     return compose(jobs_app, BLUEPRINTS + (extra or []))

@@ -20,7 +20,7 @@ from typing import Protocol, TypeVar
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app import clock
+from app import clock, events
 from app.actor import Actor
 from app.db.base import uuid7
 from app.db.engine import TenantId
@@ -33,6 +33,7 @@ from modules.boarding.domain import (
     ScanOutcome,
     VoyageStatus,
 )
+from modules.boarding.models import Passenger
 from modules.boarding.repository.passes import PassOnFile
 from modules.boarding.repository.scans import (
     CallTimes,
@@ -285,6 +286,8 @@ async def _write(repo: ScanRepository, scan: NewScan, verdict: _Verdict, aboard:
         if done.written:
             if not done.moved:  # pragma: no cover - the passenger's row was locked for it
                 raise RuntimeError("an accepted scan did not move its passenger")
+            if movement_no == 1:  # the first boarding redeems the booking
+                await _boarded(repo, passenger.passenger_id)
             step = 1 if scan.direction == ScanDirection.EMBARK else -1
             return _result(scan, who, ScanOutcome.ACCEPTED, None, movement_no, aboard + step)
         if done.free:  # a unique key refused the scan: the device's number, or the movement's
@@ -299,6 +302,18 @@ async def _write(repo: ScanRepository, scan: NewScan, verdict: _Verdict, aboard:
         )
         return await _refuse(repo, scan, who, reason, aboard=None)
     return await _refuse(repo, scan, who, reason or RefusalReason.UNKNOWN, aboard=aboard)
+
+
+async def _boarded(repo: ScanRepository, passenger_id: uuid.UUID) -> None:
+    boarded = await repo.get(Passenger, passenger_id)
+    assert boarded is not None
+    await events.publish(
+        repo.db,
+        repo.tenant_id,
+        "boarding.boarded",
+        reservation_id=boarded.reservation_id,
+        passenger_id=passenger_id,
+    )
 
 
 async def _refuse(

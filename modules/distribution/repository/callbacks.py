@@ -4,9 +4,8 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Sequence
-from datetime import datetime
 
-from sqlalchemy import Integer, cast, func, select, update
+from sqlalchemy import Integer, cast, func, select
 
 from modules.distribution.models import (
     Callback,
@@ -25,8 +24,8 @@ class CallbacksRepository(TenantScopedRepository):
         """The order a callback tells about; locked, callbacks of one order are numbered
         one after the other (two transactions cannot both take the same `sequence`)."""
         stmt = self.scoped(DistributionOrder).where(DistributionOrder.id == order_id)
-        if lock:
-            stmt = stmt.with_for_update()
+        if lock:  # and as the database has it now, whatever the session held
+            stmt = stmt.with_for_update().execution_options(populate_existing=True)
         return (await self.db.execute(stmt)).scalar_one_or_none()
 
     async def order_by_reservation(
@@ -36,22 +35,8 @@ class CallbacksRepository(TenantScopedRepository):
             DistributionOrder.reservation_id == reservation_id
         )
         if lock:
-            stmt = stmt.with_for_update()
+            stmt = stmt.with_for_update().execution_options(populate_existing=True)
         return (await self.db.execute(stmt.limit(1))).scalar_one_or_none()
-
-    async def mark_redeemed(self, order_id: uuid.UUID, at: datetime) -> bool:
-        """Confirmed → redeemed, once: a second check-in or scan changes nothing."""
-        stmt = (
-            update(DistributionOrder)
-            .where(
-                DistributionOrder.tenant_id == self.tenant_id,
-                DistributionOrder.id == order_id,
-                DistributionOrder.status == "confirmed",
-            )
-            .values(status="redeemed", redeemed_at=at)
-            .returning(DistributionOrder.id)
-        )
-        return (await self.db.execute(stmt)).first() is not None
 
     async def last_sequence(self, order_id: uuid.UUID) -> int:
         seq = cast(Callback.payload["data"]["sequence"].astext, Integer)

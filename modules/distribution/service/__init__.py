@@ -1,4 +1,6 @@
 """The distribution module's behaviour, re-exported by name: the only thing other modules
 import."""
 
-__all__: list[str] = []
+from modules.distribution.service.redemptions import EVENT_HANDLERS
+
+__all__: list[str] = ["EVENT_HANDLERS"]

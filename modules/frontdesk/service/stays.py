@@ -9,7 +9,7 @@ from datetime import date, datetime
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app import clock
+from app import clock, events
 from app.actor import Actor
 from app.db.engine import TenantId
 from app.errors import Conflict, Invalid, NotFound
@@ -188,6 +188,7 @@ async def check_in(
     )
     await _insert_stay(db, repo, stay)
     await reservations.mark_checked_in(db, tenant_id, r.id, unit.id)
+    await events.publish(db, tenant_id, "reservations.checked_in", reservation_id=r.id)
     await open_folio(repo, stay, r)
     await record_audit(
         db,

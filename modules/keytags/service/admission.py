@@ -23,7 +23,7 @@ from datetime import date, datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app import clock
+from app import clock, events
 from app.actor import Actor
 from app.db.engine import TenantId
 from app.errors import Invalid, NotFound
@@ -175,6 +175,14 @@ async def open_party(
                 )
             )
         visits.append(visit)
+    if admission.source == domain.VisitSource.ONLINE and entitled.reservation_id is not None:
+        await events.publish(
+            db,
+            tenant_id,
+            "keytags.admitted",
+            reservation_id=entitled.reservation_id,
+            visit_id=visits[0].id,
+        )
     if admission.tab_mode == domain.TabMode.CARD_PREAUTH:
         # Last, once nothing else can refuse: a refusal after the card is held would leave
         # a hold with no visit behind it.
