@@ -1,0 +1,483 @@
+"""Booking for a distributor: the one path every channel takes (the agency's 分销采购 page,
+the partner API, an agency's package).
+
+The caller is bound to the SUPPLIER (`supplier_tid`): its own key for an external partner,
+or `acting_for` around the call for an agency, with the agreement it loaded under its own
+binding. Everything here reads and writes the supplier's rows, and only what the agreement
+authorises (`authorised_product`: another product, or another supplier's, is NotFound).
+
+An order lands as a reservation of the supplier's through the reservations service (rooms,
+and spa day tickets the way online tickets are sold: an admission unit type for one date) or
+boarding's cabin booking (every passenger real-name), with source 'distribution' and the
+distributor's name as its channel; then the sale is posted to the ledger at the settlement
+price (refused when the prepaid balance or credit line would be overdrawn) and the
+distributor is told (`order.confirmed`), all in the caller's transaction: any refusal rolls
+the whole order back.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from app import clock
+from app.actor import Actor
+from app.db.engine import TenantId
+from app.errors import Conflict, Invalid, NotFound
+from app.i18n import gettext as _
+from modules.boarding import service as boarding
+from modules.distribution import domain
+from modules.distribution.models import Agreement, AgreementProduct, DistributionOrder
+from modules.distribution.repository.agreements import AgreementsRepository, authorised_product
+from modules.distribution.repository.agreements import authorised_products as _authorised
+from modules.distribution.repository.booking import OrdersRepository
+from modules.distribution.schemas.booking import (
+    MAX_NIGHTS,
+    MAX_QUANTITY,
+    CatalogItem,
+    OrderRequest,
+    OrderView,
+    QuoteView,
+)
+from modules.distribution.service import callbacks, ledger
+from modules.reservations import service as reservations
+from tenants.service import tenant_settings
+
+SOURCE = "distribution"
+PUBLIC_PLAN = "rack"  # cabins and day tickets sell on the public rate, as online
+_KEY_LOCK = text(
+    "SELECT pg_advisory_xact_lock(hashtextextended('dist_order_key:' || :t || ':' || :k, 0))"
+)
+
+
+class IdempotencyMismatch(Conflict):
+    code = "idempotency_key_reused"
+    message = "This idempotency key was used for a different order."
+
+
+@dataclass(frozen=True, slots=True)
+class Product:
+    """An authorised product with what the supplier sells it as."""
+
+    row: AgreementProduct
+    unit_type: reservations.UnitTypeView
+    plan: reservations.RatePlanView
+    voyage: reservations.VoyageView | None
+    label: str
+
+    @property
+    def kind(self) -> str:
+        return self.unit_type.kind
+
+
+async def _plans(db: AsyncSession, tid: TenantId) -> dict[uuid.UUID, reservations.RatePlanView]:
+    return {p.id: p for p in await reservations.list_rate_plans(db, tid)}
+
+
+async def _describe(
+    db: AsyncSession,
+    tid: TenantId,
+    row: AgreementProduct,
+    plans: dict[uuid.UUID, reservations.RatePlanView],
+    voyages: dict[uuid.UUID, reservations.VoyageView],
+) -> Product | None:
+    try:
+        unit_type = await reservations.get_unit_type(db, tid, row.unit_type_id)
+    except NotFound:
+        return None
+    plan = plans.get(row.rate_plan_id) if row.rate_plan_id else None
+    if plan is None:
+        plan = next((p for p in plans.values() if p.code == PUBLIC_PLAN and p.active), None)
+    voyage = voyages.get(row.voyage_id) if row.voyage_id else None
+    if not unit_type.active or plan is None or (row.voyage_id and voyage is None):
+        return None
+    label = unit_type.name
+    if unit_type.kind == "room":
+        label = f"{label} · {plan.name}"
+    if voyage is not None:
+        label = f"{voyage.route or voyage.code} {voyage.depart_on:%m-%d} · {label}"
+    return Product(row, unit_type, plan, voyage, label)
+
+
+async def product_of(
+    db: AsyncSession, tid: TenantId, agreement: Agreement, product_id: uuid.UUID
+) -> Product:
+    """One product the agreement authorises today, on sale at the supplier; NotFound for
+    anything else (the supplier's other products, another supplier's, a withdrawn one)."""
+    row = await authorised_product(db, tid, agreement, product_id, on=await supplier_today(db, tid))
+    voyages = {v.id: v for v in await reservations.list_voyages(db, tid)} if row.voyage_id else {}
+    found = await _describe(db, tid, row, await _plans(db, tid), voyages)
+    if found is None:
+        raise NotFound()
+    return found
+
+
+def stay_dates(product: Product, arrival: date, departure: date | None) -> tuple[date, date]:
+    """Cabins sail on their voyage's dates; a day ticket is one date; rooms as asked."""
+    if product.voyage is not None:
+        return product.voyage.depart_on, product.voyage.arrive_on
+    if product.kind == "admission" or departure is None:
+        return arrival, arrival + timedelta(days=1)
+    return arrival, departure
+
+
+def units_of(product: Product, arrival: date, departure: date, quantity: int) -> int:
+    """How many times a net price counts: per room and night, per cabin, per ticket."""
+    if product.kind == "room":
+        return quantity * max(1, (departure - arrival).days)
+    if product.kind == "cabin":
+        return 1
+    return quantity
+
+
+def price_for(row: AgreementProduct, sale_fen: int, units: int) -> int:
+    """The settlement price of a sale under one authorised product (never above the sale)."""
+    net = row.net_price_fen * units if row.net_price_fen is not None else None
+    return domain.settlement_price(
+        sale_fen, row.price_mode, net_fen=net, commission_bp=row.commission_bp
+    )
+
+
+async def upline_price(
+    db: AsyncSession,
+    tid: TenantId,
+    agreement: Agreement,
+    row: AgreementProduct,
+    sale: int,
+    units: int,
+) -> int | None:
+    """A sub-distributor's sale: what its upline pays the supplier for the same sale (the
+    upline's own authorised price), so the difference is the upline's commission."""
+    if agreement.parent_id is None:
+        return None
+    upline = await AgreementsRepository(db, tid).product_for_unit(
+        agreement.parent_id, row.unit_type_id, row.rate_plan_id, row.voyage_id
+    )
+    if upline is None:
+        raise NotFound()
+    return price_for(upline, sale, units)
+
+
+async def _offer(
+    db: AsyncSession, tid: TenantId, product: Product, arrival: date, departure: date
+) -> reservations.Offer | None:
+    """The supplier's offer for one unit of the product on these dates (None: not on sale)."""
+    try:
+        offers = await reservations.search_availability(
+            db,
+            tid,
+            arrival=arrival,
+            departure=departure,
+            adults=1,
+            kind=product.kind,
+            voyage_id=product.row.voyage_id,
+            rate_plan_code=product.plan.code,
+        )
+    except Invalid:
+        return None
+    return next((o for o in offers if o.unit_type_id == product.unit_type.id), None)
+
+
+async def supplier_today(db: AsyncSession, tid: TenantId) -> date:
+    """The supplier's business date (its time zone): what "today" means for its products."""
+    return clock.today(clock.tz_of(await tenant_settings(db, tid)))
+
+
+async def order_view(db: AsyncSession, tid: TenantId, order: DistributionOrder) -> OrderView:
+    """An order as its distributor sees it, with the supplier's booking code (and, for a
+    cabin, the cabin and who sails)."""
+    code, label, kind, cabin = "", "", "room", ""
+    people: tuple[str, ...] = ()
+    if order.reservation_id is not None:
+        r = await reservations.get_reservation(db, tid, order.reservation_id)
+        code, kind = r.code, r.kind
+        label = f"{r.unit_type_name} · {r.rate_plan_name}" if kind == "room" else r.unit_type_name
+        if kind == "cabin":
+            sailing = await boarding.passengers_of_reservation(db, tid, r.id)
+            cabin = sailing[0].cabin_number if sailing else ""
+            people = tuple(p.name for p in sailing)
+    return OrderView(
+        id=order.id,
+        number=order.number,
+        status=order.status,
+        supplier_id=order.tenant_id,
+        agreement_id=order.agreement_id,
+        distributor_id=order.distributor_id,
+        product_id=order.product_id,
+        kind=kind,
+        label=label,
+        arrival=order.arrival,
+        departure=order.departure,
+        quantity=order.quantity,
+        sale_fen=order.sale_fen,
+        settlement_fen=order.settlement_fen,
+        cancellation_fee_fen=order.cancellation_fee_fen,
+        guest_name=order.guest_name,
+        external_ref=order.external_ref,
+        reservation_id=order.reservation_id,
+        reservation_code=code,
+        created_at=order.created_at,
+        cancelled_at=order.cancelled_at,
+        redeemed_at=order.redeemed_at,
+        cabin_number=cabin,
+        passengers=people,
+    )
+
+
+# Catalogue and precheck ---------------------------------------------------------------------
+
+
+async def catalog(
+    db: AsyncSession,
+    supplier_tid: TenantId,
+    agreement: Agreement,
+    *,
+    arrival: date,
+    departure: date | None = None,
+    quantity: int = 1,
+) -> list[CatalogItem]:
+    """The agreement's authorised products with what is left for the dates, the sale price
+    of the stay and the distributor's own settlement price (cabins on their voyage's dates,
+    tickets for the arrival date)."""
+    today = await supplier_today(db, supplier_tid)
+    rows = await _authorised(db, supplier_tid, agreement.id, on=today)
+    plans = await _plans(db, supplier_tid)
+    voyages = {v.id: v for v in await reservations.list_voyages(db, supplier_tid)}
+    items: list[CatalogItem] = []
+    for row in rows:
+        product = await _describe(db, supplier_tid, row, plans, voyages)
+        if product is None:
+            continue
+        a, d = stay_dates(product, arrival, departure)
+        offer = await _offer(db, supplier_tid, product, a, d) if a >= today and d > a else None
+        sale = offer.total_fen * (1 if product.kind == "cabin" else quantity) if offer else None
+        settle = None
+        if sale is not None:
+            settle = price_for(row, sale, units_of(product, a, d, quantity))
+        items.append(
+            CatalogItem(
+                product_id=row.id,
+                agreement_id=agreement.id,
+                kind=product.kind,
+                label=product.label,
+                arrival=a,
+                departure=d,
+                available=offer.available if offer else 0,
+                sale_fen=sale,
+                settlement_fen=settle,
+                price_mode=row.price_mode,
+                net_price_fen=row.net_price_fen,
+                commission_bp=row.commission_bp,
+                needs_passengers=product.kind == "cabin",
+                capacity=product.unit_type.capacity,
+            )
+        )
+    order = {"room": 0, "cabin": 1, "admission": 2}
+    return sorted(items, key=lambda i: (order.get(i.kind, 9), i.label))
+
+
+def check_request(
+    request: OrderRequest, product: Product, arrival: date, departure: date, today: date
+) -> None:
+    errors = []
+    if arrival < today:
+        errors.append(
+            {"field": "arrival", "code": "invalid", "message": "Choose today or a later date."}
+        )
+    if product.kind == "room" and not 0 < (departure - arrival).days <= MAX_NIGHTS:
+        errors.append({"field": "departure", "code": "invalid", "message": "Stay 1 to 30 nights."})
+    if not 1 <= request.quantity <= MAX_QUANTITY:
+        errors.append({"field": "quantity", "code": "invalid", "message": "Book 1 to 20."})
+    if errors:
+        raise Invalid(errors=errors)
+
+
+async def quote(
+    db: AsyncSession,
+    supplier_tid: TenantId,
+    agreement: Agreement,
+    *,
+    product_id: uuid.UUID,
+    arrival: date,
+    departure: date | None = None,
+    quantity: int = 1,
+) -> QuoteView:
+    """The precheck before an order (the API's /precheck, the page's preview): whether the
+    product is available for the dates, its sale and settlement price, and the balance or
+    credit left before and after."""
+    product = await product_of(db, supplier_tid, agreement, product_id)
+    a, d = stay_dates(product, arrival, departure)
+    request = OrderRequest(product_id=product_id, arrival=a, departure=d, quantity=quantity)
+    check_request(request, product, a, d, await supplier_today(db, supplier_tid))
+    offer = await _offer(db, supplier_tid, product, a, d)
+    count = 1 if product.kind == "cabin" else quantity
+    sale = offer.total_fen * count if offer else 0
+    settle = price_for(product.row, sale, units_of(product, a, d, quantity)) if offer else 0
+    balance = await ledger.balance_of(db, supplier_tid, agreement)
+    problem = ""
+    if offer is None or offer.available < count:
+        problem = _("Not available for these dates.")
+    elif settle > balance.available_fen:
+        problem = _("The balance is not enough for this.")
+    return QuoteView(
+        product_id=product.row.id,
+        kind=product.kind,
+        label=product.label,
+        arrival=a,
+        departure=d,
+        quantity=count,
+        available=offer.available if offer else 0,
+        sale_fen=sale,
+        settlement_fen=settle,
+        terms=balance.terms,
+        balance_fen=balance.balance_fen,
+        available_fen=balance.available_fen,
+        available_after_fen=balance.available_fen - settle,
+        bookable=not problem,
+        problem=problem,
+    )
+
+
+# Placing an order ---------------------------------------------------------------------------
+
+
+async def place_order(
+    db: AsyncSession,
+    supplier_tid: TenantId,
+    agreement: Agreement,
+    request: OrderRequest,
+    *,
+    actor: Actor | None = None,
+    package_id: uuid.UUID | None = None,
+) -> OrderView:
+    """Books `request` under `agreement` and charges the distributor its settlement price.
+
+    Idempotent on (distributor, idempotency key): the same key with the same request gives
+    back the first order; with a different request it is refused (409). Refusals: NotFound
+    (a product the agreement does not authorise), Invalid (dates, the tourist's details),
+    SoldOut, InsufficientBalance (nothing is written: let the transaction roll back)."""
+    if not request.idempotency_key:
+        raise Invalid.field("idempotency_key", "An idempotency key is required.", "required")
+    orders = OrdersRepository(db, supplier_tid)
+    key = f"{agreement.distributor_id}:{request.idempotency_key}"
+    await db.execute(_KEY_LOCK, {"t": str(supplier_tid), "k": key})
+    first = await orders.by_key(agreement.distributor_id, request.idempotency_key)
+    if first is not None:
+        if first.request_digest != request.digest() or first.agreement_id != agreement.id:
+            raise IdempotencyMismatch()
+        return await order_view(db, supplier_tid, first)
+    distributor = await AgreementsRepository(db, supplier_tid).distributor(agreement.distributor_id)
+    if distributor is None:
+        raise NotFound()
+    product = await product_of(db, supplier_tid, agreement, request.product_id)
+    arrival, departure = stay_dates(product, request.arrival, request.departure)
+    today = await supplier_today(db, supplier_tid)
+    check_request(request, product, arrival, departure, today)
+    reservation = await _reserve(db, supplier_tid, product, request, distributor.name, actor)
+    sale = reservation.total_fen
+    units = units_of(product, arrival, departure, reservation.quantity)
+    settle = price_for(product.row, sale, units)
+    upline = await upline_price(db, supplier_tid, agreement, product.row, sale, units)
+    await orders.number_lock(today)
+    order = DistributionOrder(
+        number=await orders.next_number(today),
+        agreement_id=agreement.id,
+        distributor_id=distributor.id,
+        product_id=product.row.id,
+        reservation_id=reservation.id,
+        idempotency_key=request.idempotency_key,
+        request_digest=request.digest(),
+        external_ref=request.external_ref,
+        package_id=package_id,
+        quantity=reservation.quantity,
+        arrival=arrival,
+        departure=departure,
+        sale_fen=sale,
+        settlement_fen=settle,
+        guest_name=reservation.guest_name,
+        created_by=actor.user_id if actor else None,
+    )
+    orders.add(order)
+    await orders.flush()
+    if settle > 0:
+        await ledger.post_sale(
+            db,
+            supplier_tid,
+            agreement,
+            order_id=order.id,
+            settlement_fen=settle,
+            upline_fen=None if upline is None else min(upline, settle),
+            created_by=actor.user_id if actor else None,
+            memo=order.number,
+        )
+    view = await order_view(db, supplier_tid, order)
+    await callbacks.enqueue_callback(
+        db,
+        supplier_tid,
+        distributor_id=distributor.id,
+        order_id=order.id,
+        event_type=callbacks.ORDER_CONFIRMED,
+        data=view.callback_data(),
+    )
+    return view
+
+
+async def _reserve(
+    db: AsyncSession,
+    tid: TenantId,
+    product: Product,
+    request: OrderRequest,
+    channel: str,
+    actor: Actor | None,
+) -> reservations.ReservationView:
+    """The supplier's own booking, through its module's service, marked with the channel."""
+    if product.kind == "cabin":
+        booked = await boarding.book_cabin(
+            db,
+            tid,
+            voyage_id=product.voyage.id if product.voyage else product.unit_type.id,
+            unit_type_id=product.unit_type.id,
+            passengers=[
+                boarding.PassengerInput(
+                    name=p.name,
+                    id_type=p.id_type,
+                    id_number=p.id_number,
+                    sex=p.sex,
+                    birth_date=p.birth_date,
+                    phone=p.phone,
+                    nationality=p.nationality,
+                )
+                for p in request.passengers
+            ],
+            source=SOURCE,
+            rate_plan_code=product.plan.code,
+            notes=request.notes,
+            actor=actor,
+            channel=channel,
+        )
+        return booked.reservation
+    arrival, departure = stay_dates(product, request.arrival, request.departure)
+    tickets = product.kind == "admission"
+    return await reservations.book(
+        db,
+        tid,
+        unit_type_id=product.unit_type.id,
+        rate_plan_id=product.plan.id,
+        arrival=arrival,
+        departure=departure,
+        adults=request.quantity if tickets else max(1, request.adults),
+        guest=reservations.GuestDetails(
+            name=request.guest_name,
+            phone=request.guest_phone,
+            id_type=request.id_type or "resident_id",
+            id_number=request.id_number,
+            notes=request.notes,
+        ),
+        source=SOURCE,
+        quantity=request.quantity,
+        channel=channel,
+    )
