@@ -16,7 +16,8 @@
     var card = null;
     var stripe = null;
     if (window.Stripe && form.dataset.publishableKey) {
-      stripe = Stripe(form.dataset.publishableKey);
+      var account = form.dataset.stripeAccount;  // holds are direct charges on the resort's account
+      stripe = account ? Stripe(form.dataset.publishableKey, {stripeAccount: account}) : Stripe(form.dataset.publishableKey);
       card = stripe.elements().create("card", {hidePostalCode: true});
       card.mount("#card-element");
     }

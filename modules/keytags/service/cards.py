@@ -27,11 +27,18 @@ class CardForm:
 
     publishable_key: str
     js_url: str
+    stripe_account: str = ""  # the resort's connected account: holds are direct charges on it
 
 
-def card_form() -> CardForm:
+async def card_form(db: AsyncSession, tenant_id: TenantId) -> CardForm:
     gateway = current_gateway()
-    return CardForm(publishable_key=gateway.publishable_key, js_url=gateway.js_url)
+    try:
+        account = await payments.charge_account(db, tenant_id)
+    except payments.OnlinePaymentsNotReady:
+        account = ""  # a hold is refused with the reason on its `card` field
+    return CardForm(
+        publishable_key=gateway.publishable_key, js_url=gateway.js_url, stripe_account=account
+    )
 
 
 def _tokens(card_token: str, persons: int) -> list[str]:

@@ -67,7 +67,7 @@ async def _desk_page(
         values=form.values if form else {},
         errors=errors or {},
         choices=choices,
-        card=service.card_form(),
+        card=await service.card_form(ctx.db, ctx.tenant_id),
         rows=range(FORM_ROWS),
         occupancy=await service.locker_occupancy(ctx.db, ctx.tenant_id),
         visits=await service.visits_in_resort(ctx.db, ctx.tenant_id),
