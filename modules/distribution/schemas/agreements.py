@@ -22,8 +22,8 @@ URL = re.compile(r"https?://[^\s/]+(/\S*)?", re.ASCII)
 
 
 class AgreementStatus(LabelledEnum):
-    ACTIVE = "active", "Active"
-    SUSPENDED = "suspended", "Suspended"
+    ACTIVE = "active", "In effect"
+    SUSPENDED = "suspended", "Sales paused"
     ENDED = "ended", "Ended"
 
 

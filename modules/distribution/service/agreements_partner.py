@@ -10,6 +10,7 @@ caller), and touches only what that agreement covers."""
 from __future__ import annotations
 
 import uuid
+from dataclasses import dataclass, field
 from datetime import date
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -140,3 +141,61 @@ async def my_sub_agreements(
         for a in await repo_fns.partner_agreements(db, own)
         if a.parent_id == parent.id and a.upline_tenant_id == own
     ]
+
+
+@dataclass(frozen=True, slots=True)
+class PartnerPage:
+    """One agreement as a distributor (or the upline of a sub-distributor) sees it."""
+
+    agreement: AgreementView
+    products: list[ProductView]
+    subs: list[AgreementView] = field(default_factory=list)
+    upline_products: list[ProductView] = field(default_factory=list)  # to price a sub's
+    can_appoint: bool = False
+    is_upline: bool = False
+
+
+async def partner_page(
+    db: AsyncSession, own: TenantId, agreement_id: uuid.UUID
+) -> PartnerPage | None:
+    """The page of an agreement naming `own`; None when `own` is its supplier (the caller
+    belongs on the supplier's page); 404 for anyone else's."""
+    try:
+        a = await repo_fns.agreement_for_partner(db, own, agreement_id)
+    except NotFound:
+        if await AgreementsRepository(db, own).agreement(agreement_id) is not None:
+            return None
+        raise
+    names = await tenants.enterprise_names(db, [a.tenant_id])
+    is_upline = a.upline_tenant_id == own
+    async with acting_for(db, a, own=own) as supplier:
+        d = await AgreementsRepository(db, supplier).distributor(a.distributor_id)
+        view = supplier_side.agreement_view(
+            a, distributor_name=d.name if d else "", supplier_name=names.get(a.tenant_id, "")
+        )
+        if is_upline:
+            products = await supplier_side.agreement_products(db, supplier, a.id)
+            assert a.parent_id is not None
+            upline = await supplier_side.agreement_products(
+                db, supplier, a.parent_id, only_authorised=True
+            )
+        else:
+            products = await supplier_side.agreement_products(
+                db, supplier, a.id, only_authorised=True
+            )
+            upline = []
+    subs = await my_sub_agreements(db, own, a.id) if a.partner_tenant_id == own else []
+    can = (
+        a.partner_tenant_id == own
+        and a.level == 1
+        and a.may_appoint
+        and view.in_force(clock.today())
+    )
+    return PartnerPage(view, products, subs, upline, can, is_upline)
+
+
+async def find_agencies(
+    db: AsyncSession, own: TenantId, words: str
+) -> list[tenants.DirectoryEntry]:
+    """Agencies to appoint as sub-distributors (never the caller itself)."""
+    return await tenants.find_enterprises(db, words, kind=AGENCY, exclude=own)
