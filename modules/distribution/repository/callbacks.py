@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Sequence
 
-from sqlalchemy import Integer, cast, func, select
+from sqlalchemy import Integer, Select, cast, func, select
 
 from modules.distribution.models import (
     Callback,
@@ -51,11 +51,8 @@ class CallbacksRepository(TenantScopedRepository):
             stmt = stmt.with_for_update()
         return (await self.db.execute(stmt)).scalar_one_or_none()
 
-    async def callbacks(
-        self, *, status: str | None = None, limit: int = 50, offset: int = 0
-    ) -> Sequence[tuple[Callback, str, str]]:
-        """Newest first, with the distributor's name and the order's number."""
-        stmt = (
+    def _with_names(self) -> Select[tuple[Callback, str, str]]:
+        return (
             select(Callback, Distributor.name, func.coalesce(DistributionOrder.number, ""))
             .join(
                 Distributor,
@@ -69,6 +66,17 @@ class CallbacksRepository(TenantScopedRepository):
             )
             .where(Callback.tenant_id == self.tenant_id)
         )
+
+    async def callback_row(self, callback_id: uuid.UUID) -> tuple[Callback, str, str] | None:
+        stmt = self._with_names().where(Callback.id == callback_id)
+        row = (await self.db.execute(stmt)).tuples().first()
+        return None if row is None else (row[0], row[1], row[2])
+
+    async def callbacks(
+        self, *, status: str | None = None, limit: int = 50, offset: int = 0
+    ) -> Sequence[tuple[Callback, str, str]]:
+        """Newest first, with the distributor's name and the order's number."""
+        stmt = self._with_names()
         if status is not None:
             stmt = stmt.where(Callback.status == status)
         stmt = stmt.order_by(Callback.created_at.desc(), Callback.id.desc())

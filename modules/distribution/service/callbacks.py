@@ -22,6 +22,7 @@ import json
 import secrets
 import uuid
 from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -29,10 +30,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from app import clock
 from app.db.base import uuid7
 from app.db.engine import TenantId
+from app.errors import NotFound
 from app.jobs.queue import enqueue
 from app.security.crypto import SecretBox, secret_box
 from app.settings import Settings
-from modules.distribution.models import Callback
+from modules.distribution.models import Callback, CallbackAttempt
 from modules.distribution.repository.callbacks import CallbacksRepository
 
 DELIVER_TASK = "distribution.deliver_callback"
@@ -149,4 +151,57 @@ async def enqueue_callback(
         DELIVER_TASK,
         {"tenant_id": str(tid), "callback_id": str(callback.id), "manual": False},
         queue=QUEUE,
+    )
+
+
+# The console's list and detail -----------------------------------------------------------------
+PAGE_SIZE = 50
+STATUSES = ("pending", "delivered", "failed")
+
+
+@dataclass(frozen=True, slots=True)
+class CallbackRow:
+    callback: Callback
+    distributor_name: str
+    order_number: str
+
+
+@dataclass(frozen=True, slots=True)
+class CallbackPage:
+    rows: list[CallbackRow]
+    page: int
+    has_next: bool
+    status: str
+
+
+@dataclass(frozen=True, slots=True)
+class CallbackDetail:
+    row: CallbackRow
+    attempts: list[CallbackAttempt]
+    body: str  # the payload as sent, indented for reading
+
+
+async def callback_page(db: AsyncSession, tid: TenantId, *, status: str, page: int) -> CallbackPage:
+    """Callbacks newest first, optionally of one status (an unknown one shows all)."""
+    wanted = status if status in STATUSES else None
+    page = max(1, min(page, 10_000))
+    rows = await CallbacksRepository(db, tid).callbacks(
+        status=wanted, limit=PAGE_SIZE + 1, offset=(page - 1) * PAGE_SIZE
+    )
+    items = [CallbackRow(cb, name, number) for cb, name, number in rows]
+    return CallbackPage(items[:PAGE_SIZE], page, len(items) > PAGE_SIZE, wanted or "")
+
+
+async def callback_detail(
+    db: AsyncSession, tid: TenantId, callback_id: uuid.UUID
+) -> CallbackDetail:
+    """One callback with every attempt at delivering it, oldest first."""
+    repo = CallbacksRepository(db, tid)
+    found = await repo.callback_row(callback_id)
+    if found is None:
+        raise NotFound()
+    callback, name, number = found
+    body = json.dumps(callback.payload, ensure_ascii=False, indent=2, sort_keys=True)
+    return CallbackDetail(
+        CallbackRow(callback, name, number), list(await repo.attempts(callback.id)), body
     )
