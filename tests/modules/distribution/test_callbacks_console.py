@@ -44,7 +44,7 @@ async def _sent(db):
 
 class TestCallbacksPage:
     async def test_the_list_shows_each_callback_with_its_state(self, db, client):
-        owner, order, cb = await _sent(db)
+        owner, order, _cb = await _sent(db)
         await sign_in(client, owner)
         page = await client.get(PAGE)
         assert page.status_code == 200
@@ -54,7 +54,7 @@ class TestCallbacksPage:
         ) == 0
 
     async def test_the_detail_shows_every_attempt_and_the_body(self, db, client):
-        owner, order, cb = await _sent(db)
+        owner, _order, cb = await _sent(db)
         await sign_in(client, owner)
         page = await client.get(f"{PAGE}/{cb.id}")
         assert page.status_code == 200
