@@ -108,7 +108,7 @@ class TestConfirmation:
         with pytest.raises(settlement.StatementNotConfirmable):
             await statements.confirm_as_supplier(db, tid, november.id, by="张敏")
         # The ledger refuses a posting dated inside the closed period (the database's trigger).
-        with pytest.raises((ledger.PeriodSettled, IntegrityError), match="settled period|"):
+        with pytest.raises((ledger.PeriodSettled, IntegrityError), match=r"settled period|"):
             await ledger.post(
                 db, tid, kind="adjustment", agreement_id=agreement.id,
                 accounting_date=date(2026, 11, 20),
