@@ -214,6 +214,15 @@ class LedgerRepository(TenantScopedRepository):
         )
         return (await self.db.execute(stmt)).scalar_one_or_none()
 
+    async def reversed_among(self, entry_ids: Sequence[uuid.UUID]) -> set[uuid.UUID]:
+        """Which of these entries a reversal names."""
+        if not entry_ids:
+            return set()
+        stmt = select(LedgerEntry.reverses_id).where(
+            LedgerEntry.tenant_id == self.tenant_id, LedgerEntry.reverses_id.in_(entry_ids)
+        )
+        return {i for i in (await self.db.execute(stmt)).scalars() if i is not None}
+
     async def postings(self, entry_ids: Sequence[uuid.UUID]) -> list[PostingRow]:
         """The postings of these entries with their accounts, in the order written."""
         if not entry_ids:
@@ -288,25 +297,6 @@ class LedgerRepository(TenantScopedRepository):
             for kind, agreement_id, total in await self.db.execute(stmt)
             if total
         ]
-
-    async def journal(
-        self, agreement_id: uuid.UUID, *, limit: int, offset: int = 0
-    ) -> Sequence[LedgerEntry]:
-        """An agreement's entries, newest first."""
-        stmt = (
-            self.scoped(LedgerEntry)
-            .where(LedgerEntry.agreement_id == agreement_id)
-            .order_by(LedgerEntry.created_at.desc(), LedgerEntry.id.desc())
-            .limit(limit)
-            .offset(offset)
-        )
-        return (await self.db.execute(stmt)).scalars().all()
-
-    async def journal_size(self, agreement_id: uuid.UUID) -> int:
-        stmt = select(func.count()).where(
-            LedgerEntry.tenant_id == self.tenant_id, LedgerEntry.agreement_id == agreement_id
-        )
-        return int((await self.db.execute(stmt)).scalar_one())
 
     # Periods -------------------------------------------------------------------------------
     async def settled_periods(

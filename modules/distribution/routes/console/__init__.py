@@ -7,11 +7,12 @@ from modules.distribution.routes.console import (
     agreements,
     buying,
     callbacks,
+    funds,
     packages,
     payouts,
     settlement,
 )
 
-_TOPICS = (agreements, buying, callbacks, settlement, payouts, packages)
+_TOPICS = (agreements, buying, callbacks, settlement, payouts, packages, funds)
 ROUTES: list[Any] = [route for topic in _TOPICS for route in topic.ROUTES]
 NAV: list[NavItem] = [item for topic in _TOPICS for item in topic.NAV]
