@@ -26,10 +26,10 @@ from modules.distribution.schemas.booking import ChangeRequest, OrderRequest
 from modules.distribution.service import booking, ledger, orders
 from modules.distribution.service.booking import IdempotencyMismatch
 from modules.reservations import service as reservations
+from tenants.counterparty import acting_for
 from tests.factories.distribution import make_agreement, make_distributor, make_product
 from tests.factories.reservations import make_rate_plan, make_stock
 from tests.factories.tenants import make_tenant
-from tenants.counterparty import acting_for
 
 
 @dataclass
