@@ -15,7 +15,7 @@ import asyncio
 import os
 from collections.abc import AsyncIterator
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import asyncpg
 import httpx
@@ -36,11 +36,52 @@ if os.environ.get("ZHILV_TEST_CLOCK"):
 
     time_machine.travel(os.environ["ZHILV_TEST_CLOCK"], tick=True).start()
 
+from argon2 import PasswordHasher
+
 from app.db.admin import DatabaseUrls, init_database, migrate
 from app.db.engine import Database, make_engine
+from app.security import passwords
 from app.settings import PROJECT_ROOT, Settings, get_settings
 
 pytest_plugins = ["tests.bureau_fixtures", "tests.stripe_fixtures"]
+
+
+class RememberingHasher(PasswordHasher):
+    """The application's argon2id hasher, same parameters, remembering its answers within the
+    test process: a hash of a password it hashed before is that earlier hash (another salt
+    would change nothing a test can see), and a (hash, password) pair verified before gets
+    the same answer, a refusal included. argon2 is slow on purpose (~0.1 s a call, half of
+    many route tests' time: every factory-made user, every sign-in); the stored hashes stay
+    real argon2id hashes that production's hasher verifies."""
+
+    def __init__(self, real: PasswordHasher) -> None:
+        p = real._parameters
+        super().__init__(p.time_cost, p.memory_cost, p.parallelism, p.hash_len, p.salt_len)
+        self._hashes: dict[str | bytes, str] = {}
+        self._answers: dict[tuple[str | bytes, str | bytes], BaseException | None] = {}
+
+    def hash(self, password: str | bytes, *, salt: bytes | None = None) -> str:
+        if salt is not None:
+            return super().hash(password, salt=salt)
+        if password not in self._hashes:
+            self._hashes[password] = super().hash(password)
+        return self._hashes[password]
+
+    def verify(self, hash: str | bytes, password: str | bytes) -> Literal[True]:
+        key = (hash, password)
+        if key not in self._answers:
+            try:
+                super().verify(hash, password)
+                self._answers[key] = None
+            except Exception as exc:  # the same refusal again, as a fresh exception
+                self._answers[key] = exc
+        refused = self._answers[key]
+        if refused is not None:
+            raise type(refused)(*refused.args)
+        return True
+
+
+passwords._hasher = RememberingHasher(passwords._hasher)
 
 OWNER_ROLE = "zhilv_test_owner"
 APP_ROLE = "zhilv_test_app"
