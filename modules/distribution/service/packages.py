@@ -43,6 +43,7 @@ from app import clock
 from app.db.engine import Database, TenantId
 from app.errors import AppError, Conflict, Invalid, NotFound, Unavailable
 from app.i18n import gettext
+from app.i18n import gettext as translate  # runtime msgids (a supplier's refusal)
 from app.jobs.queue import enqueue
 from app.payments.gateway import current_gateway
 from modules.distribution.models import Package, PackagePart
@@ -216,12 +217,16 @@ async def _book(db: AsyncSession, tid: TenantId, package: Package, part: Package
     try:
         async with db.begin_nested():
             agreement = await agreement_for_partner(db, tid, part.agreement_id)
+            if agreement.status != "active":
+                raise Conflict(gettext("The supplier has suspended or ended the agreement."))
             async with acting_for(db, agreement, own=tid):
                 placed = await parts_io.place(db, agreement, part, request, key, package)
             if after_part_placed is not None:
                 await after_part_placed(part)
     except REFUSALS as exc:
         reason = _reason(exc)
+        if isinstance(exc, NotFound):
+            reason = gettext("The supplier no longer offers this product to you.")
         part.status = "failed"
         part.error = reason[:500]
         package.failure = gettext(
@@ -285,9 +290,9 @@ async def _release(db: AsyncSession, tid: TenantId, package: Package) -> None:
 
 
 def _reason(exc: AppError) -> str:
-    if isinstance(exc, Invalid) and exc.errors:
-        return "; ".join(str(e.get("message", "")) for e in exc.errors) or str(exc.message)
-    return str(exc.message)
+    """The supplier's refusal in the clerk's language (its messages are msgids)."""
+    messages = [str(e.get("message", "")) for e in exc.errors or [] if e.get("message")]
+    return "; ".join(translate(m) for m in messages or [str(exc.message)])
 
 
 # Recovery -----------------------------------------------------------------------------------

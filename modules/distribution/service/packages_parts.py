@@ -14,7 +14,9 @@ from app import clock
 from app.db.engine import TenantId
 from modules.distribution.models import Agreement, Package, PackagePart
 from modules.distribution.repository.agreements import authorised_products, partner_agreements
-from modules.distribution.schemas.packages import PartRequest, ProductChoice
+from modules.distribution.schemas.booking import OrderRequest, PassengerIn
+from modules.distribution.schemas.packages import PartRequest, ProductChoice, Traveller
+from modules.distribution.service import booking, orders
 from modules.reservations import service as reservations
 from tenants.counterparty import acting_for
 from tenants.service.directory import enterprise_names
@@ -86,13 +88,52 @@ async def place(
     key: str,
     package: Package,
 ) -> Placed:
-    """Books one part at its supplier (the caller has bound the supplier)."""
-    raise NotImplementedError  # fitted to the booking service's place_order when it lands
+    """Books one part at its supplier (the caller has bound the supplier): rooms for the
+    lead tourist, a cruise cabin with every traveller real-name, spa tickets for the date.
+    The key `<package id>:<seq>` makes a resumed saga find the order it already placed."""
+    travellers = [Traveller(t["name"], t["id_number"]) for t in part.request["travellers"]]
+    lead = travellers[0]
+    order = await booking.place_order(
+        db,
+        TenantId(agreement.tenant_id),
+        agreement,
+        OrderRequest(
+            product_id=request.product_id,
+            arrival=request.arrival,
+            departure=request.departure if request.nights else None,
+            quantity=request.quantity,
+            adults=len(travellers),
+            guest_name=lead.name,
+            guest_phone=str(part.request.get("phone", "")),
+            id_number=lead.id_number,
+            passengers=tuple(
+                PassengerIn(
+                    name=t.name,
+                    id_number=t.id_number,
+                    phone=str(part.request.get("phone", "")) if n == 0 else "",
+                )
+                for n, t in enumerate(travellers)
+            ),
+            idempotency_key=key,
+            external_ref=package.number,
+            notes=package.name,
+        ),
+        package_id=package.id,
+    )
+    return Placed(order.id, order.number, order.sale_fen, order.settlement_fen)
 
 
 async def cancel(
     db: AsyncSession, agreement: Agreement, order_id: uuid.UUID, *, waive_fee: bool, reason: str
 ) -> int:
-    """Cancels one part's order at its supplier (the caller has bound the supplier);
-    answers the cancellation fee the supplier kept."""
-    raise NotImplementedError  # fitted to the booking service's cancel_order when it lands
+    """Cancels one part's order at its supplier (the caller has bound the supplier), with
+    the fee waived for a compensation; answers the fee the supplier kept."""
+    view = await orders.cancel_order(
+        db,
+        TenantId(agreement.tenant_id),
+        agreement,
+        order_id,
+        reason=reason[:200],
+        waive_fee=waive_fee,
+    )
+    return view.cancellation_fee_fen

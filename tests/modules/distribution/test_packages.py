@@ -29,10 +29,11 @@ from modules.distribution.service import ledger
 from modules.distribution.service import packages as service
 from modules.keytags import service as keytags
 from modules.payments import service as payments
+from modules.reservations import service as reservations
 from tests.factories.boarding_booking import make_voyage_on_sale, resident_id
 from tests.factories.distribution import make_agreement, make_distributor
 from tests.factories.keytags import make_ticket_type
-from tests.factories.reservations import make_stock
+from tests.factories.reservations import make_rate_plan, make_stock
 from tests.factories.tenants import make_tenant
 from tests.stripe_fixtures import card_token
 
@@ -113,6 +114,7 @@ async def make_world(db, *, cruise_topup_fen: int = TOPUP_FEN) -> World:
         TenantId(cruise.id), agreement, product, _part(product, on_sale.depart_on, 0, 1)
     )
 
+    await make_rate_plan(db, tenant=spa, code="rack", name="门市价")  # tickets sell on it
     ticket = await make_ticket_type(db, tenant=spa, sold_online=True)
     await bind_tenant(db, spa.id)
     await keytags.sync_online_ticket(db, TenantId(spa.id), ticket)
@@ -164,10 +166,14 @@ async def _order_money(db, supplier: Supplier, orders: list[DistributionOrder]) 
     return {kind: int(total) for kind, total in (await db.execute(stmt)).all()}
 
 
-async def _sell_and_run(db, database: Database, world: World, url: str, **kw) -> uuid.UUID:
+async def _sell_and_run(
+    db, database: Database, world: World, url: str, meanwhile=None
+) -> uuid.UUID:
     await bind_tenant(db, world.agency)
-    view = await service.sell_package(db, world.agency, _sale(world, url, **kw), actor_id=None)
+    view = await service.sell_package(db, world.agency, _sale(world, url), actor_id=None)
     assert view.status == "booking"
+    if meanwhile is not None:
+        await meanwhile()
     await service.run_package(database, world.agency, view.id)
     return view.id
 
@@ -178,6 +184,9 @@ class TestHappyPath:
     ):
         world = await make_world(db)
         package_id = await _sell_and_run(db, database, world, stripe_emulator)
+        await bind_tenant(db, world.agency)
+        view = await service.package_view(db, world.agency, package_id)
+        assert view.status == "confirmed", view.failure
 
         for supplier in world.suppliers:
             [order] = await _orders(db, supplier, package_id)
@@ -210,20 +219,12 @@ class TestHappyPath:
         assert count == 1
 
 
-async def _fail_part(db, world: World, seq: int) -> str:
-    """Makes part `seq` unbookable the way it happens in practice; answers a word of the
-    reason the package must show."""
-    if seq == 1:  # the hotel has 3 rooms: asking for 4 finds no availability
-        world.hotel.part = replace_quantity(world.hotel.part, 4)
-        return "1"
-    if seq == 2:  # the agency paid in only ¥100 with the cruise line (make_world)
-        return "2"
-    await bind_tenant(db, world.spa.tid)  # the resort suspends the agreement
-    agreement = await db.get(Agreement, world.spa.agreement.id)
+async def _suspend(db, supplier: Supplier) -> None:
+    await bind_tenant(db, supplier.tid)
+    agreement = await db.get(Agreement, supplier.agreement.id)
     assert agreement is not None
     agreement.status = "suspended"
     await db.flush()
-    return "3"
 
 
 def replace_quantity(part: PartRequest, quantity: int) -> PartRequest:
@@ -235,14 +236,23 @@ class TestEachPartFailingInTurn:
     async def test_nothing_stays_booked_and_no_money_moved(
         self, db, database, stripe_emulator, failing
     ):
+        # Part 1: the hotel has 3 rooms, the package asks for 4 (no availability). Part 2:
+        # the agency paid only ¥100 in with the cruise line (insufficient balance). Part 3:
+        # the resort suspends its agreement while the package is being booked (refused).
         world = await make_world(db, cruise_topup_fen=TOPUP_FEN if failing != 2 else 10000)
-        await _fail_part(db, world, failing)
-        package_id = await _sell_and_run(db, database, world, stripe_emulator)
+        if failing == 1:
+            world.hotel.part = replace_quantity(world.hotel.part, 4)
+        meanwhile = (lambda: _suspend(db, world.spa)) if failing == 3 else None
+        package_id = await _sell_and_run(db, database, world, stripe_emulator, meanwhile)
 
         for supplier in world.suppliers:
             orders = await _orders(db, supplier, package_id)
             assert all(o.status == "cancelled" for o in orders)
             assert all(o.cancellation_fee_fen == 0 for o in orders)
+            for order in orders:  # the supplier's own booking is cancelled too
+                assert order.reservation_id is not None
+                held = await reservations.get_reservation(db, supplier.tid, order.reservation_id)
+                assert held.status == "cancelled"
             money = await _order_money(db, supplier, orders)
             assert all(total == 0 for total in money.values()), money
             balance = await ledger.balance_of(db, supplier.tid, supplier.agreement)
@@ -252,7 +262,8 @@ class TestEachPartFailingInTurn:
         await bind_tenant(db, world.agency)
         view = await service.package_view(db, world.agency, package_id)
         assert view.status == "failed"
-        assert f"{failing}" in view.failure
+        reason = {1: "已售完", 2: "余额不足", 3: "暂停或终止"}[failing]
+        assert view.failure.startswith(f"第 {failing} 项") and reason in view.failure
         statuses = [p.status for p in view.parts]
         assert statuses[failing - 1] == "failed" and view.parts[failing - 1].error
         assert statuses[: failing - 1] == ["compensated"] * (failing - 1)
