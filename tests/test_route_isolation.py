@@ -174,6 +174,10 @@ class Caller:
         self.client, self.owner, self.token = client, owner, token
 
     async def call(self, e: Endpoint, ids: dict[str, uuid.UUID]) -> int:
+        return int((await self.request(e, ids)).status_code)
+
+    async def request(self, e: Endpoint, ids: dict[str, uuid.UUID]) -> Any:
+        """The answer to `e` with these identifiers (an empty body of the handler's kind)."""
         values: dict[str, Any] = {}
         for name, p in e.route.path_parameters.items():
             if name in ids:
@@ -194,10 +198,9 @@ class Caller:
             params["token"] = form["token"] = f"{self.owner.tenant.id}.probe"
         body = self._body(e, form)
         headers.update(body.pop("headers", {}))
-        response = await self.client.request(
+        return await self.client.request(
             e.method, url, params=params, headers=headers, follow_redirects=False, **body
         )
-        return int(response.status_code)
 
     @staticmethod
     def _body(e: Endpoint, form: dict[str, str]) -> dict[str, Any]:
@@ -338,6 +341,160 @@ class TestCrossTenantIdentifiers:
         world = await build_world(app, client, db)
         problems = await own_id_answers(app, db, world)
         assert not problems, "\n".join(problems)
+
+
+# Distribution: where two tenants meet ---------------------------------------------------
+#
+# A distributor tenant may read the agreements naming it (policy `partner_read`), so the
+# context's `owns` check lets its own agreement's id through on EVERY route, the supplier's
+# included: from there the service must answer only what the agreement covers. The walk
+# below calls every route taking an agreement id as agency B, partner of agreement X of
+# supplier S1, with (1) Y, S1's agreement with another agency, and Z, another supplier's
+# agreement: 404 everywhere; (2) X itself: nothing written, and no page shows what X does
+# not cover (S1's other products, Y, the other agency).
+
+
+@dataclass
+class DistributionWorld:
+    s1: Staff
+    s2: Staff
+    b: Staff
+    c: Staff
+    x: Any
+    y: Any
+    z: Any
+    authorised: str  # the name of the room type X authorises
+    hidden: str  # the name of S1's room type authorised only under Y
+
+
+async def build_distribution_world(
+    client: Any, db: AsyncSession
+) -> tuple[DistributionWorld, Caller]:
+    from tests.factories.distribution import make_agreement, make_distributor, make_product
+    from tests.factories.reservations import make_stock
+
+    s1 = await make_tenant(db, kinds=("hotel",), name="解放碑供应商酒店")
+    s2 = await make_tenant(db, kinds=("cruise",), name="长江游轮公司")
+    b = await make_tenant(db, kinds=("agency",), name="甲旅行社")
+    c = await make_tenant(db, kinds=("agency",), name="乙旅行社丙")
+    await bind_tenant(db, s1.tenant.id)
+    shown = await make_stock(db, tenant=s1.tenant, name="授权江景房")
+    hidden = await make_stock(db, tenant=s1.tenant, name="未授权总统套房")
+    x = await make_agreement(
+        db,
+        tenant=s1.tenant,
+        distributor=await make_distributor(db, tenant=s1.tenant, partner=b.tenant),
+    )
+    await make_product(db, tenant=s1.tenant, agreement=x, stock=shown)
+    y = await make_agreement(
+        db,
+        tenant=s1.tenant,
+        distributor=await make_distributor(db, tenant=s1.tenant, partner=c.tenant),
+    )
+    await make_product(db, tenant=s1.tenant, agreement=y, stock=hidden, net_price_fen=43210)
+    z = await make_agreement(
+        db,
+        tenant=s2.tenant,
+        distributor=await make_distributor(db, tenant=s2.tenant, partner=c.tenant),
+    )
+    await make_product(db, tenant=s2.tenant, agreement=z)
+    _, token = await make_api_key(db, b.tenant, scopes={s.value for s in Scope})
+    await sign_in(client, b)
+    world = DistributionWorld(s1, s2, b, c, x, y, z, "授权江景房", "未授权总统套房")
+    return world, Caller(client, b, token)
+
+
+def agreement_routes(app: Litestar) -> list[Endpoint]:
+    return [e for e in walked(app) if "dist_agreements" in e.owns.values()]
+
+
+async def ids_for_agreement(
+    db: AsyncSession, e: Endpoint, agreement: Any, supplier: Staff
+) -> dict[str, uuid.UUID]:
+    """The route's identifiers, all taken from `agreement` (of `supplier`) where they can be."""
+    ids = {}
+    for name, table in e.owns.items():
+        await bind_tenant(db, supplier.tenant.id)
+        if table == "dist_agreements":
+            ids[name] = agreement.id
+        elif table == "distributors":
+            ids[name] = agreement.distributor_id
+        else:
+            column = "agreement_id" if table.startswith("dist_") else None
+            found = None
+            if column:
+                found = (
+                    await db.execute(
+                        text(f"SELECT id FROM {table} WHERE agreement_id = :a LIMIT 1"),
+                        {"a": agreement.id},
+                    )
+                ).scalar()
+            ids[name] = found or await row_of(db, table, supplier)
+    return ids
+
+
+async def _agreement_state(db: AsyncSession, world: DistributionWorld) -> list[Any]:
+    await bind_tenant(db, world.s1.tenant.id)
+    rows = await db.execute(
+        text(
+            "SELECT a.number, a.status, a.valid_to, p.unit_type_id, p.net_price_fen, p.active "
+            "FROM dist_agreements a LEFT JOIN dist_agreement_products p "
+            "ON p.tenant_id = a.tenant_id AND p.agreement_id = a.id "
+            "WHERE a.tenant_id = :t ORDER BY a.number, p.id"
+        ),
+        {"t": world.s1.tenant.id},
+    )
+    counts = await db.execute(
+        text("SELECT (SELECT count(*) FROM distributors), (SELECT count(*) FROM dist_agreements)")
+    )
+    return [*rows.all(), *counts.all()]
+
+
+class TestDistributionAgreements:
+    async def test_another_agreement_answers_404_on_every_route(self, app, client, db):
+        world, caller = await build_distribution_world(client, db)
+        routes = agreement_routes(app)
+        assert routes, "no route takes an agreement id: the walk has nothing to check"
+        problems = []
+        for e in routes:
+            for foreign, supplier in ((world.y, world.s1), (world.z, world.s2)):
+                ids = await ids_for_agreement(db, e, foreign, supplier)
+                status = await caller.call(e, ids)
+                if status != 404:
+                    problems.append(
+                        f"{e} as agency B with agreement {foreign.number} answered {status}"
+                    )
+        assert not problems, "\n".join(problems)
+
+    async def test_own_agreement_shows_only_what_it_covers_and_writes_nothing(
+        self, app, client, db
+    ):
+        world, caller = await build_distribution_world(client, db)
+        calls = [
+            (e, await ids_for_agreement(db, e, world.x, world.s1)) for e in agreement_routes(app)
+        ]
+        before = await _agreement_state(db, world)  # after the rows the ids needed were made
+        problems, seen = [], []
+        leaks = (world.hidden, world.y.number, "乙旅行社丙", "432.10")
+        for e, ids in calls:
+            response = await caller.request(e, ids)
+            if e.method == "GET" and response.status_code == 200:
+                seen.append(response.text)
+                problems += [f"{e} shows {leak!r}" for leak in leaks if leak in response.text]
+        assert not problems, "\n".join(problems)
+        assert any(world.authorised in page for page in seen), "no page showed X's own product"
+        assert await _agreement_state(db, world) == before
+
+    async def test_the_suppliers_pages_are_not_the_distributors(self, client, db):
+        world, _ = await build_distribution_world(client, db)
+        for path in (
+            f"/console/distribution/agreements/{world.x.id}",
+            f"/console/distribution/distributors/{world.x.distributor_id}",
+        ):
+            assert (await client.get(path)).status_code == 404, path
+        page = await client.get(f"/console/distribution/suppliers/{world.x.id}")
+        assert page.status_code == 200 and world.authorised in page.text
+        assert world.hidden not in page.text
 
 
 # Routes that exist only in the tests below, to show the walk has teeth.
