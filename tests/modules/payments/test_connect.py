@@ -134,7 +134,7 @@ class TestConsolePage:
         )
         assert (opened.status_code, opened.headers["location"]) == (
             303,
-            "/console/payments/account/onboarding",
+            "/console/payments/account",
         )
         to_stripe = await client.get("/console/payments/account/onboarding")
         assert to_stripe.status_code == 303

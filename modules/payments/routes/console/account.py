@@ -30,9 +30,10 @@ class AccountController(Controller):
 
     @post("/")
     async def open(self, ctx: Ctx) -> Redirect:
-        """Opens the account (once), then straight to Stripe's onboarding."""
+        """Opens the account (once), then back to the page, whose link goes on to Stripe:
+        a form's redirect may not leave the site (`form-action 'self'`), a link may."""
         await service.open_account(ctx.db, ctx.tenant_id, actor_user_id=ctx.principal.user_id)
-        return Redirect(f"{PAGE}/onboarding", status_code=303)
+        return Redirect(PAGE, status_code=303)
 
     @get("/onboarding")
     async def onboarding(self, ctx: Ctx) -> Redirect:
