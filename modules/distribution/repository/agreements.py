@@ -63,6 +63,14 @@ class AgreementsRepository(TenantScopedRepository):
         )
         return (await self.db.execute(stmt)).scalar_one_or_none()
 
+    async def lock_signing(self) -> None:
+        """Serialises the supplier's sign-ups and agreement numbering for this transaction,
+        so two managers at once get FX-2026-0007 and FX-2026-0008 (and one agency is never
+        signed up twice) instead of a unique-constraint error."""
+        await self.db.execute(
+            select(func.pg_advisory_xact_lock(func.hashtext("dist_signing:" + str(self.tenant_id))))
+        )
+
     async def next_distributor_code(self) -> str:
         stmt = select(func.count()).where(Distributor.tenant_id == self.tenant_id)
         n = int((await self.db.execute(stmt)).scalar_one()) + 1

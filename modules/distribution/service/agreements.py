@@ -173,6 +173,7 @@ async def create_agreement(
     d = await repo.distributor(distributor_id)
     if d is None or d.status != "active" or d.appointed_by_id is not None:
         raise Invalid.field("distributor_id", gettext("Choose a distributor from the list."))
+    await repo.lock_signing()
     row = Agreement(
         number=await repo.next_agreement_number(terms.valid_from.year),
         distributor_id=d.id,

@@ -85,6 +85,7 @@ async def appoint_sub_distributor(
         raise Invalid.field("valid_to", gettext("The end date is in the past."))
     async with acting_for(db, parent, own=own) as supplier:
         repo = AgreementsRepository(db, supplier)
+        await repo.lock_signing()
         if await repo.distributor_for_partner(partner_tenant_id) is not None:
             raise Invalid.field(
                 "partner", gettext("This agency already distributes for this supplier.")
@@ -136,11 +137,12 @@ async def my_sub_agreements(
 ) -> list[AgreementView]:
     """The sub-agreements the caller appointed under its agreement `agreement_id`."""
     parent = await repo_fns.agreement_for_partner(db, own, agreement_id)
-    return [
-        supplier_side.agreement_view(a)
-        for a in await repo_fns.partner_agreements(db, own)
-        if a.parent_id == parent.id and a.upline_tenant_id == own
-    ]
+    out = []
+    for a in await repo_fns.partner_agreements(db, own):
+        if a.parent_id == parent.id and a.upline_tenant_id == own:
+            d = await repo_fns.partner_distributor(db, own, a.distributor_id)
+            out.append(supplier_side.agreement_view(a, distributor_name=d.name if d else ""))
+    return out
 
 
 @dataclass(frozen=True, slots=True)

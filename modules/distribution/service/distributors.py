@@ -89,6 +89,7 @@ async def add_agency(
     if agency is None:
         raise Invalid.field("partner", gettext("Choose an agency from the search."))
     repo = AgreementsRepository(db, tid)
+    await repo.lock_signing()
     if await repo.distributor_for_partner(partner_tenant_id) is not None:
         raise Invalid.field("partner", gettext("This agency is already your distributor."))
     row = Distributor(
@@ -110,6 +111,7 @@ async def add_external(
 ) -> DistributorView:
     """Signs up an external partner (an OTA, a wholesaler) reached only by API."""
     repo = AgreementsRepository(db, tid)
+    await repo.lock_signing()
     row = Distributor(
         code=await repo.next_distributor_code(),
         name=name,
