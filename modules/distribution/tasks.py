@@ -90,3 +90,30 @@ async def resume_stuck_packages(timestamp: int) -> int:
                 "resuming packages failed", extra={"fields": {"tenant_id": str(tenant)}}
             )
     return done
+
+
+# Settlement (service/settlement.py) ------------------------------------------------------
+
+
+@blueprint.periodic(cron="30 16 * * *")
+@blueprint.task(name="distribution.settle", queue="maintenance", retry=backoff(3))
+async def settle(timestamp: int | None = None, tenant_id: str | None = None) -> int:
+    """Daily (00:30 in China), and at once when finance presses 立即结算 (`tenant_id`):
+    issue the statement of every agreement whose period has ended, supplier by supplier,
+    each in its own transaction; one failing does not stop the others. Safe to run twice (a
+    settled period is not settled again). Returns the statements issued."""
+    from app.jobs.runtime import tenant_ids
+    from modules.distribution.service import settlement
+
+    issued = 0
+    for tenant in [uuid.UUID(tenant_id)] if tenant_id else await tenant_ids():
+        try:
+            async with tenant_transaction(tenant) as (db, tid):
+                issued += (await settlement.settle_period(db, tid)).issued
+        except Exception:
+            if tenant_id:
+                raise
+            settlement.log.exception(
+                "settlement failed", extra={"fields": {"tenant_id": str(tenant)}}
+            )
+    return issued

@@ -20,7 +20,7 @@ from typing import Any
 from sqlalchemy import bindparam, text, update
 from sqlalchemy.dialects.postgresql import ARRAY, DATE, TEXT, UUID
 
-from modules.distribution.models import Agreement, Statement
+from modules.distribution.models import Agreement, Distributor, Statement
 from tenants.repository import TenantScopedRepository
 
 DISTRIBUTOR_ACCOUNTS = ("distributor_prepaid", "distributor_payable")
@@ -282,14 +282,20 @@ class SettlementRepository(TenantScopedRepository):
         status: str | None = None,
         limit: int = 50,
         offset: int = 0,
-    ) -> list[tuple[Statement, Agreement]]:
+    ) -> list[tuple[Statement, Agreement, str]]:
+        """Statements with their agreement and distributor's name, newest period first."""
         stmt = (
             self.scoped(Statement)
-            .add_columns(Agreement)
+            .add_columns(Agreement, Distributor.name)
             .join(
                 Agreement,
                 (Agreement.tenant_id == Statement.tenant_id)
                 & (Agreement.id == Statement.agreement_id),
+            )
+            .join(
+                Distributor,
+                (Distributor.tenant_id == Agreement.tenant_id)
+                & (Distributor.id == Agreement.distributor_id),
             )
             .order_by(Statement.period_start.desc(), Statement.number.desc())
             .limit(limit)
@@ -299,7 +305,7 @@ class SettlementRepository(TenantScopedRepository):
             stmt = stmt.where(Statement.agreement_id == agreement_id)
         if status is not None:
             stmt = stmt.where(Statement.status == status)
-        return [(s, a) for s, a in (await self.db.execute(stmt)).all()]
+        return [(s, a, name) for s, a, name in (await self.db.execute(stmt)).all()]
 
     async def agreement(self, agreement_id: uuid.UUID) -> Agreement | None:
         return await self.get(Agreement, agreement_id)

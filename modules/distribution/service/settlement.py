@@ -10,6 +10,7 @@ a wrong line is corrected by an adjustment in a later period (disputes.py).
 
 from __future__ import annotations
 
+import logging
 import uuid
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -20,6 +21,7 @@ from app import clock
 from app.db.base import uuid7
 from app.db.engine import TenantId
 from app.errors import Conflict, NotFound
+from app.jobs import service as jobs
 from app.jobs.queue import enqueue
 from modules.distribution.models import Agreement, Statement
 from modules.distribution.repository.settlement import (
@@ -27,9 +29,11 @@ from modules.distribution.repository.settlement import (
     DuePeriod,
     SettlementRepository,
 )
+from modules.distribution.schemas.settlement import SettlementProgress
 from tenants.service import tenant_settings
 
 SETTLE_TASK = "distribution.settle"
+log = logging.getLogger("zhilv.distribution")
 # A supplier back after a long pause catches up at most this many periods per agreement in
 # one run (the next run goes on).
 MAX_ROUNDS = 60
@@ -137,6 +141,29 @@ async def request_settlement(db: AsyncSession, tenant_id: TenantId) -> int:
     )
 
 
+async def settlement_progress(
+    db: AsyncSession, tenant_id: TenantId, job_id: int | None
+) -> SettlementProgress:
+    """Where the settlement run the console asked for stands, read from the job queue the
+    way the kernel's jobs page reads it (waiting, running, gave up; gone from the queue's
+    pending and failed lists = done), and how many agreements still have a period due."""
+    repo = SettlementRepository(db, tenant_id)
+    tz = clock.tz_of(await tenant_settings(db, tenant_id))
+    today = clock.today(tz)
+    due = sum(1 for c in await repo.cursors(today) if due_periods(c, today, tz))
+    if job_id is None:
+        return SettlementProgress(None, "none", due=due)
+    overview = await jobs.job_overview(db, tenant_id)
+    state, queued = "done", None
+    for row in overview.pending:
+        if row.id == job_id:
+            state, queued = ("running" if row.status == "doing" else "waiting"), row.queued_at
+    for row in overview.failed:
+        if row.id == job_id:
+            state, queued = "failed", row.queued_at
+    return SettlementProgress(job_id, state, queued_at=queued, due=due)
+
+
 # Reading and confirming ------------------------------------------------------------------
 
 
@@ -148,7 +175,7 @@ async def list_statements(
     status: str | None = None,
     page: int = 1,
     per_page: int = 50,
-) -> list[tuple[Statement, Agreement]]:
+) -> list[tuple[Statement, Agreement, str]]:
     """The supplier's statements, newest period first, with their agreements."""
     return await SettlementRepository(db, tenant_id).statements(
         agreement_id=agreement_id,

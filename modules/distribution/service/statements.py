@@ -11,6 +11,7 @@ import io
 import uuid
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from dataclasses import dataclass
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -114,7 +115,33 @@ async def partner_statements(
     """The issued statements of the caller's agreement, newest first."""
     async with as_partner(db, own, agreement_id) as (supplier, agreement):
         rows = await SettlementRepository(db, supplier).statements(agreement_id=agreement.id)
-        return [s for s, _a in rows if s.status != StatementStatus.OPEN]
+        return [s for s, _a, _n in rows if s.status != StatementStatus.OPEN]
+
+
+@dataclass(frozen=True, slots=True)
+class PartnerStatement:
+    agreement_id: uuid.UUID
+    agreement_number: str
+    supplier_name: str
+    statement: Statement
+
+
+async def partner_overview(db: AsyncSession, own: TenantId) -> list[PartnerStatement]:
+    """Every issued statement of every agreement naming the caller as its distributor,
+    read one supplier at a time (never a query across tenants), newest period first."""
+    found: list[PartnerStatement] = []
+    for agreement in await agreement_reads.partner_agreements(db, own):
+        if agreement.partner_tenant_id != own:
+            continue
+        async with acting_for(db, agreement, own=own) as supplier:
+            name = (await tenant_settings(db, supplier)).name
+            rows = await SettlementRepository(db, supplier).statements(agreement_id=agreement.id)
+            found += [
+                PartnerStatement(agreement.id, agreement.number, name, s)
+                for s, _a, _n in rows
+                if s.status != StatementStatus.OPEN
+            ]
+    return sorted(found, key=lambda r: (r.statement.period_start, r.statement.number), reverse=True)
 
 
 async def partner_statement(

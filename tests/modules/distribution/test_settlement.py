@@ -131,7 +131,7 @@ class TestSettle:
 
         assert run.issued == 2
         rows = await settlement.list_statements(db, tid, agreement_id=agreement.id)
-        november, october = (s for s, _ in rows)
+        november, october = (row[0] for row in rows)
         assert (october.period_start, october.period_end) == (date(2026, 10, 1), date(2026, 11, 1))
         assert (october.opening_fen, october.payments_fen, october.closing_fen) == (
             0,
@@ -204,6 +204,6 @@ class TestSettle:
         rows = await settlement.list_statements(
             db, TenantId(owner.tenant.id), agreement_id=agreement.id
         )
-        starts = sorted(s.period_start for s, _ in rows)
+        starts = sorted(s.period_start for s, *_ in rows)
         assert starts == [date(2026, 11, 16), date(2026, 11, 23)]
         assert run.issued == 2
