@@ -11,7 +11,8 @@ from dataclasses import asdict, dataclass, field
 from datetime import date, datetime
 from typing import Annotated, Any
 
-from app.web.input import Cleaned, Text
+from app.errors import Invalid
+from app.web.input import Cleaned, Text, read_date, read_int
 
 MAX_QUANTITY = 20
 MAX_NIGHTS = 30
@@ -158,3 +159,84 @@ class OrderView:
             "cancellation_fee_fen": self.cancellation_fee_fen,
             "reservation_code": self.reservation_code,
         }
+
+
+# The agency's booking form (分销采购) ---------------------------------------------------------
+
+PASSENGER_SLOTS = 4
+
+
+@dataclass
+class BookForm(Cleaned):
+    """The form an agent fills for a tourist: who (real-name where the product needs it)
+    and how many; the product and dates come from the catalogue. `key` is issued with the
+    form, so a double submit books once."""
+
+    product_id: Annotated[str, Text(40)] = ""
+    arrival: Annotated[str, Text(10)] = ""
+    departure: Annotated[str, Text(10)] = ""
+    quantity: Annotated[str, Text(3)] = "1"
+    adults: Annotated[str, Text(3)] = "1"
+    guest_name: Annotated[str, Text(100)] = ""
+    guest_phone: Annotated[str, Text(32)] = ""
+    id_number: Annotated[str, Text(40)] = ""
+    notes: Annotated[str, Text(500)] = ""
+    key: Annotated[str, Text(100)] = ""
+    pax1_name: Annotated[str, Text(60)] = ""
+    pax1_id: Annotated[str, Text(40)] = ""
+    pax1_phone: Annotated[str, Text(32)] = ""
+    pax2_name: Annotated[str, Text(60)] = ""
+    pax2_id: Annotated[str, Text(40)] = ""
+    pax3_name: Annotated[str, Text(60)] = ""
+    pax3_id: Annotated[str, Text(40)] = ""
+    pax4_name: Annotated[str, Text(60)] = ""
+    pax4_id: Annotated[str, Text(40)] = ""
+
+    def passengers(self) -> tuple[PassengerIn, ...]:
+        rows = [
+            (self.pax1_name, self.pax1_id, self.pax1_phone),
+            (self.pax2_name, self.pax2_id, ""),
+            (self.pax3_name, self.pax3_id, ""),
+            (self.pax4_name, self.pax4_id, ""),
+        ]
+        return tuple(PassengerIn(n, id_number=i, phone=p) for n, i, p in rows if n or i)
+
+    def parse(self) -> OrderRequest:
+        errors: list[dict[str, str]] = []
+
+        def bad(name: str, message: str) -> None:
+            errors.append({"field": name, "code": "invalid", "message": message})
+
+        try:
+            product_id = uuid.UUID(self.product_id)
+        except ValueError:
+            product_id = uuid.UUID(int=0)
+            bad("product_id", "Choose a product.")
+        arrival = read_date(self.arrival)
+        if arrival is None:
+            bad("arrival", "Enter a date as 2026-12-24.")
+        departure = read_date(self.departure) if self.departure else None
+        if self.departure and departure is None:
+            bad("departure", "Enter a date as 2026-12-24.")
+        quantity = read_int(self.quantity, minimum=1, maximum=MAX_QUANTITY)
+        if quantity is None:
+            bad("quantity", "Enter a whole number from 1 to 20.")
+        adults = read_int(self.adults or "1", minimum=1, maximum=99) or 1
+        if not self.key:
+            bad("key", "Open the booking form again.")
+        if errors:
+            raise Invalid(errors=errors)
+        assert arrival is not None and quantity is not None
+        return OrderRequest(
+            product_id=product_id,
+            arrival=arrival,
+            departure=departure,
+            quantity=quantity,
+            adults=adults,
+            guest_name=self.guest_name or self.pax1_name,
+            guest_phone=self.guest_phone or self.pax1_phone,
+            id_number=self.id_number,
+            passengers=self.passengers(),
+            idempotency_key=self.key,
+            notes=self.notes,
+        )

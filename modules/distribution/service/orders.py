@@ -92,6 +92,17 @@ def fee_share(settlement_fen: int, sale_fen: int, fee_fen: int) -> int:
     return min(settlement_fen, (settlement_fen * fee_fen * 2 + sale_fen) // (2 * sale_fen))
 
 
+async def cancellation_preview(
+    db: AsyncSession, supplier_tid: TenantId, agreement: Agreement, ref: uuid.UUID | str
+) -> int | None:
+    """What cancelling the order now would cost the distributor (None: it cannot be)."""
+    order = await _order(db, supplier_tid, agreement, ref)
+    if order.status != "confirmed" or order.reservation_id is None:
+        return None
+    fee = await reservations.cancellation_preview(db, supplier_tid, order.reservation_id)
+    return None if fee is None else fee_share(order.settlement_fen, order.sale_fen, fee)
+
+
 async def cancel_order(
     db: AsyncSession,
     supplier_tid: TenantId,
