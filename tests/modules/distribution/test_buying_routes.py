@@ -22,7 +22,7 @@ from tests.helpers import form_post, sign_in
 BASE = "/console/distribution/buying"
 
 
-async def _world(db):  # type: ignore[no-untyped-def]
+async def _world(db):
     hotel = await make_tenant(db, kinds=("hotel",), name="重庆江景酒店")
     agency = await make_tenant(db, kinds=("agency",), name="朝天门国际旅行社")
     stock = await make_stock(db, tenant=hotel.tenant, name="江景大床房")
@@ -35,7 +35,7 @@ async def _world(db):  # type: ignore[no-untyped-def]
     return hotel, agency, stock, agreement, product
 
 
-async def _orders(db, hotel) -> int:  # type: ignore[no-untyped-def]
+async def _orders(db, hotel) -> int:
     await bind_tenant(db, hotel.tenant.id)
     return int(await db.scalar(select(func.count()).select_from(DistributionOrder)) or 0)
 
@@ -152,7 +152,7 @@ class TestBookingARoom:
 
 class TestIsolation:
     async def test_another_agencys_agreement_and_order_are_404(self, client, db):
-        hotel, agency, stock, agreement, product = await _world(db)
+        _hotel, agency, stock, agreement, product = await _world(db)
         await sign_in(client, agency)
         fields = {
             "product_id": str(product.id),
@@ -175,7 +175,7 @@ class TestIsolation:
         assert "重庆江景酒店" not in (await client.get(BASE)).text
 
     async def test_the_supplier_is_sent_to_its_own_agreement_page(self, client, db):
-        hotel, agency, stock, agreement, product = await _world(db)
+        hotel, _agency, _stock, agreement, _product = await _world(db)
         await sign_in(client, hotel)
         answer = await client.get(f"{BASE}/{agreement.id}", follow_redirects=False)
         assert answer.status_code == 303
