@@ -192,9 +192,12 @@ async def _partner_funds(
 
 async def partner_funds_detail(
     db: AsyncSession, own: TenantId, agreement_id: uuid.UUID, *, page: int = 1
-) -> PartnerFundsDetail:
+) -> PartnerFundsDetail | None:
     """The caller's standing under one of its agreements and the lines of its own account
-    (the amount each entry put on it); 404 for an agreement not naming it as distributor."""
+    (the amount each entry put on it); None when the caller is the agreement's supplier (its
+    page is the supplier's); 404 for an agreement not naming it as distributor."""
+    if await AgreementsRepository(db, own).agreement(agreement_id) is not None:
+        return None
     agreement = await agreement_reads.agreement_for_partner(db, own, agreement_id)
     if agreement.partner_tenant_id != own:
         raise NotFound()

@@ -98,6 +98,9 @@ class TestSupplierFunds:
         refused = await form_post(client, url + "/receipts", {"amount": "1", "reference": "x"})
         assert refused.status_code == 403
         assert await _entries(db, hotel.tenant) == 0
+        # Its own agreement on the distributor's page leads to the supplier's.
+        mine = await client.get(f"/console/distribution/balances/{agreement.id}")
+        assert mine.status_code == 303 and mine.headers["location"] == url
 
 
 class TestDistributorBalances:

@@ -197,10 +197,12 @@ class BalancesConsole(Controller):
         ctx: Ctx,
         agreement_id: FromPath[uuid.UUID],
         page: FromQuery[str] = "1",
-    ) -> Template:
+    ) -> Template | Redirect:
         detail = await service.partner_funds_detail(
             ctx.db, ctx.tenant_id, agreement_id, page=_page_number(page)
         )
+        if detail is None:  # the caller is this agreement's supplier
+            return Redirect(f"{BASE}/{agreement_id}", status_code=303)
         return _page(
             request, ctx, "mine_detail.html", active="distribution-balances", detail=detail
         )
