@@ -32,18 +32,15 @@ from __future__ import annotations
 
 import logging
 import uuid
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import replace
-from datetime import timedelta
-from enum import StrEnum
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app import clock
-from app.db.engine import Database, TenantId
-from app.errors import AppError, Conflict, Invalid, NotFound, Unavailable
+from app.db.engine import TenantId
+from app.errors import Conflict, Invalid, NotFound
 from app.i18n import gettext
-from app.i18n import gettext as translate  # runtime msgids (a supplier's refusal)
 from app.jobs.queue import enqueue
 from app.payments.gateway import current_gateway
 from modules.distribution.models import Package, PackagePart
@@ -58,35 +55,34 @@ from modules.distribution.schemas.packages import (
     SaleFormView,
 )
 from modules.distribution.service import packages_parts as parts_io
+from modules.distribution.service.packages_saga import (
+    SUBJECT,
+    Step,
+    advance,
+    resume_stuck,
+    run_package,
+)
 from modules.payments import service as payments
 from tenants.counterparty import acting_for
+
+__all__ = [
+    "RESUME_TASK",
+    "SUBJECT",
+    "Step",
+    "advance",
+    "cancel_package",
+    "package_view",
+    "queue_resume",
+    "recent_packages",
+    "resume_stuck",
+    "run_package",
+    "sale_form",
+    "sell_package",
+]
 
 log = logging.getLogger("zhilv.distribution.packages")
 
 RESUME_TASK = "distribution.resume_package"
-SUBJECT = "dist_package"
-STUCK_AFTER = timedelta(minutes=5)
-GIVE_UP_AFTER = timedelta(hours=1)
-# Refusals that mean "this part cannot be booked" (compensate); anything else is a fault
-# (the step's transaction rolls back and the job tries again).
-REFUSALS: tuple[type[AppError], ...] = (Conflict, Invalid, NotFound)
-
-# Set by tests only: called inside a part's transaction after its order is placed, so a test
-# can crash the saga half-way (the transaction rolls back) and resume it.
-after_part_placed: Callable[[PackagePart], Awaitable[None]] | None = None
-
-
-class Step(StrEnum):
-    BOOKED = "booked"
-    REFUSED = "refused"
-    COMPENSATED = "compensated"
-    CONFIRMED = "confirmed"
-    FAILED = "failed"
-    DONE = "done"
-
-
-FINISHED = (Step.CONFIRMED, Step.FAILED, Step.DONE)
-
 
 # The sale ---------------------------------------------------------------------------------
 
@@ -112,9 +108,7 @@ async def sell_package(
     if found is not None:
         return await package_view(db, tid, found.id)
     choices = {c.value: c for c in await parts_io.product_choices(db, tid)}
-    for n, part in enumerate(sale.parts, start=1):
-        if f"{part.agreement_id}:{part.product_id}" not in choices:
-            raise Invalid.field(f"p{n}_product", gettext("Choose one from the list."))
+    _check_parts(sale, choices)
     if not sale.card_token:
         raise Invalid.field("card", gettext("Present the tourist's bank card."))
     package = Package(
@@ -153,6 +147,22 @@ async def sell_package(
     return await package_view(db, tid, package.id)
 
 
+def _check_parts(sale: PackageSale, choices: dict[str, ProductChoice]) -> None:
+    """Each part one of the agency's authorised products; a cabin is one cabin (a second
+    cabin is a part of its own, with its own travellers)."""
+    errors = []
+    for n, part in enumerate(sale.parts, start=1):
+        choice = choices.get(f"{part.agreement_id}:{part.product_id}")
+        if choice is None:
+            errors.append((f"p{n}_product", gettext("Choose one from the list.")))
+        elif choice.kind == "cabin" and part.quantity != 1:
+            errors.append((f"p{n}_quantity", gettext("A cruise cabin part is one cabin.")))
+        elif choice.kind == "room" and part.nights < 1:
+            errors.append((f"p{n}_nights", gettext("A hotel room needs at least one night.")))
+    if errors:
+        raise Invalid(errors=[{"field": f, "code": "invalid", "message": m} for f, m in errors])
+
+
 def _part_row(
     package: Package, seq: int, part: PartRequest, sale: PackageSale, choice: ProductChoice
 ) -> PackagePart:
@@ -171,163 +181,6 @@ def _part_row(
         request=request,
         status="pending",
     )
-
-
-# The saga -----------------------------------------------------------------------------------
-
-
-async def run_package(database: Database, tid: TenantId, package_id: uuid.UUID) -> Step:
-    """Runs the package's saga to its end, one transaction per step; answers how it ended
-    (confirmed or failed). Safe to run twice, or beside another run: each step locks the
-    package and re-reads where it stands."""
-    while True:
-        async with database.transaction(tid) as db:
-            step = await advance(db, tid, package_id)
-        if step in FINISHED:
-            return step
-
-
-async def advance(db: AsyncSession, tid: TenantId, package_id: uuid.UUID) -> Step:
-    """One step of the saga in the caller's transaction (see the module docstring)."""
-    repo = PackageRepository(db, tid)
-    package = await repo.package(package_id, lock=True)
-    if package is None:
-        raise NotFound()
-    if package.status != "booking":
-        return Step.DONE
-    parts = list(await repo.parts(package.id))
-    if package.failure:
-        booked = [p for p in parts if p.status == "booked"]
-        if booked:
-            await _compensate(db, tid, package, booked[-1])
-            return Step.COMPENSATED
-        await _release(db, tid, package)
-        package.status = "failed"
-        await repo.flush()
-        return Step.FAILED
-    pending = [p for p in parts if p.status == "pending"]
-    if pending:
-        return await _book(db, tid, package, pending[0])
-    return await _confirm(db, tid, package)
-
-
-async def _book(db: AsyncSession, tid: TenantId, package: Package, part: PackagePart) -> Step:
-    request = PartRequest.from_json(part.request)
-    key = f"{package.id}:{part.seq}"
-    try:
-        async with db.begin_nested():
-            agreement = await agreement_for_partner(db, tid, part.agreement_id)
-            if agreement.status != "active":
-                raise Conflict(gettext("The supplier has suspended or ended the agreement."))
-            async with acting_for(db, agreement, own=tid):
-                placed = await parts_io.place(db, agreement, part, request, key, package)
-            if after_part_placed is not None:
-                await after_part_placed(part)
-    except REFUSALS as exc:
-        reason = _reason(exc)
-        if isinstance(exc, NotFound):
-            reason = gettext("The supplier no longer offers this product to you.")
-        part.status = "failed"
-        part.error = reason[:500]
-        package.failure = gettext(
-            "Part %(seq)s (%(what)s) could not be booked: %(reason)s",
-            seq=part.seq,
-            what=part.description,
-            reason=reason,
-        )[:500]
-        await db.flush()
-        log.info("package part refused", extra={"fields": {"package": str(package.id)}})
-        return Step.REFUSED
-    part.status = "booked"
-    part.order_id = placed.order_id
-    part.sale_fen = placed.sale_fen
-    part.settlement_fen = placed.settlement_fen
-    part.request = {**part.request, "order_number": placed.number}
-    await db.flush()
-    return Step.BOOKED
-
-
-async def _compensate(db: AsyncSession, tid: TenantId, package: Package, part: PackagePart) -> None:
-    """Cancels a booked part with its fee waived: the package failed, not the tourist."""
-    if part.order_id is not None:
-        agreement = await agreement_for_partner(db, tid, part.agreement_id)
-        async with acting_for(db, agreement, own=tid):
-            await parts_io.cancel(
-                db, agreement, part.order_id, waive_fee=True, reason=package.failure
-            )
-    part.status = "compensated"
-    await db.flush()
-
-
-async def _confirm(db: AsyncSession, tid: TenantId, package: Package) -> Step:
-    """Every part booked: take the tourist's payment (once) and confirm. A hold that can no
-    longer be captured (it lapsed, the card was withdrawn) fails the package: its parts are
-    compensated like a refused part's."""
-    if package.payment_id is not None:
-        try:
-            async with db.begin_nested():
-                await payments.capture(db, tid, package.payment_id, package.total_fen)
-        except (Conflict, Invalid, NotFound) as exc:
-            package.failure = gettext(
-                "The tourist's payment could not be taken: %(reason)s", reason=_reason(exc)
-            )[:500]
-            await db.flush()
-            return Step.REFUSED
-    package.status = "confirmed"
-    package.failure = ""
-    await db.flush()
-    return Step.CONFIRMED
-
-
-async def _release(db: AsyncSession, tid: TenantId, package: Package) -> None:
-    if package.payment_id is None:
-        return
-    try:
-        async with db.begin_nested():
-            await payments.release(db, tid, package.payment_id)
-    except (Conflict, NotFound):
-        log.warning("package hold not released", extra={"fields": {"package": str(package.id)}})
-
-
-def _reason(exc: AppError) -> str:
-    """The supplier's refusal in the clerk's language (its messages are msgids)."""
-    messages = [str(e.get("message", "")) for e in exc.errors or [] if e.get("message")]
-    return "; ".join(translate(m) for m in messages or [str(exc.message)])
-
-
-# Recovery -----------------------------------------------------------------------------------
-
-
-async def resume_stuck(database: Database, tid: TenantId) -> int:
-    """Finishes or compensates the agency's packages left `booking` (their worker died or
-    their job gave up). One still failing a fault an hour after its sale is given up: its
-    next part is recorded refused, and the booked ones are compensated."""
-    now = clock.now()
-    async with database.transaction(tid) as db:
-        stuck = await PackageRepository(db, tid).stuck(now - STUCK_AFTER)
-    done = 0
-    for package_id in stuck:
-        try:
-            await run_package(database, tid, package_id)
-            done += 1
-        except Unavailable:
-            await _give_up_if_old(database, tid, package_id, now)
-    return done
-
-
-async def _give_up_if_old(
-    database: Database, tid: TenantId, package_id: uuid.UUID, now: clock.datetime
-) -> None:
-    async with database.transaction(tid) as db:
-        repo = PackageRepository(db, tid)
-        package = await repo.package(package_id, lock=True)
-        if package is None or package.status != "booking" or package.failure:
-            return
-        if package.created_at > now - GIVE_UP_AFTER:
-            return
-        package.failure = gettext("A supplier could not be reached; the package was given up.")
-        await repo.flush()
-    await run_package(database, tid, package_id)
 
 
 # Reading and cancelling ---------------------------------------------------------------------

@@ -25,7 +25,7 @@ from modules.distribution.models import (
     Package,
 )
 from modules.distribution.schemas.packages import PackageSale, PartRequest, Traveller
-from modules.distribution.service import ledger
+from modules.distribution.service import ledger, packages_saga
 from modules.distribution.service import packages as service
 from modules.keytags import service as keytags
 from modules.payments import service as payments
@@ -286,7 +286,7 @@ class TestCrashAndResume:
             if part.seq == 2:
                 raise RuntimeError("worker killed")
 
-        monkeypatch.setattr(service, "after_part_placed", crash)
+        monkeypatch.setattr(packages_saga, "after_part_placed", crash)
         with pytest.raises(RuntimeError):
             await service.run_package(database, world.agency, view.id)
         assert len(await _orders(db, world.hotel, view.id)) == 1
@@ -295,7 +295,7 @@ class TestCrashAndResume:
         halfway = await service.package_view(db, world.agency, view.id)
         assert [p.status for p in halfway.parts] == ["booked", "pending", "pending"]
 
-        monkeypatch.setattr(service, "after_part_placed", None)
+        monkeypatch.setattr(packages_saga, "after_part_placed", None)
         with use_runtime(JobRuntime(database, settings)):
             ended = await tasks.resume_package(str(world.agency), str(view.id))
             assert ended == "confirmed"
@@ -306,3 +306,55 @@ class TestCrashAndResume:
         await bind_tenant(db, world.agency)
         [paid] = await payments.payments_for(db, world.agency, service.SUBJECT, view.id)
         assert paid.status == "succeeded"
+
+
+class TestStuckPackages:
+    async def test_the_sweep_finishes_a_package_left_booking(
+        self, db, database, settings, stripe_emulator
+    ):
+        import time_machine
+
+        from app import clock
+
+        world = await make_world(db)
+        await bind_tenant(db, world.agency)
+        view = await service.sell_package(
+            db, world.agency, _sale(world, stripe_emulator), actor_id=None
+        )
+        with use_runtime(JobRuntime(database, settings)):
+            assert await tasks.resume_stuck_packages(timestamp=0) == 0  # just sold: not stuck
+            with time_machine.travel(clock.now() + timedelta(minutes=10), tick=False):
+                assert await tasks.resume_stuck_packages(timestamp=0) == 1
+        await bind_tenant(db, world.agency)
+        assert (await service.package_view(db, world.agency, view.id)).status == "confirmed"
+
+    async def test_a_package_still_failing_after_an_hour_is_given_up(
+        self, db, database, stripe_emulator, monkeypatch
+    ):
+        import time_machine
+
+        from app import clock
+        from app.errors import Unavailable
+
+        world = await make_world(db)
+        await bind_tenant(db, world.agency)
+        view = await service.sell_package(
+            db, world.agency, _sale(world, stripe_emulator), actor_id=None
+        )
+
+        async def unreachable(part):
+            if part.seq == 2:
+                raise Unavailable("the supplier's system is down")
+
+        monkeypatch.setattr(packages_saga, "after_part_placed", unreachable)
+        with time_machine.travel(clock.now() + timedelta(minutes=10), tick=False):
+            assert await service.resume_stuck(database, world.agency) == 0
+        await bind_tenant(db, world.agency)
+        assert (await service.package_view(db, world.agency, view.id)).status == "booking"
+        with time_machine.travel(clock.now() + timedelta(hours=2), tick=False):
+            await service.resume_stuck(database, world.agency)
+        await bind_tenant(db, world.agency)
+        given_up = await service.package_view(db, world.agency, view.id)
+        assert given_up.status == "failed" and "供应商" in given_up.failure
+        assert [p.status for p in given_up.parts] == ["compensated", "pending", "pending"]
+        assert [o.status for o in await _orders(db, world.hotel, view.id)] == ["cancelled"]

@@ -15,6 +15,7 @@ from app.jobs.runtime import JobRuntime, use_runtime
 from modules.distribution import tasks
 from modules.distribution.models import Package
 from modules.distribution.service import packages as service
+from modules.payments import service as payments
 from tenants.models import Tenant
 from tests.factories.tenants import make_staff, make_tenant
 from tests.helpers import form_post, sign_in
@@ -85,6 +86,9 @@ class TestSellingAtTheCounter:
         view = await service.package_view(db, world.agency, package_id)
         assert view.status == "cancelled"
         assert {p.status for p in view.parts} == {"cancelled"}
+        fees = sum(int(p.request.get("cancellation_fee_fen", 0)) for p in view.parts)
+        [paid] = await payments.payments_for(db, world.agency, service.SUBJECT, package_id)
+        assert sum(r.amount_fen for r in paid.refunds) == 1_280_000 - fees
 
     async def test_bad_input_is_a_field_message_and_nothing_is_written(
         self, db, clerk, world, stripe_emulator
