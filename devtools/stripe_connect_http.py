@@ -78,13 +78,13 @@ async def _connect_route(request: web.Request) -> web.StreamResponse | None:
         data = await _data(request)
         return _json(connect.create_link(request, data))
     if method == "GET" and path == "/v1/balance":
-        return _json(connect.balance(account))
+        return _json(balance(account))
     if method == "GET" and path == "/v1/balance_transactions":
-        return web.json_response(connect.list_balance_transactions(account, request.query))
+        return web.json_response(list_balance_transactions(account, request.query))
     if method == "GET" and path == "/v1/payouts":
         owner = account or connect.PLATFORM
         mine = [p for p in state["payouts"].values() if p["_owner"] == owner]
-        return web.json_response(connect._list(path, mine, request.query))
+        return web.json_response(_list(path, mine, request.query))
     match = OBJECT.match(path)
     if match:
         return await _object_route(request, match.group(1), match.group(2), account)
@@ -111,6 +111,60 @@ async def _object_route(
     if obj is None or (kind == "payouts" and owner != (account or connect.PLATFORM)):
         raise connect._missing(kind[:-1], object_id)
     return _json(obj)
+
+
+# -- balances (read) -------------------------------------------------------------------------
+
+
+def balance(account: str | None) -> dict[str, Any]:
+    owner = connect.find_account(account)["id"] if account else connect.PLATFORM
+    per_currency = connect.state()["balances"].get(owner, {}) or {
+        "cny": {"available": 0, "pending": 0}
+    }
+
+    def entries(kind: str) -> list[dict[str, Any]]:
+        return [
+            {"amount": b[kind], "currency": c, "source_types": {"card": b[kind]}}
+            for c, b in sorted(per_currency.items())
+        ]
+
+    return {
+        "object": "balance",
+        "available": entries("available"),
+        "pending": entries("pending"),
+        "livemode": False,
+    }
+
+
+def _list(url: str, items: list[dict[str, Any]], query: Any) -> dict[str, Any]:
+    order = sorted(enumerate(items), key=lambda p: (p[1]["created"], p[0]), reverse=True)
+    items = [item for _, item in order]
+    after = query.get("starting_after")
+    if after:
+        ids = [o["id"] for o in items]
+        items = items[ids.index(after) + 1 :] if after in ids else []
+    limit = max(1, min(100, int(query.get("limit") or 10)))
+    page = items[:limit]
+    return {
+        "object": "list",
+        "url": url,
+        "has_more": len(items) > limit,
+        "data": [connect._public(o) for o in page],
+    }
+
+
+def list_balance_transactions(account: str | None, query: Any) -> dict[str, Any]:
+    owner = connect.find_account(account)["id"] if account else connect.PLATFORM
+    found = [t for t in connect.state()["txns"] if t["_owner"] == owner]
+    for key, field in (
+        ("payout", "_payout"),
+        ("source", "source"),
+        ("type", "type"),
+        ("currency", "currency"),
+    ):
+        if query.get(key):
+            found = [t for t in found if t[field] == query[key]]
+    return _list("/v1/balance_transactions", found, query)
 
 
 # -- direct charges -------------------------------------------------------------------------

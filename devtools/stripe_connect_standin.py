@@ -390,54 +390,5 @@ def create_topup(data: dict[str, Any], account: str | None) -> dict[str, Any]:
     return topup
 
 
-def balance(account: str | None) -> dict[str, Any]:
-    owner = find_account(account)["id"] if account else PLATFORM
-    per_currency = state()["balances"].get(owner, {}) or {"cny": {"available": 0, "pending": 0}}
-
-    def entries(kind: str) -> list[dict[str, Any]]:
-        return [
-            {"amount": b[kind], "currency": c, "source_types": {"card": b[kind]}}
-            for c, b in sorted(per_currency.items())
-        ]
-
-    return {
-        "object": "balance",
-        "available": entries("available"),
-        "pending": entries("pending"),
-        "livemode": False,
-    }
-
-
 def _public(obj: dict[str, Any]) -> dict[str, Any]:
     return {k: v for k, v in obj.items() if not k.startswith("_")}
-
-
-def _list(url: str, items: list[dict[str, Any]], query: Any) -> dict[str, Any]:
-    order = sorted(enumerate(items), key=lambda p: (p[1]["created"], p[0]), reverse=True)
-    items = [item for _, item in order]
-    after = query.get("starting_after")
-    if after:
-        ids = [o["id"] for o in items]
-        items = items[ids.index(after) + 1 :] if after in ids else []
-    limit = max(1, min(100, int(query.get("limit") or 10)))
-    page = items[:limit]
-    return {
-        "object": "list",
-        "url": url,
-        "has_more": len(items) > limit,
-        "data": [_public(o) for o in page],
-    }
-
-
-def list_balance_transactions(account: str | None, query: Any) -> dict[str, Any]:
-    owner = find_account(account)["id"] if account else PLATFORM
-    found = [t for t in state()["txns"] if t["_owner"] == owner]
-    for key, field in (
-        ("payout", "_payout"),
-        ("source", "source"),
-        ("type", "type"),
-        ("currency", "currency"),
-    ):
-        if query.get(key):
-            found = [t for t in found if t[field] == query[key]]
-    return _list("/v1/balance_transactions", found, query)

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Protocol
 
 
 @dataclass(frozen=True, slots=True)
@@ -179,6 +179,62 @@ def balance_transaction_from(obj: Any) -> BalanceTransaction:
         available_on=data.get("available_on"),
         description=data.get("description"),
     )
+
+
+class ConnectGateway(Protocol):
+    """The Connect half of `app.payments.gateway.PaymentGateway`."""
+
+    async def create_account(
+        self,
+        *,
+        country: str,
+        email: str | None,
+        business_name: str | None,
+        metadata: dict[str, str],
+        idempotency_key: str,
+    ) -> ConnectedAccount: ...
+
+    async def retrieve_account(self, account_id: str) -> ConnectedAccount: ...
+
+    async def create_account_link(
+        self, account_id: str, *, refresh_url: str, return_url: str
+    ) -> AccountLink: ...
+
+    async def create_transfer(
+        self,
+        *,
+        amount_fen: int,
+        currency: str,
+        destination: str,
+        idempotency_key: str,
+        metadata: dict[str, str],
+        transfer_group: str | None = None,
+        description: str | None = None,
+    ) -> Transfer: ...
+
+    async def create_payout(
+        self,
+        *,
+        account: str,
+        amount_fen: int,
+        currency: str,
+        idempotency_key: str,
+        metadata: dict[str, str],
+        description: str | None = None,
+    ) -> Payout: ...
+
+    async def retrieve_payout(self, account: str, payout_id: str) -> Payout: ...
+
+    async def retrieve_balance(self, account: str | None) -> Balance: ...
+
+    async def list_balance_transactions(
+        self,
+        account: str | None,
+        *,
+        payout: str | None = None,
+        source: str | None = None,
+        type: str | None = None,
+    ) -> list[BalanceTransaction]: ...
 
 
 def request_options(account: str | None, idempotency_key: str | None = None) -> Any:

@@ -40,13 +40,8 @@ import stripe
 
 from app.errors import Unavailable
 from app.payments.connect import (
-    AccountLink,
-    Balance,
-    BalanceTransaction,
     ConnectCalls,
-    ConnectedAccount,
-    Payout,
-    Transfer,
+    ConnectGateway,
 )
 from app.payments.connect import request_options as _options
 from app.settings import Settings, get_settings
@@ -103,7 +98,7 @@ class ProviderEvent:
         return data.get("object") or {}
 
 
-class PaymentGateway(Protocol):
+class PaymentGateway(ConnectGateway, Protocol):
     provider: str
     publishable_key: str
     js_url: str
@@ -149,58 +144,6 @@ class PaymentGateway(Protocol):
     ) -> RefundResult: ...
 
     def parse_webhook(self, payload: bytes, signature: str | None) -> ProviderEvent: ...
-
-    async def create_account(
-        self,
-        *,
-        country: str,
-        email: str | None,
-        business_name: str | None,
-        metadata: dict[str, str],
-        idempotency_key: str,
-    ) -> ConnectedAccount: ...
-
-    async def retrieve_account(self, account_id: str) -> ConnectedAccount: ...
-
-    async def create_account_link(
-        self, account_id: str, *, refresh_url: str, return_url: str
-    ) -> AccountLink: ...
-
-    async def create_transfer(
-        self,
-        *,
-        amount_fen: int,
-        currency: str,
-        destination: str,
-        idempotency_key: str,
-        metadata: dict[str, str],
-        transfer_group: str | None = None,
-        description: str | None = None,
-    ) -> Transfer: ...
-
-    async def create_payout(
-        self,
-        *,
-        account: str,
-        amount_fen: int,
-        currency: str,
-        idempotency_key: str,
-        metadata: dict[str, str],
-        description: str | None = None,
-    ) -> Payout: ...
-
-    async def retrieve_payout(self, account: str, payout_id: str) -> Payout: ...
-
-    async def retrieve_balance(self, account: str | None) -> Balance: ...
-
-    async def list_balance_transactions(
-        self,
-        account: str | None,
-        *,
-        payout: str | None = None,
-        source: str | None = None,
-        type: str | None = None,
-    ) -> list[BalanceTransaction]: ...
 
 
 class StripeGateway(ConnectCalls):
