@@ -4,7 +4,9 @@ localstripe pins its own aiohttp, so it lives in its own virtualenv
 (`.zhilv/localstripe-venv`, created on first use) and runs as a separate process through
 `devtools/localstripe_server.py` (loopback only, free port, state file of our choosing).
 The official `stripe` library then talks to it through `STRIPE_API_BASE`, and the pay page
-loads its Stripe.js mock from `<emulator>/js.stripe.com/v3/`.
+loads its Stripe.js mock from `<emulator>/js.stripe.com/v3/`. The same process also answers
+the Stripe Connect calls Zhilv makes (connected accounts, onboarding links, transfers,
+payouts, balances), which localstripe lacks: `devtools/stripe_connect_standin.py`.
 
 - tests: `tests/stripe_fixtures.py` starts one per test process;
 - `zhilv dev`: `dev_stripe_emulator()` starts one, points the settings at it and registers
