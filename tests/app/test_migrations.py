@@ -1,7 +1,9 @@
 """Migrations are the only way the schema changes, so they must agree with the models and
 every one of them must undo cleanly (a failed deploy is rolled back with `downgrade`).
 
-Each test builds its own scratch database on the test server."""
+Each test builds its own scratch database on the test server: an empty one for the round
+trip, a copy of the test processes' migrated template (built by the same migrations) for the
+checks at head."""
 
 from __future__ import annotations
 
@@ -14,11 +16,12 @@ from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import text
+from sqlalchemy.ext.asyncio import AsyncConnection
 
 from app.db.admin import DatabaseUrls, alembic_config, downgrade, init_database, migrate
 from app.db.engine import make_engine
 from app.db.models import Base
-from tests.conftest import APP_ROLE, OWNER_ROLE, drop_database, fresh_database, worker_id
+from tests.conftest import APP_ROLE, OWNER_ROLE, drop_database, migrated_database, worker_id
 
 # What the schema consists of, as the catalog reports it (alembic's bookkeeping excluded).
 SNAPSHOT_SQL = {
@@ -60,13 +63,20 @@ async def snapshot(owner_url: str) -> dict[str, list[str]]:
     engine = make_engine(owner_url, pool_size=1, max_overflow=0)
     try:
         async with engine.connect() as conn:
-            result = {}
-            for name, sql in SNAPSHOT_SQL.items():
-                rows = (await conn.execute(text(sql))).scalars()
-                result[name] = sorted(r for r in rows if not any(b in r for b in BOOKKEEPING))
-            return result
+            return await snapshot_over(conn)
     finally:
         await engine.dispose()
+
+
+async def snapshot_over(conn: AsyncConnection) -> dict[str, list[str]]:
+    """The schema as the catalog reports it now (in a transaction of its own, so that a
+    connection kept open between migrations sees each one's result)."""
+    result = {}
+    async with conn.begin():
+        for name, sql in SNAPSHOT_SQL.items():
+            rows = (await conn.execute(text(sql))).scalars()
+            result[name] = sorted(r for r in rows if not any(b in r for b in BOOKKEEPING))
+    return result
 
 
 def include_object(
@@ -113,7 +123,7 @@ async def _empty_database(admin: str, name: str) -> DatabaseUrls:
 class TestModelsAndMigrationsAgree:
     async def test_autogenerate_finds_nothing_to_change_at_head(self, scratch):
         admin, name = scratch
-        urls = await fresh_database(admin, name)
+        urls = await migrated_database(admin, name)
         engine = make_engine(urls.owner_url, pool_size=1, max_overflow=0)
         try:
             async with engine.connect() as conn:
@@ -132,23 +142,30 @@ class TestEveryMigrationDowngrades:
         urls = await _empty_database(admin, name)
         steps = revisions_in_order(urls.owner_url)
         assert steps, "no migrations found"
-        before = await snapshot(urls.owner_url)
-        for revision, down in steps:
-            await asyncio.to_thread(migrate, urls.owner_url, revision)
-            applied = await snapshot(urls.owner_url)
-            await asyncio.to_thread(downgrade, urls.owner_url, down)
-            assert await snapshot(urls.owner_url) == before, (
-                f"downgrade of {revision} left things behind"
-            )
-            await asyncio.to_thread(migrate, urls.owner_url, revision)
-            assert await snapshot(urls.owner_url) == applied, (
-                f"{revision} differs when applied again"
-            )
-            before = applied
+        engine = make_engine(urls.owner_url, pool_size=1, max_overflow=0)
+        try:
+            async with engine.connect() as conn:
+                await _round_trips(urls.owner_url, conn, steps)
+        finally:
+            await engine.dispose()
 
     async def test_head_goes_all_the_way_down_to_an_empty_schema(self, scratch):
         admin, name = scratch
-        urls = await fresh_database(admin, name)
+        urls = await migrated_database(admin, name)
         await asyncio.to_thread(downgrade, urls.owner_url, "base")
         remaining = await snapshot(urls.owner_url)
         assert {k: v for k, v in remaining.items() if v} == {}
+
+
+async def _round_trips(owner_url: str, conn: AsyncConnection, steps: list[tuple[str, str]]) -> None:
+    """Each revision applied, undone (the schema is as before it), applied again (the schema
+    is as the first time); the catalog read over one connection kept open between steps."""
+    before = await snapshot_over(conn)
+    for revision, down in steps:
+        await asyncio.to_thread(migrate, owner_url, revision)
+        applied = await snapshot_over(conn)
+        await asyncio.to_thread(downgrade, owner_url, down)
+        assert await snapshot_over(conn) == before, f"downgrade of {revision} left things behind"
+        await asyncio.to_thread(migrate, owner_url, revision)
+        assert await snapshot_over(conn) == applied, f"{revision} differs when applied again"
+        before = applied
