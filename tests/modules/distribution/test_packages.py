@@ -308,6 +308,28 @@ class TestCrashAndResume:
         assert paid.status == "succeeded"
 
 
+class TestSettlement:
+    async def test_each_suppliers_share_is_on_its_own_statement(
+        self, db, database, stripe_emulator
+    ):
+        from app import clock
+        from modules.distribution.service import settlement, statements
+
+        world = await make_world(db)
+        package_id = await _sell_and_run(db, database, world, stripe_emulator)
+        next_month = (clock.today().replace(day=1) + timedelta(days=32)).replace(day=1)
+        for supplier in world.suppliers:
+            [order] = await _orders(db, supplier, package_id)
+            run = await settlement.settle_period(db, supplier.tid, today=next_month)
+            views = [
+                await statements.statement_view(db, supplier.tid, i) for i in run.statement_ids
+            ]
+            [mine] = [v for v in views if v.statement.agreement_id == supplier.agreement.id]
+            assert order.number in {line.order_number for line in mine.lines}
+            assert abs(mine.statement.sales_fen) == order.settlement_fen
+            assert mine.distributor_name == "山城国旅"
+
+
 class TestStuckPackages:
     async def test_the_sweep_finishes_a_package_left_booking(
         self, db, database, settings, stripe_emulator
