@@ -233,6 +233,23 @@ class TestCancellation:
         entry = await db.get(LedgerEntry, done.entry_id)
         assert entry is not None and entry.accounting_date == nxt
 
+    async def test_a_posting_dated_inside_a_settled_period_is_refused_as_a_conflict(
+        self, db, hotel
+    ):
+        tid = TenantId(hotel.id)
+        agreement = await _agreement(db, hotel)
+        statement = await make_statement(db, tenant=hotel, agreement=agreement, status="issued")
+        with pytest.raises(ledger.PeriodSettled):
+            async with db.begin_nested():
+                await ledger.post(
+                    db,
+                    tid,
+                    kind="topup",
+                    agreement_id=agreement.id,
+                    lines=[("funds", None, 100), ("distributor_prepaid", agreement.id, -100)],
+                    accounting_date=statement.period_start,
+                )
+
 
 class TestReversal:
     async def test_a_reversal_nets_the_entry_to_zero_and_names_it(self, db, hotel):
