@@ -32,7 +32,7 @@ from app.db.base import uuid7
 from app.db.engine import TenantId
 from app.errors import NotFound
 from app.jobs.queue import enqueue
-from app.security.crypto import SecretBox, secret_box
+from app.security.crypto import SecretBox
 from app.settings import Settings
 from modules.distribution.models import Callback, CallbackAttempt
 from modules.distribution.repository.callbacks import CallbacksRepository
@@ -56,11 +56,15 @@ def new_secret() -> str:
 
 
 def _box(settings: Settings) -> SecretBox:
-    return secret_box(settings.filing_encryption_key, settings.secret_key)
+    """The same box and owner as the distributor's page seals with (service/distributors.py,
+    `callback_box`): a test holds the two together."""
+    return SecretBox(
+        f"distribution-callbacks:{settings.filing_encryption_key or settings.secret_key}"
+    )
 
 
 def _owner(tenant_id: uuid.UUID, distributor_id: uuid.UUID) -> str:
-    return f"distribution-callback:{tenant_id}:{distributor_id}"
+    return f"distributor:{tenant_id}:{distributor_id}"
 
 
 def seal_secret(
