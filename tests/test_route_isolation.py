@@ -263,18 +263,42 @@ async def cross_tenant_answers(app: Litestar, db: AsyncSession, world: World) ->
 
 
 async def own_id_answers(app: Litestar, db: AsyncSession, world: World) -> list[str]:
-    """The control: B's own identifiers are found on GET routes, so the 404s mean isolation."""
+    """The control: B's own identifiers are found on GET routes, so the 404s mean isolation.
+    A route taking an agreement's id may be the distributor's page: it finds an agreement
+    naming B as its partner (another supplier's), not one B owns."""
     problems = []
+    cache: dict[str, Any] = {}
     for e in walked(app):
         if e.method != "GET":
             continue
         ids = {name: await row_of(db, table, world.b) for name, table in e.owns.items()}
         status = await world.caller.call(e, ids)
+        if status == 404 and PARTNER_TABLES & set(e.owns.values()):
+            status = await world.caller.call(e, await partner_ids(db, e, world, cache))
         if status == 404:
             problems.append(
                 f"{e} answered 404 to tenant B's own ids: the walk cannot tell isolation from a bad URL"
             )
     return problems
+
+
+# Tables whose rows the other side of a relation may read (policy `partner_read`).
+PARTNER_TABLES = {"dist_agreements", "distributors"}
+
+
+async def partner_ids(
+    db: AsyncSession, e: Endpoint, world: World, cache: dict[str, Any]
+) -> dict[str, uuid.UUID]:
+    """The route's identifiers from an agreement of another supplier naming B as partner."""
+    from tests.factories.distribution import make_agreement, make_distributor, make_product
+
+    if "agreement" not in cache:
+        supplier = await make_tenant(db, kinds=("hotel",))
+        partner = await make_distributor(db, tenant=supplier.tenant, partner=world.b.tenant)
+        agreement = await make_agreement(db, tenant=supplier.tenant, distributor=partner)
+        await make_product(db, tenant=supplier.tenant, agreement=agreement)
+        cache.update(supplier=supplier, agreement=agreement)
+    return await ids_for_agreement(db, e, cache["agreement"], cache["supplier"])
 
 
 def refused_roles(e: Endpoint) -> list[Role]:
