@@ -23,10 +23,10 @@ from modules.distribution.repository.agreements import partner_agreements
 from modules.distribution.repository.booking import OrdersRepository
 from modules.distribution.schemas.booking import ChangeRequest, OrderRequest, OrderView
 from modules.distribution.service import callbacks, ledger
-from modules.distribution.service.booking import (
+from modules.distribution.service.booking import order_view
+from modules.distribution.service.booking_products import (
     Product,
     check_request,
-    order_view,
     price_for,
     product_of,
     stay_dates,

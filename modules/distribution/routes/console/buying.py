@@ -79,7 +79,7 @@ async def _form_page(
     try:
         product_id = uuid.UUID(form.product_id)
     except ValueError:
-        raise NotFound() from None
+        product_id = uuid.UUID(int=0)  # no product of this agreement: 404 (after the checks)
     page = await buying.booking_page(
         ctx.db,
         ctx.tenant_id,
