@@ -120,6 +120,7 @@ async def sell_package(
         tourist_phone=sale.phone,
         total_fen=sale.total_fen,
         created_by=actor_id,
+        created_at=clock.now(),  # the app's clock: the stuck sweep compares with it
     )
     await repo.add_all([package])
     rows = [
