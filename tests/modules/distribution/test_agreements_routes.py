@@ -154,3 +154,47 @@ class TestDistributorPages:
             403,
             404,
         )
+
+    async def test_an_upline_appoints_a_sub_distributor_and_prices_it_from_its_page(
+        self, client, db
+    ):
+        hotel = await make_tenant(db, kinds=("hotel",), name="洪崖洞酒店")
+        upline = await make_tenant(db, kinds=("agency",), name="山城国旅")
+        sub_agency = (await make_tenant(db, kinds=("agency",), name="磁器口假期")).tenant
+        await bind_tenant(db, hotel.tenant.id)
+        stock = await make_stock(db, tenant=hotel.tenant, name="吊脚楼大床房")
+        top = await make_agreement(
+            db,
+            tenant=hotel.tenant,
+            distributor=await make_distributor(db, tenant=hotel.tenant, partner=upline.tenant),
+            may_appoint=True,
+        )
+        await make_product(db, tenant=hotel.tenant, agreement=top, stock=stock)
+        await sign_in(client, upline)
+        found = await client.get(
+            f"/console/distribution/suppliers/{top.id}", params={"q": "磁器口"}
+        )
+        assert "磁器口假期" in found.text
+        appointed = await form_post(
+            client,
+            f"/console/distribution/suppliers/{top.id}/appoint",
+            {"partner": str(sub_agency.id)},
+            follow_redirects=False,
+        )
+        assert appointed.status_code == 303, appointed.text
+        sub_url = appointed.headers["location"].split("?")[0]
+        page = await client.get(sub_url)
+        assert "您的结算价 ¥588.00" in page.text
+        key = f"{stock.unit_type.id}:{stock.plan.id}:-"
+        low = await form_post(
+            client, sub_url + "/prices", {"product": key, "price_mode": "net", "net_price": "500"}
+        )
+        assert low.status_code == 422 and "¥588.00" in low.text
+        ok = await form_post(
+            client,
+            sub_url + "/prices",
+            {"product": key, "price_mode": "net", "net_price": "638"},
+            follow_redirects=False,
+        )
+        assert ok.status_code == 303
+        assert "¥638.00" in (await client.get(sub_url)).text

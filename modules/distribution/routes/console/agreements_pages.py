@@ -204,7 +204,7 @@ async def supplier_agreement_page(
         options=[
             {
                 "key": service.choice_key(p.unit_type_id, p.rate_plan_id, p.voyage_id),
-                "name": p.name,
+                "name": _upline_name(p),
                 "sale_fen": p.sale_fen,
             }
             for p in page.upline_products
