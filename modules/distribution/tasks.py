@@ -117,3 +117,37 @@ async def settle(timestamp: int | None = None, tenant_id: str | None = None) -> 
                 "settlement failed", extra={"fields": {"tenant_id": str(tenant)}}
             )
     return issued
+
+
+# The ledger (service/ledger.py) ----------------------------------------------------------
+
+
+@blueprint.periodic(cron="0 18 * * *")
+@blueprint.task(name="distribution.check_balances", queue="maintenance", retry=backoff(3))
+async def check_balances(timestamp: int | None = None) -> int:
+    """Nightly (02:00 in China): every supplier's cached ledger balances are recomputed from
+    their postings; an account whose cache drifted is logged as an error (the cache guards
+    what a distributor may spend, so a drift must reach someone). Read-only, safe to run
+    twice. Returns the number of accounts found drifting."""
+    from app.jobs.runtime import tenant_ids
+    from modules.distribution.service import ledger
+
+    drifting = 0
+    for tenant in await tenant_ids():
+        async with tenant_transaction(tenant) as (db, tid):
+            found = await ledger.check_balances(db, tid)
+        for d in found:
+            ledger.log.error(
+                "ledger balance drifted from its postings",
+                extra={
+                    "fields": {
+                        "tenant_id": str(tenant),
+                        "account_id": str(d.account_id),
+                        "kind": d.kind,
+                        "cached_fen": d.cached_fen,
+                        "derived_fen": d.derived_fen,
+                    }
+                },
+            )
+        drifting += len(found)
+    return drifting

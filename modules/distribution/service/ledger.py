@@ -11,6 +11,7 @@ Callers are bound to the SUPPLIER's tenant (`tid`): its own console, or a distri
 
 from __future__ import annotations
 
+import logging
 import uuid
 from dataclasses import dataclass
 from typing import NamedTuple
@@ -34,6 +35,8 @@ from modules.distribution.service.posting import (
     constraint_of,
     post,
 )
+
+log = logging.getLogger("zhilv.distribution.ledger")
 
 __all__ = [
     "MEMO_MAX",

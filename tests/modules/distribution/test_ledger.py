@@ -349,3 +349,19 @@ class TestDerivedBalances:
             -1_001,
             -1_000,
         )
+
+    async def test_the_nightly_check_logs_a_drift(self, db, database, settings, hotel, caplog):
+        from app.jobs.runtime import JobRuntime, use_runtime
+        from modules.distribution import tasks
+
+        tid = TenantId(hotel.id)
+        agreement = await _agreement(db, hotel)
+        await ledger.post_topup(db, tid, agreement, amount_fen=1_000, reference="E")
+        with use_runtime(JobRuntime(database, settings)):
+            assert await tasks.check_balances() == 0
+        await db.execute(
+            text("UPDATE dist_ledger_accounts SET balance_fen = 7 WHERE kind = 'funds'")
+        )
+        with use_runtime(JobRuntime(database, settings)), caplog.at_level("ERROR"):
+            assert await tasks.check_balances() == 1
+        assert "drifted" in caplog.text
