@@ -33,11 +33,11 @@ async def hotel(db):
     return owner.tenant
 
 
-async def _agreement(db, tenant, **overrides):  # type: ignore[no-untyped-def]
+async def _agreement(db, tenant, **overrides):
     return await make_agreement(db, tenant=tenant, **overrides)
 
 
-async def _balances(db, tid) -> dict[tuple[uuid.UUID | None, str], int]:  # type: ignore[no-untyped-def]
+async def _balances(db, tid) -> dict[tuple[uuid.UUID | None, str], int]:
     rows = await db.execute(
         select(LedgerAccount.agreement_id, LedgerAccount.kind, LedgerAccount.balance_fen).where(
             LedgerAccount.tenant_id == tid

@@ -20,7 +20,7 @@ from tests.races import Race
 pytestmark = pytest.mark.realdb
 
 
-async def _supplier(database, **terms):  # type: ignore[no-untyped-def]
+async def _supplier(database, **terms):
     """A hotel, one agreement on `terms`, funded with ¥500 when prepaid, and two orders."""
     async with database.transaction() as db:
         tenant = (await make_tenant(db, name="山城大酒店")).tenant
@@ -32,7 +32,7 @@ async def _supplier(database, **terms):  # type: ignore[no-untyped-def]
     return tid, agreement.id, orders
 
 
-async def _sell(db, tid, agreement_id, order_id, fen):  # type: ignore[no-untyped-def]
+async def _sell(db, tid, agreement_id, order_id, fen):
     agreement = await db.get(Agreement, agreement_id)
     try:
         return await ledger.post_sale(db, tid, agreement, order_id=order_id, settlement_fen=fen)
@@ -40,7 +40,7 @@ async def _sell(db, tid, agreement_id, order_id, fen):  # type: ignore[no-untype
         return refused.code
 
 
-async def _race(database, tid, agreement_id, orders, fen):  # type: ignore[no-untyped-def]
+async def _race(database, tid, agreement_id, orders, fen):
     race = Race(database)
 
     async def first() -> uuid.UUID | str:
@@ -57,7 +57,7 @@ async def _race(database, tid, agreement_id, orders, fen):  # type: ignore[no-un
     return await race.run(first(), second())
 
 
-async def _after(database, tid, agreement_id):  # type: ignore[no-untyped-def]
+async def _after(database, tid, agreement_id):
     async with database.transaction(tid) as db:
         agreement = await db.get(Agreement, agreement_id)
         balance = await ledger.balance_of(db, tid, agreement)

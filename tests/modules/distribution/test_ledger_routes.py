@@ -15,13 +15,13 @@ from tests.factories.tenants import make_staff, make_tenant
 from tests.helpers import form_post, sign_in
 
 
-async def _entries(db, tenant) -> int:  # type: ignore[no-untyped-def]
+async def _entries(db, tenant) -> int:
     await bind_tenant(db, tenant.id)
     stmt = select(func.count()).select_from(LedgerEntry).where(LedgerEntry.tenant_id == tenant.id)
     return int((await db.execute(stmt)).scalar_one())
 
 
-async def _setup(db, **terms):  # type: ignore[no-untyped-def]
+async def _setup(db, **terms):
     hotel = await make_tenant(db, kinds=("hotel",), name="重庆江景酒店")
     agency = await make_tenant(db, kinds=("agency",), name="朝天门国际旅行社")
     distributor = await make_distributor(db, tenant=hotel.tenant, partner=agency.tenant)
