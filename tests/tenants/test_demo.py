@@ -5,12 +5,17 @@ from __future__ import annotations
 
 import asyncio
 import uuid
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from typing import Any
 
 import pytest
 from click.testing import CliRunner
 from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
-from app.db.engine import bind_tenant
+from app.db.admin import DatabaseUrls
+from app.db.engine import bind_tenant, make_engine
 from app.identifiers import uscc_problem
 from app.settings import get_settings
 from devtools import demo
@@ -29,12 +34,68 @@ async def count(db, model, **where) -> int:
     return await db.scalar(stmt)
 
 
-class TestSeed:
-    """A seed is slow (every module's demo), so one seed serves the checks a demo user makes
-    on first start; seeding twice has its own test."""
+@dataclass(frozen=True)
+class FirstStart:
+    """The demo command's first run: what it printed, the logins it made, and the database
+    it seeded."""
 
-    async def test_four_enterprises_with_staff_keys_and_working_logins(self, client, db):
-        logins = await demo.seed(db)
+    urls: DatabaseUrls
+    exit_code: int
+    output: str
+    logins: list[demo.DemoLogin]
+
+
+@pytest.fixture(scope="module")
+async def first_start(committed_urls: DatabaseUrls) -> FirstStart:
+    """A seed runs every module's demo (about 20 s), so the first start is made once, by
+    the command `make run` runs, into the committed database (where no test makes demo
+    enterprises); the checks below read it, each in a transaction that is rolled back, and
+    seeding again is tried on top of it."""
+    logins: list[list[demo.DemoLogin]] = []
+    seed = demo._seed
+
+    async def recording(db: Any) -> Any:
+        made = await seed(db)
+        logins.append(made[0])
+        return made
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("DATABASE_URL", committed_urls.app_url)
+        patch.setattr(demo, "_seed", recording)
+        get_settings.cache_clear()
+        result = await asyncio.to_thread(
+            CliRunner().invoke, _seed_command(), [], catch_exceptions=False
+        )
+    get_settings.cache_clear()
+    assert len(logins) == 1, result.output
+    return FirstStart(committed_urls, result.exit_code, result.output, logins[0])
+
+
+@pytest.fixture(scope="module")
+async def demo_engine(first_start: FirstStart) -> AsyncIterator[AsyncEngine]:
+    engine = make_engine(first_start.urls.app_url, pool_size=1, max_overflow=2)
+    yield engine
+    await engine.dispose()
+
+
+class TestSeed:
+    """Checks a demo user makes on first start, and seeding again; `db` and `client` are
+    over the seeded database here."""
+
+    @pytest.fixture
+    async def connection(self, demo_engine: AsyncEngine) -> AsyncIterator[AsyncConnection]:
+        async with demo_engine.connect() as conn:
+            transaction = await conn.begin()
+            try:
+                yield conn
+            finally:
+                if transaction.is_active:
+                    await transaction.rollback()
+
+    async def test_four_enterprises_with_staff_keys_and_working_logins(
+        self, first_start, client, db
+    ):
+        logins = first_start.logins
         assert [login.created for login in logins] == [True] * 4
         await _four_enterprises_of_the_four_kinds_with_valid_codes(db)
         await _each_has_staff_and_device_keys(db)
@@ -42,8 +103,8 @@ class TestSeed:
         await _the_demo_operator_can_open_the_platform(client)
 
     async def test_seeding_again_creates_nothing(self, db):
-        await demo.seed(db)
         users = await count(db, User)
+        assert await count(db, Tenant, slug="jiefangbei-hotel") == 1
         again = await demo.seed(db)
         assert [login.created for login in again] == [False] * 4
         assert await count(db, User) == users
@@ -137,27 +198,18 @@ class TestSeedOneTenant:
 
 
 class TestSeedDemoCommand:
-    async def test_prints_the_logins_on_every_start(self, committed_urls, monkeypatch):
-        monkeypatch.setenv("DATABASE_URL", committed_urls.app_url)
+    async def test_prints_the_logins_on_every_start(self, first_start, monkeypatch):
+        _prints_the_logins(first_start.exit_code, first_start.output)
+        monkeypatch.setenv("DATABASE_URL", first_start.urls.app_url)
         get_settings.cache_clear()
         try:
-            for _ in range(2):
-                result = await asyncio.to_thread(
-                    CliRunner().invoke, _seed_command(), [], catch_exceptions=False
-                )
-                assert result.exit_code == 0
-                assert "jiefangbei-hotel" in result.output
-                assert "owner@jiefangbei-hotel.demo" in result.output
-                assert demo.DEMO_PASSWORD in result.output
-                assert demo.OPERATOR_EMAIL in result.output
-                assert "DEMO-ONLY" in result.output
-                # The hot-spring resort's bar POS and exit desk, and who opens them.
-                assert "/console/keytags/pos/" in result.output
-                assert "/console/keytags/exit" in result.output
-                assert "cashier@jinyun-springs.demo" in result.output
+            result = await asyncio.to_thread(
+                CliRunner().invoke, _seed_command(), [], catch_exceptions=False
+            )
         finally:
             monkeypatch.undo()
             get_settings.cache_clear()
+        _prints_the_logins(result.exit_code, result.output)
 
     @pytest.mark.parametrize("env", ["production"])
     async def test_refuses_in_production(self, monkeypatch, env, db):
@@ -178,6 +230,19 @@ class TestSeedDemoCommand:
         assert result.exit_code == 0
         assert "never" in result.output
         assert "owner@" not in result.output
+
+
+def _prints_the_logins(exit_code: int, output: str) -> None:
+    assert exit_code == 0
+    assert "jiefangbei-hotel" in output
+    assert "owner@jiefangbei-hotel.demo" in output
+    assert demo.DEMO_PASSWORD in output
+    assert demo.OPERATOR_EMAIL in output
+    assert "DEMO-ONLY" in output
+    # The hot-spring resort's bar POS and exit desk, and who opens them.
+    assert "/console/keytags/pos/" in output
+    assert "/console/keytags/exit" in output
+    assert "cashier@jinyun-springs.demo" in output
 
 
 def _seed_command():
