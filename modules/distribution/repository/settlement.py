@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import bindparam, text, update
+from sqlalchemy import BigInteger, bindparam, text, update
 from sqlalchemy.dialects.postgresql import ARRAY, DATE, TEXT, UUID
 
 from modules.distribution.models import Agreement, Distributor, Statement
@@ -87,69 +87,85 @@ _CURSORS = text(
     """
 )
 
-# The figures of every due period in ONE pass over the postings (the agreement's index
-# range since its last settled period), grouped by agreement, written as issued statements.
-# The opening is the last settled statement's closing (immutable: no posting may land in a
-# settled period) plus anything dated between that period and this one; with no statement
-# before, all of the account's history before the period.
-_ISSUE = text(
+_UUIDS = ARRAY(UUID(as_uuid=True))
+
+# Where each due period's statement starts from: the last settled statement of its agreement
+# before it (immutable: no posting may land in a settled period), or nothing.
+_PREVIOUS = text(
+    """
+    SELECT d.agreement_id, s.period_end AS since, coalesce(s.closing_fen, 0) AS carried
+    FROM unnest(:agreements, :starts) AS d(agreement_id, period_start)
+    LEFT JOIN LATERAL (
+        SELECT s.period_end, s.closing_fen FROM dist_statements s
+        WHERE s.tenant_id = :t AND s.agreement_id = d.agreement_id
+          AND s.status <> 'open' AND s.period_end <= d.period_start
+        ORDER BY s.period_end DESC LIMIT 1
+    ) s ON true
+    """
+).bindparams(bindparam("agreements", type_=_UUIDS), bindparam("starts", type_=ARRAY(DATE)))
+
+# The figures of every due period in ONE pass over the postings of the due agreements'
+# distributor accounts (GROUP BY agreement, day and the kind of the entry), then per
+# agreement over those few rows. Only entries that are not sales are joined for their kind
+# (cancellations, fees, top-ups, payments, adjustments: a few), so a posting with no such
+# entry is a sale; joining every entry would hash a million sales. A read-only statement, so
+# PostgreSQL may scan in parallel (an INSERT ... SELECT may not): `_UPSERT` writes after it.
+_FIGURES = text(
     f"""
-    WITH due AS (
-        SELECT * FROM unnest(:ids, :numbers, :agreements, :starts, :ends)
-            AS d(id, number, agreement_id, period_start, period_end)
-    ),
-    prev AS (
-        SELECT d.agreement_id, s.period_end AS since, coalesce(s.closing_fen, 0) AS carried
-        FROM due d
-        LEFT JOIN LATERAL (
-            SELECT s.period_end, s.closing_fen FROM dist_statements s
-            WHERE s.tenant_id = :t AND s.agreement_id = d.agreement_id
-              AND s.status <> 'open' AND s.period_end <= d.period_start
-            ORDER BY s.period_end DESC LIMIT 1
-        ) s ON true
-    ),
-    figures AS (
-        SELECT d.agreement_id,
-            coalesce(sum(p.amount_fen) FILTER (WHERE p.accounting_date < d.period_start), 0)
-                AS before,
-            coalesce(sum(p.amount_fen) FILTER (WHERE p.accounting_date >= d.period_start
-                AND e.kind IN {_in(SALES)}), 0) AS sales,
-            coalesce(sum(p.amount_fen) FILTER (WHERE p.accounting_date >= d.period_start
-                AND e.kind IN {_in(CANCELLATIONS)}), 0) AS cancellations,
-            coalesce(sum(p.amount_fen) FILTER (WHERE p.accounting_date >= d.period_start
-                AND e.kind IN {_in(FEES)}), 0) AS fees,
-            coalesce(sum(p.amount_fen) FILTER (WHERE p.accounting_date >= d.period_start
-                AND e.kind IN {_in(PAYMENTS)}), 0) AS payments,
-            coalesce(sum(p.amount_fen) FILTER (WHERE p.accounting_date >= d.period_start), 0)
-                AS movement,
-            count(*) FILTER (WHERE p.accounting_date >= d.period_start
-                AND e.kind IN {_in(SALES)}) AS orders
-        FROM due d
-        JOIN prev ON prev.agreement_id = d.agreement_id
-        JOIN dist_ledger_postings p
-          ON p.tenant_id = :t AND p.agreement_id = d.agreement_id
-         AND p.accounting_date >= coalesce(prev.since, '-infinity'::date)
-         AND p.accounting_date < d.period_end
-        JOIN dist_ledger_accounts a
-          ON a.tenant_id = p.tenant_id AND a.id = p.account_id
-         AND a.kind IN {_in(DISTRIBUTOR_ACCOUNTS)}
-        JOIN dist_ledger_entries e ON e.tenant_id = p.tenant_id AND e.id = p.entry_id
-        GROUP BY d.agreement_id
+    WITH days AS (
+        SELECT p.agreement_id, p.accounting_date, e.kind, sum(p.amount_fen) AS fen,
+               count(*) AS n
+        FROM dist_ledger_postings p
+        LEFT JOIN (
+            SELECT x.id, x.kind FROM dist_ledger_entries x
+            WHERE x.tenant_id = :t AND x.kind NOT IN {_in(SALES)}
+              AND x.accounting_date >= :first AND x.accounting_date < :last
+        ) e ON e.id = p.entry_id
+        WHERE p.tenant_id = :t AND p.account_id = ANY(:accounts)
+          AND p.accounting_date >= :first AND p.accounting_date < :last
+        GROUP BY p.agreement_id, p.accounting_date, e.kind
     )
+    SELECT d.agreement_id,
+        coalesce(sum(x.fen) FILTER (WHERE x.accounting_date < d.period_start), 0) AS before,
+        coalesce(sum(x.fen) FILTER (WHERE x.accounting_date >= d.period_start
+            AND x.kind IS NULL), 0) AS sales,
+        coalesce(sum(x.fen) FILTER (WHERE x.accounting_date >= d.period_start
+            AND x.kind IN {_in(CANCELLATIONS)}), 0) AS cancellations,
+        coalesce(sum(x.fen) FILTER (WHERE x.accounting_date >= d.period_start
+            AND x.kind IN {_in(FEES)}), 0) AS fees,
+        coalesce(sum(x.fen) FILTER (WHERE x.accounting_date >= d.period_start
+            AND x.kind IN {_in(PAYMENTS)}), 0) AS payments,
+        coalesce(sum(x.fen) FILTER (WHERE x.accounting_date >= d.period_start), 0)
+            AS movement,
+        coalesce(sum(x.n) FILTER (WHERE x.accounting_date >= d.period_start
+            AND x.kind IS NULL), 0) AS orders
+    FROM unnest(:agreements, :since, :starts, :ends)
+        AS d(agreement_id, since, period_start, period_end)
+    JOIN days x ON x.agreement_id = d.agreement_id
+     AND x.accounting_date >= d.since AND x.accounting_date < d.period_end
+    GROUP BY d.agreement_id
+    """
+).bindparams(
+    bindparam("accounts", type_=_UUIDS),
+    bindparam("agreements", type_=_UUIDS),
+    bindparam("since", type_=ARRAY(DATE)),
+    bindparam("starts", type_=ARRAY(DATE)),
+    bindparam("ends", type_=ARRAY(DATE)),
+)
+
+_UPSERT = text(
+    """
     INSERT INTO dist_statements AS s (
         id, tenant_id, number, agreement_id, period_start, period_end, status,
         opening_fen, sales_fen, cancellations_fen, fees_fen, adjustments_fen, payments_fen,
         closing_fen, order_count, issued_at)
-    SELECT d.id, :t, d.number, d.agreement_id, d.period_start, d.period_end, 'issued',
-        prev.carried + coalesce(f.before, 0),
-        coalesce(f.sales, 0), coalesce(f.cancellations, 0), coalesce(f.fees, 0),
-        coalesce(f.movement - f.sales - f.cancellations - f.fees - f.payments, 0),
-        coalesce(f.payments, 0),
-        prev.carried + coalesce(f.before, 0) + coalesce(f.movement, 0),
-        coalesce(f.orders, 0), :at
-    FROM due d
-    JOIN prev ON prev.agreement_id = d.agreement_id
-    LEFT JOIN figures f ON f.agreement_id = d.agreement_id
+    SELECT r.id, :t, r.number, r.agreement_id, r.period_start, r.period_end, 'issued',
+        r.opening, r.sales, r.cancellations, r.fees, r.adjustments, r.payments, r.closing,
+        r.orders, :at
+    FROM unnest(:ids, :numbers, :agreements, :starts, :ends, :opening, :sales,
+                :cancellations, :fees, :adjustments, :payments, :closing, :orders)
+        AS r(id, number, agreement_id, period_start, period_end, opening, sales,
+             cancellations, fees, adjustments, payments, closing, orders)
     ON CONFLICT (tenant_id, agreement_id, period_start) DO UPDATE SET
         period_end = excluded.period_end, status = 'issued',
         opening_fen = excluded.opening_fen, sales_fen = excluded.sales_fen,
@@ -161,11 +177,24 @@ _ISSUE = text(
     RETURNING s.id
     """
 ).bindparams(
-    bindparam("ids", type_=ARRAY(UUID(as_uuid=True))),
+    bindparam("ids", type_=_UUIDS),
     bindparam("numbers", type_=ARRAY(TEXT)),
-    bindparam("agreements", type_=ARRAY(UUID(as_uuid=True))),
+    bindparam("agreements", type_=_UUIDS),
     bindparam("starts", type_=ARRAY(DATE)),
     bindparam("ends", type_=ARRAY(DATE)),
+    *(
+        bindparam(name, type_=ARRAY(BigInteger))
+        for name in (
+            "opening",
+            "sales",
+            "cancellations",
+            "fees",
+            "adjustments",
+            "payments",
+            "closing",
+            "orders",
+        )
+    ),
 )
 
 _LAST_NUMBERS = text(
@@ -224,6 +253,30 @@ _BALANCE_UNTIL = text(
 )
 
 
+def _statement_row(due: DuePeriod, carried: int, f: Any) -> dict[str, Any]:
+    """A statement's figures; every kind falls in one column, the rest is adjustment."""
+    opening = carried + (int(f.before) if f else 0)
+    sales, cancellations, fees, payments, movement, orders = (
+        (int(f.sales), int(f.cancellations), int(f.fees), int(f.payments), int(f.movement),
+         int(f.orders)) if f else (0, 0, 0, 0, 0, 0)
+    )  # fmt: skip
+    return {
+        "ids": due.statement_id,
+        "numbers": due.number,
+        "agreements": due.agreement_id,
+        "starts": due.period_start,
+        "ends": due.period_end,
+        "opening": opening,
+        "sales": sales,
+        "cancellations": cancellations,
+        "fees": fees,
+        "adjustments": movement - sales - cancellations - fees - payments,
+        "payments": payments,
+        "closing": opening + movement,
+        "orders": orders,
+    }
+
+
 class SettlementRepository(TenantScopedRepository):
     async def lock(self) -> None:
         await self.db.execute(_LOCK_TENANT, {"t": str(self.tenant_id)})
@@ -238,24 +291,43 @@ class SettlementRepository(TenantScopedRepository):
         rows = await self.db.execute(_LAST_NUMBERS, {"t": self.tenant_id})
         return {r.prefix: int(r.last) for r in rows}
 
-    async def lock_accounts(self, agreement_ids: Sequence[uuid.UUID]) -> None:
-        await self.db.execute(
-            _LOCK_ACCOUNTS, {"t": self.tenant_id, "agreements": list(agreement_ids)}
-        )
+    async def lock_accounts(self, agreement_ids: Sequence[uuid.UUID]) -> list[uuid.UUID]:
+        """The distributor accounts of these agreements, locked until the transaction ends."""
+        params = {"t": self.tenant_id, "agreements": list(agreement_ids)}
+        return list((await self.db.scalars(_LOCK_ACCOUNTS, params)).all())
 
-    async def issue(self, due: Sequence[DuePeriod], at: datetime) -> list[uuid.UUID]:
-        """Compute and issue the statements of `due` in one statement; the ids issued (a
-        period whose statement was already issued is left as it is)."""
+    async def issue(
+        self, due: Sequence[DuePeriod], accounts: Sequence[uuid.UUID], at: datetime
+    ) -> list[uuid.UUID]:
+        """Compute the statements of `due` (one pass over the postings) and issue them; the
+        ids issued (a period whose statement was already issued is left as it is)."""
+        agreements = [d.agreement_id for d in due]
+        starts = [d.period_start for d in due]
+        previous = {
+            r.agreement_id: (r.since or date.min, int(r.carried))
+            for r in await self.db.execute(
+                _PREVIOUS, {"t": self.tenant_id, "agreements": agreements, "starts": starts}
+            )
+        }
+        since = [previous[a][0] for a in agreements]
         params = {
             "t": self.tenant_id,
-            "at": at,
-            "ids": [d.statement_id for d in due],
-            "numbers": [d.number for d in due],
-            "agreements": [d.agreement_id for d in due],
-            "starts": [d.period_start for d in due],
+            "accounts": list(accounts),
+            "agreements": agreements,
+            "since": since,
+            "starts": starts,
             "ends": [d.period_end for d in due],
+            "first": min(since),
+            "last": max(d.period_end for d in due),
         }
-        return list((await self.db.scalars(_ISSUE, params)).all())
+        figures = {r.agreement_id: r for r in await self.db.execute(_FIGURES, params)}
+        rows = [
+            _statement_row(d, previous[d.agreement_id][1], figures.get(d.agreement_id)) for d in due
+        ]
+        values = {key: [r[key] for r in rows] for key in rows[0]} if rows else {}
+        return list(
+            (await self.db.scalars(_UPSERT, {"t": self.tenant_id, "at": at, **values})).all()
+        )
 
     async def statement(self, statement_id: uuid.UUID) -> Statement | None:
         return await self.get(Statement, statement_id)

@@ -123,10 +123,10 @@ async def settle_period(
     ]
     if not rounds:
         return SettlementRun(0, ())
-    await repo.lock_accounts([p[0][0] for p in per_agreement if p])
+    accounts = await repo.lock_accounts([p[0][0] for p in per_agreement if p])
     issued: list[uuid.UUID] = []
     for batch in _numbered(rounds, await repo.last_numbers()):
-        issued += await repo.issue(batch, clock.now())
+        issued += await repo.issue(batch, accounts, clock.now())
     return SettlementRun(len(issued), tuple(issued))
 
 
