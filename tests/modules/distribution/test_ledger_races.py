@@ -99,3 +99,33 @@ async def test_two_sales_after_the_last_of_a_credit_line_one_wins(committed_data
         1,
         [],
     )
+
+
+async def test_a_top_up_taken_back_while_a_sale_spends_it_is_refused(committed_database):
+    tid, agreement_id, orders = await _supplier(committed_database)
+    async with committed_database.transaction(tid) as db:
+        topup = await db.scalar(
+            select(LedgerEntry.id).where(
+                LedgerEntry.agreement_id == agreement_id, LedgerEntry.kind == "topup"
+            )
+        )
+    race = Race(committed_database)
+
+    async def sale() -> uuid.UUID | str:
+        async with committed_database.transaction(tid) as db:
+            result = await _sell(db, tid, agreement_id, orders[0], 30_000)
+            await race.hold(db)
+            return result
+
+    async def take_back() -> uuid.UUID | str:
+        await race.held.wait()
+        async with committed_database.transaction(tid) as db:
+            try:
+                return await ledger.post_reversal(db, tid, topup, memo="录错")
+            except AppError as refused:
+                return refused.code
+
+    sold, refused = await race.run(sale(), take_back())
+    assert isinstance(sold, uuid.UUID) and refused == "insufficient_balance"
+    balance, sales, differences = await _after(committed_database, tid, agreement_id)
+    assert (balance.balance_fen, sales, differences) == (20_000, 1, [])
