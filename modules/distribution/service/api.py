@@ -22,7 +22,13 @@ from app.errors import Forbidden, Invalid, NotFound
 from modules.distribution.models import Agreement
 from modules.distribution.repository.agreements import agreements_for_api_key
 from modules.distribution.schemas.api import OrderIn
-from modules.distribution.schemas.booking import CatalogItem, ChangeRequest, OrderView, QuoteView
+from modules.distribution.schemas.booking import (
+    MAX_NIGHTS,
+    CatalogItem,
+    ChangeRequest,
+    OrderView,
+    QuoteView,
+)
 from modules.distribution.service import booking, orders
 
 MAX_KEY = 100
@@ -62,6 +68,8 @@ async def products(
         raise Invalid.field("quantity", "Book 1 to 20.")
     if departure is not None and departure <= arrival:
         raise Invalid.field("departure", "The departure comes after the arrival.")
+    if departure is not None and (departure - arrival).days > MAX_NIGHTS:
+        raise Invalid.field("departure", "Stay 1 to 30 nights.")
     agreement = await _agreement(db, tid, actor)
     return await booking.catalog(
         db, tid, agreement, arrival=arrival, departure=departure, quantity=quantity

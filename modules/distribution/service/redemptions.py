@@ -38,7 +38,12 @@ async def redeem(db: AsyncSession, tid: TenantId, reservation_id: uuid.UUID, how
         distributor_id=order.distributor_id,
         order_id=order.id,
         event_type=ORDER_REDEEMED,
-        data={"redeemed_at": now.isoformat().replace("+00:00", "Z"), "redeemed_by": how},
+        data={
+            "order_id": str(order.id),
+            "external_ref": order.external_ref,
+            "redeemed_at": now.isoformat().replace("+00:00", "Z"),
+            "redeemed_by": how,  # check_in | boarding | admission
+        },
     )
     return True
 

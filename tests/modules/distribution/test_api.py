@@ -95,6 +95,14 @@ class TestProducts:
         assert got["bookable"] is True and got["settlement_fen"] == 58800
         assert got["available_after_fen"] == got["available_fen"] - 58800
 
+    async def test_a_stay_longer_than_thirty_nights_is_a_field_error(self, client, ota):
+        answer = await client.get(
+            f"{API}/products",
+            params={"arrival": "2030-01-01", "departure": "9999-12-31"},
+            headers=ota.headers,
+        )
+        assert answer.status_code == 422 and answer.json()["errors"][0]["field"] == "departure"
+
     async def test_a_key_no_distributor_holds_is_refused(self, db, client):
         hotel = (await make_tenant(db)).tenant
         _, token = await make_api_key(db, hotel, scopes=BOTH)

@@ -87,6 +87,9 @@ class TestCheckIn:
         assert order.status == "redeemed" and order.redeemed_at is not None
         assert await _told(db, settings, tid, order, receiver) == "redeemed"
         assert receiver.orders[order.number].events == ["order.redeemed"]
+        (cb,) = (await db.execute(select(Callback).where(Callback.order_id == order.id))).scalars()
+        assert cb.payload["data"]["redeemed_by"] == "check_in"
+        assert cb.payload["data"]["order_id"] == str(order.id)
 
     async def test_a_second_redemption_changes_nothing(self, db, settings):
         from tests.factories.frontdesk import arriving_today
