@@ -272,6 +272,29 @@ class TestEachPartFailingInTurn:
         assert hold.status == "canceled"
 
 
+class TestPayment:
+    async def test_a_hold_that_cannot_be_captured_fails_the_package_and_unbooks_it(
+        self, db, database, stripe_emulator
+    ):
+        world = await make_world(db)
+        await bind_tenant(db, world.agency)
+        view = await service.sell_package(
+            db, world.agency, _sale(world, stripe_emulator), actor_id=None
+        )
+        [hold] = await payments.payments_for(db, world.agency, service.SUBJECT, view.id)
+        await payments.release(db, world.agency, hold.id)  # the card hold lapsed
+
+        assert await service.run_package(database, world.agency, view.id) == "failed"
+        await bind_tenant(db, world.agency)
+        failed = await service.package_view(db, world.agency, view.id)
+        assert failed.status == "failed" and "付款" in failed.failure
+        assert [p.status for p in failed.parts] == ["compensated"] * 3
+        for supplier in world.suppliers:
+            orders = await _orders(db, supplier, view.id)
+            assert [o.status for o in orders] == ["cancelled"]
+            assert all(total == 0 for total in (await _order_money(db, supplier, orders)).values())
+
+
 class TestCrashAndResume:
     async def test_a_saga_stopped_half_way_is_finished_by_the_job(
         self, db, database, settings, stripe_emulator, monkeypatch

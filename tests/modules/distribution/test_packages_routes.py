@@ -72,6 +72,11 @@ class TestSellingAtTheCounter:
         assert sold.status_code == 303, sold.text
         detail = await clerk.get(sold.headers["location"])
         assert detail.status_code == 200 and "预订中" in detail.text
+        assert 'hx-trigger="every 2s"' in detail.text  # the parts' states are polled
+        state = await clerk.get(sold.headers["location"] + "/state")
+        assert state.status_code == 200 and "等待预订" in state.text
+        resumed = await form_post(clerk, sold.headers["location"] + "/resume", {})
+        assert resumed.status_code == 303  # queued again by hand (the job runs it once)
 
         package_id = uuid.UUID(sold.headers["location"].rsplit("/", 1)[1])
         with use_runtime(JobRuntime(database, settings)):
