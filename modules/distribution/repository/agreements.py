@@ -125,6 +125,19 @@ class AgreementsRepository(TenantScopedRepository):
         )
         return list((await self.db.execute(stmt)).scalars().all())
 
+    async def cap_children(self, parent_id: uuid.UUID, valid_to: date) -> None:
+        """Sub-agreements never outlast their parent: their end moves in with the parent's."""
+        stmt = (
+            update(Agreement)
+            .where(
+                Agreement.tenant_id == self.tenant_id,
+                Agreement.parent_id == parent_id,
+                or_(Agreement.valid_to.is_(None), Agreement.valid_to > valid_to),
+            )
+            .values(valid_to=func.greatest(valid_to, Agreement.valid_from))
+        )
+        await self.db.execute(stmt)
+
     async def set_status(self, agreement_id: uuid.UUID, *, from_: str, to: str) -> bool:
         stmt = (
             update(Agreement)

@@ -269,6 +269,23 @@ class AgreementForm(Cleaned):
 
 
 @dataclass
+class AmendForm(Cleaned):
+    """What may change in a signed agreement: its end, the credit limit (credit terms), notes.
+    Payment terms and the cycle stay as signed (statements and balances depend on them)."""
+
+    valid_to: Annotated[str, Text(10)] = ""
+    credit_limit: Annotated[str, Text(16)] = ""
+    notes: Annotated[str, Text(500)] = ""
+
+    def parse(self) -> tuple[date | None, int | None, str]:
+        e = Errors()
+        end = e.day("valid_to", self.valid_to, required=False)
+        limit = e.fen("credit_limit", self.credit_limit) if self.credit_limit.strip() else None
+        e.check()
+        return end, limit, self.notes.strip()
+
+
+@dataclass
 class PriceForm(Cleaned):
     product: Annotated[str, Text(120)] = ""  # a ProductChoice key
     price_mode: Annotated[str, Text(10)] = "net"

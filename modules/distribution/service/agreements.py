@@ -19,6 +19,7 @@ from app.i18n import gettext
 from modules.distribution.models import Agreement, AgreementProduct
 from modules.distribution.repository import agreements as repo_fns
 from modules.distribution.repository.agreements import AgreementsRepository
+from modules.distribution.repository.ledger import LedgerRepository
 from modules.distribution.schemas.agreements import (
     AgreementTerms,
     AgreementView,
@@ -313,6 +314,67 @@ async def end_agreement(
         ip=actor.ip,
     )
     return ended
+
+
+async def amend_agreement(
+    db: AsyncSession,
+    tid: TenantId,
+    agreement_id: uuid.UUID,
+    *,
+    valid_to: date | None,
+    credit_limit_fen: int | None,
+    notes: str,
+) -> AgreementView:
+    """Changes an agreement's end date, credit limit and notes. A first-level agreement's
+    sub-agreements are brought in to its new end; a credit limit below what the distributor
+    already owes is refused (it would block every sale without saying why)."""
+    repo = AgreementsRepository(db, tid)
+    a = await _agreement(repo, agreement_id, lock=True)
+    if a.status == "ended":
+        raise Conflict(gettext("This agreement has ended."))
+    _check_end(a, valid_to)
+    if credit_limit_fen is not None and credit_limit_fen != a.credit_limit_fen:
+        await _set_credit_limit(db, tid, a, credit_limit_fen)
+    a.valid_to = valid_to
+    a.notes = notes
+    await db.flush()
+    if valid_to is not None and a.level == 1:
+        await repo.cap_children(a.id, valid_to)
+    return agreement_view(a)
+
+
+def _check_end(a: Agreement, valid_to: date | None) -> None:
+    if valid_to is not None and valid_to < a.valid_from:
+        raise Invalid.field("valid_to", gettext("The end date is before the start date."))
+    if valid_to is not None and valid_to < clock.today() and valid_to != a.valid_to:
+        raise Invalid.field("valid_to", gettext("The end date is in the past."))
+    if a.parent_id is not None and valid_to is None:
+        raise Invalid.field(
+            "valid_to", gettext("A sub-agreement cannot outlast your own agreement.")
+        )
+
+
+async def _set_credit_limit(db: AsyncSession, tid: TenantId, a: Agreement, limit_fen: int) -> None:
+    if a.payment_terms != "credit":
+        raise Invalid.field("credit_limit", gettext("A credit limit goes with credit terms only."))
+    if limit_fen <= 0:
+        raise Invalid.field(
+            "credit_limit", gettext("Enter an amount in yuan, such as 688 or 688.50.")
+        )
+    ledger = LedgerRepository(db, tid)
+    for account in await ledger.agreement_accounts(a.id):
+        if account.kind != "distributor_payable":
+            continue
+        if account.balance_fen > limit_fen:
+            raise Invalid.field(
+                "credit_limit",
+                gettext(
+                    "The distributor already owes %(used)s: the limit cannot be lower.",
+                    used=_yuan(account.balance_fen),
+                ),
+            )
+        await ledger.set_limit(account.id, limit_fen)
+    a.credit_limit_fen = limit_fen
 
 
 async def suspend_agreement(db: AsyncSession, tid: TenantId, agreement_id: uuid.UUID) -> None:

@@ -20,7 +20,12 @@ from modules.distribution.schemas.agreements import AgreementForm, DistributorFo
 from modules.distribution.service import agreements as service
 from modules.distribution.service import agreements_partner as partner
 from modules.distribution.service import distributors
-from tests.factories.distribution import make_agreement, make_distributor, make_product
+from tests.factories.distribution import (
+    make_account,
+    make_agreement,
+    make_distributor,
+    make_product,
+)
 from tests.factories.reservations import make_stock
 from tests.factories.tenants import make_tenant
 
@@ -328,3 +333,69 @@ class TestApiKeys:
         assert await distributors.callback_secret(db, tid, ota.id) == first
         second = await distributors.rotate_callback_secret(db, tid, ota.id)
         assert second != first and await distributors.callback_secret(db, tid, ota.id) == second
+
+
+class TestAmending:
+    async def test_an_earlier_end_moves_the_sub_agreements_in_too(self, db, world):
+        hotel, a1, a2, _, _ = world
+        tid = TenantId(hotel.id)
+        top = await make_agreement(
+            db,
+            tenant=hotel,
+            distributor=await make_distributor(db, tenant=hotel, partner=a1),
+            may_appoint=True,
+        )
+        sub = await partner.appoint_sub_distributor(
+            db, TenantId(a1.id), top.id, a2.id, valid_to=None
+        )
+        await bind_tenant(db, hotel.id)
+        end = clock.today() + timedelta(days=60)
+        await service.amend_agreement(
+            db, tid, top.id, valid_to=end, credit_limit_fen=None, notes="续签前"
+        )
+        row = await db.get(Agreement, sub.id)
+        assert row is not None
+        await db.refresh(row)
+        assert row.valid_to == end
+
+    async def test_credit_limit_moves_the_ledger_limit_and_never_below_what_is_owed(
+        self, db, world
+    ):
+        hotel, *_ = world
+        tid = TenantId(hotel.id)
+        a = await make_agreement(
+            db, tenant=hotel, payment_terms="credit", credit_limit_fen=1_000_000
+        )
+        # ¥3,000 already owed (the cached balance alone is enough for the limit's check)
+        payable = await make_account(
+            db,
+            tenant=hotel,
+            kind="distributor_payable",
+            agreement_id=a.id,
+            limit_fen=1_000_000,
+            balance_fen=300_000,
+        )
+        with pytest.raises(Invalid) as refused:
+            await service.amend_agreement(
+                db, tid, a.id, valid_to=a.valid_to, credit_limit_fen=200_000, notes=""
+            )
+        assert "3,000.00" in refused.value.errors[0]["message"]
+        await service.amend_agreement(
+            db, tid, a.id, valid_to=a.valid_to, credit_limit_fen=2_000_000, notes=""
+        )
+        await db.refresh(payable)
+        await db.refresh(a)
+        assert (payable.limit_fen, a.credit_limit_fen) == (2_000_000, 2_000_000)
+
+    async def test_a_prepaid_agreement_has_no_credit_limit(self, db, world):
+        hotel, *_ = world
+        a = await make_agreement(db, tenant=hotel)
+        with pytest.raises(Invalid):
+            await service.amend_agreement(
+                db,
+                TenantId(hotel.id),
+                a.id,
+                valid_to=a.valid_to,
+                credit_limit_fen=100_000,
+                notes="",
+            )

@@ -21,6 +21,7 @@ from modules.distribution import permissions
 from modules.distribution.routes.console import agreements_pages as pages
 from modules.distribution.schemas.agreements import (
     AgreementForm,
+    AmendForm,
     AppointForm,
     CallbackForm,
     DistributorForm,
@@ -201,6 +202,39 @@ class AgreementsConsole(Controller):
     ) -> Redirect:
         await service.withdraw_product(ctx.db, ctx.tenant_id, agreement_id, product_id)
         return Redirect(f"{BASE}/agreements/{agreement_id}?done=withdrawn", status_code=303)
+
+    @post("/{agreement_id:uuid}/terms", opt={"owns": AGREEMENT})
+    async def amend(
+        self,
+        request: Request[Any, Any, Any],
+        ctx: Ctx,
+        agreement_id: FromPath[uuid.UUID],
+        data: URLEncodedBody[AmendForm],
+    ) -> Template | Redirect:
+        try:
+            valid_to, limit, notes = data.parse()
+            await attempt(
+                ctx.db,
+                service.amend_agreement(
+                    ctx.db,
+                    ctx.tenant_id,
+                    agreement_id,
+                    valid_to=valid_to,
+                    credit_limit_fen=limit,
+                    notes=notes,
+                ),
+            )
+        except (Invalid, Conflict) as exc:
+            code = 422 if isinstance(exc, Invalid) else 409
+            return await pages.agreement_page(
+                request,
+                ctx,
+                agreement_id,
+                amend_form=data,
+                errors=field_errors(exc),
+                status_code=code,
+            )
+        return Redirect(f"{BASE}/agreements/{agreement_id}?done=amended", status_code=303)
 
     @post("/{agreement_id:uuid}/suspend", opt={"owns": AGREEMENT})
     async def suspend(

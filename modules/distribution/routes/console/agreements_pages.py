@@ -14,6 +14,7 @@ from modules.distribution.domain import Cycle, PaymentTerms, PriceMode
 from modules.distribution.schemas.agreements import (
     AgreementForm,
     AgreementStatus,
+    AmendForm,
     AppointForm,
     CallbackForm,
     DistributorForm,
@@ -134,10 +135,18 @@ async def agreement_page(
     done: str = "",
     form: PriceForm | None = None,
     end_form: EndForm | None = None,
+    amend_form: AmendForm | None = None,
     errors: dict[str, str] | None = None,
     status_code: int = 200,
 ) -> Template:
     agreement = await service.get_agreement(ctx.db, ctx.tenant_id, agreement_id)
+    amend_form = amend_form or AmendForm(
+        valid_to=agreement.valid_to.isoformat() if agreement.valid_to else "",
+        credit_limit=_plain_yuan(agreement.credit_limit_fen)
+        if agreement.payment_terms == "credit"
+        else "",
+        notes=agreement.notes,
+    )
     return _page(
         request,
         ctx,
@@ -150,6 +159,7 @@ async def agreement_page(
         subs=await service.sub_agreements(ctx.db, ctx.tenant_id, agreement_id),
         form=form or PriceForm(),
         end_form=end_form or EndForm(),
+        amend_form=amend_form,
         done=done,
         errors=errors,
     )
@@ -162,6 +172,10 @@ def _upline_name(p: ProductView) -> str:
         else f"{(p.commission_bp or 0) / 100:g}%"
     )
     return gettext("%(name)s · your price %(price)s", name=p.name, price=own)
+
+
+def _plain_yuan(fen: int) -> str:
+    return f"{fen // 100}.{fen % 100:02d}"
 
 
 def _yuan(fen: int) -> str:
