@@ -10,6 +10,9 @@ must agree with it passes `clock.now()` into SQL instead of calling `now()` ther
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from datetime import UTC, date, datetime
 from functools import lru_cache
 from typing import Protocol
@@ -28,9 +31,27 @@ def tz_of(tenant: _HasTimezone | None) -> str:
     return (tenant.timezone if tenant is not None else None) or DEFAULT_TZ
 
 
+_AS_OF: ContextVar[datetime | None] = ContextVar("zhilv_clock_as_of", default=None)
+
+
 def now() -> datetime:
-    """The current instant, timezone-aware, in UTC."""
-    return datetime.now(UTC)
+    """The current instant, timezone-aware, in UTC (or the instant `as_of` set)."""
+    moment = _AS_OF.get()
+    return moment if moment is not None else datetime.now(UTC)
+
+
+@contextmanager
+def as_of(moment: datetime) -> Iterator[None]:
+    """Read `moment` as the current instant inside the block (this task only): the demo
+    records last month's business through the ordinary services. Rows' database defaults
+    (`created_at`) still take the real time."""
+    if moment.tzinfo is None:
+        raise ValueError("as_of needs an aware datetime")
+    token = _AS_OF.set(moment.astimezone(UTC))
+    try:
+        yield
+    finally:
+        _AS_OF.reset(token)
 
 
 @lru_cache(maxsize=64)

@@ -26,6 +26,22 @@ class TestNow:
             assert local == clock.now()
 
 
+class TestAsOf:
+    def test_the_block_reads_the_given_instant_and_the_real_clock_after(self) -> None:
+        moment = datetime(2026, 11, 12, 10, 0, tzinfo=clock.zone())
+        with time_machine.travel(datetime(2026, 12, 7, 15, 30, tzinfo=UTC), tick=False):
+            with clock.as_of(moment):
+                assert clock.now() == moment
+                assert clock.today() == date(2026, 11, 12)
+            assert clock.now() == datetime(2026, 12, 7, 15, 30, tzinfo=UTC)
+
+    def test_a_naive_instant_is_refused(self) -> None:
+        import pytest
+
+        with pytest.raises(ValueError), clock.as_of(datetime(2026, 11, 12, 10, 0)):
+            pass
+
+
 class TestToday:
     def test_chongqing_is_already_tomorrow_when_utc_is_not(self) -> None:
         # 23:30 UTC on the 7th is 07:30 on the 8th in Chongqing.
