@@ -66,10 +66,14 @@ class OrdersRepository(TenantScopedRepository):
         )
         return (await self.db.execute(stmt)).scalars().all()
 
-    async def for_reservation(self, reservation_id: uuid.UUID) -> DistributionOrder | None:
+    async def for_reservation(
+        self, reservation_id: uuid.UUID, *, lock: bool = False
+    ) -> DistributionOrder | None:
         stmt = self.scoped(DistributionOrder).where(
             DistributionOrder.reservation_id == reservation_id
         )
+        if lock:
+            stmt = stmt.with_for_update()
         return (await self.db.execute(stmt)).scalar_one_or_none()
 
     async def flush(self) -> None:

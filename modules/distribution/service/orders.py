@@ -19,7 +19,7 @@ from app.db.engine import TenantId
 from app.errors import Conflict, NotFound
 from app.i18n import gettext as _
 from modules.distribution.models import Agreement, DistributionOrder
-from modules.distribution.repository.agreements import partner_agreements
+from modules.distribution.repository.agreements import AgreementsRepository, partner_agreements
 from modules.distribution.repository.booking import OrdersRepository
 from modules.distribution.schemas.booking import ChangeRequest, OrderRequest, OrderView
 from modules.distribution.service import callbacks, ledger
@@ -121,6 +121,8 @@ async def cancel_order(
         return await order_view(db, supplier_tid, order)
     if order.status != "confirmed":
         raise OrderNotOpen()
+    order.status, order.cancelled_at = "cancelled", clock.now()
+    await db.flush()  # the reservation's cancel listener below then leaves the order alone
     fee = 0
     if order.reservation_id is not None:
         done = await reservations.cancel(
@@ -132,10 +134,23 @@ async def cancel_order(
             waive_fee=waive_fee,
         )
         fee = fee_share(order.settlement_fen, order.sale_fen, done.fee_fen)
+    return await _refund(db, supplier_tid, agreement, order, fee, actor)
+
+
+async def _refund(
+    db: AsyncSession,
+    tid: TenantId,
+    agreement: Agreement,
+    order: DistributionOrder,
+    fee: int,
+    actor: Actor | None,
+) -> OrderView:
+    """The cancelled order's ledger entries (the sale reversed, the fee charged) and its
+    `order.cancelled` callback."""
     if order.settlement_fen > 0:
         await ledger.post_cancellation(
             db,
-            supplier_tid,
+            tid,
             agreement,
             order_id=order.id,
             refund_fen=order.settlement_fen - fee,
@@ -143,11 +158,32 @@ async def cancel_order(
             created_by=actor.user_id if actor else None,
             memo=order.number,
         )
-    order.status = "cancelled"
     order.cancellation_fee_fen = fee
-    order.cancelled_at = clock.now()
     await db.flush()
-    return await _tell(db, supplier_tid, order, callbacks.ORDER_CANCELLED)
+    return await _tell(db, tid, order, callbacks.ORDER_CANCELLED)
+
+
+async def _reservation_cancelled(
+    db: AsyncSession, tid: TenantId, reservation_id: uuid.UUID, _reason: str
+) -> None:
+    """The supplier cancelled a distributor's booking itself (at its desk, or a voyage
+    called off): the order is cancelled with it in the same transaction, the distributor
+    refunded less its share of the fee the reservation kept, and told — so the ledger never
+    charges for a booking that no longer exists."""
+    order = await OrdersRepository(db, tid).for_reservation(reservation_id, lock=True)
+    if order is None or order.status != "confirmed":
+        return
+    agreement = await AgreementsRepository(db, tid).agreement(order.agreement_id)
+    if agreement is None:
+        return
+    kept = (await reservations.get_reservation(db, tid, reservation_id)).cancellation_fee_fen
+    order.status, order.cancelled_at = "cancelled", clock.now()
+    await _refund(
+        db, tid, agreement, order, fee_share(order.settlement_fen, order.sale_fen, kept), None
+    )
+
+
+reservations.on_cancelled(_reservation_cancelled)
 
 
 async def _tell(db: AsyncSession, tid: TenantId, order: DistributionOrder, event: str) -> OrderView:

@@ -224,6 +224,17 @@ class TestCancelling:
         assert again.status == "cancelled" and again.cancellation_fee_fen == 0
         assert await _balance(db, world) == 200_000
 
+    async def test_the_hotel_cancelling_at_its_desk_cancels_the_order_and_refunds(self, db, world):
+        order = await _place(db, world, _request(world))
+        await bind_tenant(db, world.hotel_id)
+        await reservations.cancel(
+            db, world.hotel_id, order.reservation_id, reason="房间维修", waive_fee=True
+        )
+        found = await db.get(DistributionOrder, order.id)
+        assert found is not None and found.status == "cancelled"
+        assert await _balance(db, world) == 200_000
+        assert await ledger.check_balances(db, world.hotel_id) == []
+
 
 class TestChanging:
     async def test_a_longer_stay_is_charged_the_difference(self, db, world):
