@@ -14,7 +14,7 @@ import pytest
 from sqlalchemy import select, text
 
 from app import clock
-from app.db.engine import TenantId
+from app.db.engine import TenantId, bind_tenant
 from devtools.webhook_receiver import Receiver
 from modules.distribution.models import Callback, CallbackAttempt
 from modules.distribution.service import callbacks, delivery
@@ -273,6 +273,67 @@ class TestWorker:
             row = (await db.execute(select(Callback).where(Callback.id == cb.id))).scalar_one()
             assert (row.status, row.attempts) == ("delivered", 2)
         assert receiver.orders[order.number].state == "confirmed"
+
+    async def test_after_the_last_retry_the_callback_is_failed(
+        self, committed_database, committed_urls, settings, monkeypatch
+    ):
+        from workers.runtime import run_worker
+
+        async with committed_database.transaction() as db:
+            await db.execute(
+                text("DELETE FROM procrastinate_jobs WHERE queue_name = 'distribution'")
+            )
+            tid, secret, distributor, order = await _setup(db, settings)
+            cb = await _tell(db, tid, distributor, order)
+        receiver = Receiver(secret=secret, fail_next=100)
+        monkeypatch.setattr(delivery, "http_client", lambda: _http(receiver))
+        worker_settings = settings.model_copy(update={"database_url": committed_urls.app_url})
+        for _run in range(12):  # each run takes the job once; its backoff is skipped below
+            await run_worker(
+                worker_settings,
+                concurrency=1,
+                queues=["distribution"],
+                wait=False,
+                install_signal_handlers=False,
+                database=committed_database,
+            )
+            async with committed_database.transaction(tid) as db:
+                moved = await db.execute(
+                    text(
+                        "UPDATE procrastinate_jobs SET scheduled_at = now() "
+                        "WHERE queue_name = 'distribution' AND status = 'todo'"
+                    )
+                )
+                if not moved.rowcount:
+                    break
+        async with committed_database.transaction(tid) as db:
+            row = (await db.execute(select(Callback).where(Callback.id == cb.id))).scalar_one()
+            tried = (
+                await db.execute(
+                    select(CallbackAttempt).where(CallbackAttempt.callback_id == cb.id)
+                )
+            ).all()
+        assert (row.status, row.attempts, len(tried)) == ("failed", 9, 9)
+
+    async def test_a_rolled_back_cause_leaves_no_callback_and_no_job(
+        self, committed_database, settings
+    ):
+        async with committed_database.transaction() as db:
+            tid, _secret, distributor, order = await _setup(db, settings)
+        async with committed_database.sessionmaker() as db:
+            await db.begin()
+            await bind_tenant(db, tid)
+            await _tell(db, tid, distributor, order)
+            await db.rollback()
+        async with committed_database.transaction(tid) as db:
+            assert (
+                await db.execute(select(Callback).where(Callback.order_id == order.id))
+            ).first() is None
+            jobs = await db.execute(
+                text("SELECT 1 FROM procrastinate_jobs WHERE args->>'tenant_id' = :t"),
+                {"t": str(tid)},
+            )
+            assert jobs.first() is None
 
     def test_the_job_is_registered_with_the_worker(self):
         from workers.app import BLUEPRINTS
