@@ -10,12 +10,16 @@ receiver that got a message whose answer was lost drops the repeat.
 
 from __future__ import annotations
 
+import asyncio
+import ipaddress
+import socket
 import time
 import uuid
 from collections.abc import Callable
 from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass
 from datetime import timedelta
+from urllib.parse import urlsplit
 
 import httpx
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -105,6 +109,28 @@ async def prepare(
     return Outgoing(callback.id, distributor.callback_url, body, headers)
 
 
+async def refused_destination(url: str, settings: Settings) -> str:
+    """Why the URL may not be called ('' when it may): in production a callback goes only to
+    public addresses, so a distributor's URL cannot make our worker reach the platform's own
+    network (loopback, private ranges, cloud metadata). A name that does not resolve now is
+    left to the request, which fails and is retried."""
+    parts = urlsplit(url)
+    if parts.scheme not in ("https", "http") or not parts.hostname:
+        return "not an http(s) URL"
+    if settings.env != "production":
+        return ""
+    try:
+        infos = await asyncio.get_running_loop().getaddrinfo(
+            parts.hostname, parts.port or 443, type=socket.SOCK_STREAM
+        )
+    except OSError:
+        return ""
+    for info in infos:
+        if not ipaddress.ip_address(str(info[4][0])).is_global:
+            return f"{parts.hostname} is not a public address"
+    return ""
+
+
 async def post(http: httpx.AsyncClient, outgoing: Outgoing) -> Result:
     started = time.monotonic()
     try:
@@ -182,7 +208,11 @@ async def deliver(
         prepared = await prepare(db, tid, settings, callback_id, manual=manual)
     if prepared is None:
         return Outcome.SKIPPED
-    result = await post(http, prepared) if isinstance(prepared, Outgoing) else prepared
+    if isinstance(prepared, Outgoing):
+        refused = await refused_destination(prepared.url, settings)
+        result = Result(None, refused, 0, permanent=True) if refused else await post(http, prepared)
+    else:
+        result = prepared
     async with bound() as (db, tid):
         return await record(
             db, tid, callback_id, result, manual=manual, final=final, retry_in=retry_in

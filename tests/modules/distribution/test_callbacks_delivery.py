@@ -156,6 +156,20 @@ class TestDelivery:
         assert (outcome, cb.status, cb.last_error) == ("failed", "failed", "no callback URL")
         assert receiver.seen == set()
 
+    @pytest.mark.parametrize(
+        "url", ["https://127.0.0.1:8443/h", "https://localhost/h", "https://169.254.169.254/x"]
+    )
+    async def test_in_production_a_private_address_is_never_called(self, db, settings, url):
+        production = settings.model_copy(update={"env": "production"})
+        tid, secret, distributor, order = await _setup(db, settings, url=url)
+        cb = await _tell(db, tid, distributor, order)
+        receiver = Receiver(secret=secret)
+        async with _http(receiver) as http:
+            outcome = await delivery.deliver(_bound(db, tid), production, cb.id, http=http)
+        await db.refresh(cb)
+        assert (outcome, cb.status) == ("failed", "failed")
+        assert "not a public address" in cb.last_error and receiver.seen == set()
+
 
 class TestReceiver:
     """What the partner's side sees: replays and reordering are harmless, tampering fails."""
