@@ -166,11 +166,11 @@ async def _move(
     if missing:
         await repo.create_accounts([(key, _limit(key, limits)) for key in missing])
     found = await repo.accounts(keys)
-    for (agreement_id, kind), account in found.items():
-        if kind == AccountKind.DISTRIBUTOR_PAYABLE and agreement_id is not None:
-            if account.limit_fen != max(limits[agreement_id], account.balance_fen):
-                await repo.set_limit(account.id, limits[agreement_id])
-                found[(agreement_id, kind)] = await repo.account(account.id) or account
+    for key, account in found.items():  # a limit follows its agreement (or was never set)
+        wanted = _limit(key, limits)
+        if wanted is not None and account.limit_fen != max(wanted, account.balance_fen):
+            await repo.set_limit(account.id, wanted)
+            found[key] = await repo.account(account.id) or account
     moves = sorted(
         ((found[(line.agreement_id, line.kind)], line.amount_fen) for line in lines),
         key=lambda move: (move[0].limit_fen is None, str(move[0].id)),

@@ -168,6 +168,17 @@ class TestPosting:
             await ledger.post_sale(db, tid, agreement, order_id=order.id, settlement_fen=1)
         await ledger.post_payment(db, tid, agreement, amount_fen=1_000, reference="HX-4")
 
+    async def test_a_prepaid_account_made_without_a_limit_is_still_guarded(self, db, hotel):
+        tid = TenantId(hotel.id)
+        agreement = await _agreement(db, hotel)
+        bare = await make_account(
+            db, tenant=hotel, kind="distributor_prepaid", agreement_id=agreement.id
+        )
+        assert bare.limit_fen is None
+        order = await make_order(db, tenant=hotel, agreement_id=agreement.id)
+        with pytest.raises(ledger.InsufficientBalance):
+            await ledger.post_sale(db, tid, agreement, order_id=order.id, settlement_fen=100)
+
     async def test_top_up_and_payment_follow_the_terms(self, db, hotel):
         tid = TenantId(hotel.id)
         prepaid = await _agreement(db, hotel)
