@@ -28,6 +28,7 @@ from app.security.passwords import hash_password
 from app.settings import get_settings
 from modules.boarding import demo as boarding_demo
 from modules.contracts import demo as contracts_demo
+from modules.distribution import demo as distribution_demo
 from modules.filings import demo as filings_demo
 from modules.frontdesk import demo as frontdesk_demo
 from modules.groups import demo as groups_demo
@@ -357,18 +358,22 @@ async def _device_keys(
 async def seed(db: AsyncSession) -> list[DemoLogin]:
     """Create the missing demo enterprises and the demo operator; returns every owner
     login (created now or before)."""
-    logins, _ = await _seed(db)
+    logins, _, _ = await _seed(db)
     return logins
 
 
-async def _seed(db: AsyncSession) -> tuple[list[DemoLogin], list[Any]]:
+async def _seed(
+    db: AsyncSession,
+) -> tuple[list[DemoLogin], list[Any], distribution_demo.DistributionDemo]:
     logins: list[DemoLogin] = []
     registrations: list[Any] = []
+    slugs: dict[str, TenantId] = {}
     for spec in DEMO_ENTERPRISES:
         tenant_id = await service.tenant_id_by_slug(db, spec.slug)
         exists = tenant_id is not None
         if tenant_id is None:
             tenant_id = (await _populate(db, spec)).tenant_id
+        slugs[spec.slug] = tenant_id
         registrations.append(await seed_modules(db, tenant_id, spec))
         boarding = await boarding_demo.voyage_boarding_today(db, tenant_id)
         pos = await keytags_demo.pos_outlet(db, tenant_id, spec.kinds)
@@ -387,14 +392,21 @@ async def _seed(db: AsyncSession) -> tuple[list[DemoLogin], list[Any]]:
                 keytags_email=_email("cashier", spec.slug) if pos else "",
             )
         )
+    # Where enterprises meet: the agency distributes the hotel's, the cruise line's and the
+    # resort's products (every enterprise exists by now).
+    distribution = await distribution_demo.seed_network(db, slugs)
     await bind_tenant(db, None)
     await service.create_operator(
         db, email=OPERATOR_EMAIL, password=DEMO_PASSWORD, name=OPERATOR_NAME
     )
-    return logins, registrations
+    return logins, registrations, distribution
 
 
-def print_logins(logins: list[DemoLogin], base_url: str) -> None:
+def print_logins(
+    logins: list[DemoLogin],
+    base_url: str,
+    distribution: distribution_demo.DistributionDemo | None = None,
+) -> None:
     click.echo("")
     click.echo(f"Demo enterprises (DEMO-ONLY passwords) — sign in at {base_url}/console/login")
     click.echo(f"  {'enterprise code':<18} {'e-mail':<30} {'password':<16} enterprise")
@@ -426,9 +438,26 @@ def print_logins(logins: list[DemoLogin], base_url: str) -> None:
                 f"POST {base_url}/api/v1/keytags/charges with the key 「{POS_KEY}」, the exit "
                 f"gate POST {base_url}/api/v1/keytags/gate with 「{EXIT_GATE_KEY}」"
             )
+    if distribution is not None:
+        print_distribution(distribution, base_url)
     click.echo(f"Platform operator — sign in at {base_url}/platform/login")
     click.echo(f"  {OPERATOR_EMAIL:<49} {DEMO_PASSWORD}")
     click.echo("")
+
+
+def print_distribution(d: distribution_demo.DistributionDemo, base_url: str) -> None:
+    agency, hotel = distribution_demo.AGENCY, distribution_demo.HOTEL
+    click.echo(
+        f"Distribution — {agency} (agent@{agency}.demo) books its suppliers' rooms, cabins and "
+        f"spa tickets at {base_url}/console/distribution/buying (分销采购); the suppliers see "
+        f"agreements at {base_url}/console/distribution/agreements and last month's closed "
+        f"statements at {base_url}/console/distribution/statements"
+    )
+    click.echo(
+        f"  the OTA 「{distribution_demo.OTA_NAME}」 calls {base_url}/api/v1/distribution/... "
+        f"with {hotel}'s key 「{distribution_demo.OTA_KEY}」; see its callbacks with "
+        f"`.venv/bin/python -m devtools.webhook_receiver {d.ota_secret or '<secret>'} 8765`"
+    )
 
 
 def seed_demo() -> bool:
@@ -442,7 +471,7 @@ def seed_demo() -> bool:
     if not settings.database_url:
         raise click.ClickException("DATABASE_URL is not set")
 
-    async def _go() -> tuple[list[DemoLogin], list[Any]]:
+    async def _go() -> tuple[list[DemoLogin], list[Any], distribution_demo.DistributionDemo]:
         database = Database.from_url(settings.database_url or "", pool_size=1, max_overflow=0)
         try:
             async with database.transaction() as db:
@@ -450,8 +479,8 @@ def seed_demo() -> bool:
         finally:
             await database.dispose()
 
-    logins, registrations = asyncio.run(_go())
+    logins, registrations, distribution = asyncio.run(_go())
     filings_demo.register_with_stand_in(settings.bureau_url, registrations)
-    print_logins(logins, settings.base_url)
+    print_logins(logins, settings.base_url, distribution)
     sys.stdout.flush()
     return True
