@@ -12,8 +12,8 @@ from modules.distribution import demo
 from modules.distribution.models import (
     Agreement,
     AgreementProduct,
-    Distributor,
     DistributionOrder,
+    Distributor,
     LedgerEntry,
     Statement,
 )
