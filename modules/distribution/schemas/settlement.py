@@ -123,6 +123,14 @@ class DisputeForm(Cleaned):
     entry_id: Annotated[str, Text(36)] = ""
     reason: Annotated[str, Text(500)] = ""
     amount: Annotated[str, Text(20)] = ""
+    number: Annotated[str, Text(24)] = ""  # the distributor's side names its statement
+
+
+@dataclass
+class NumberForm(Cleaned):
+    """The statement the distributor acts on, by its number."""
+
+    number: Annotated[str, Text(24)] = ""
 
 
 @dataclass

@@ -126,11 +126,18 @@ class PartnerStatement:
     statement: Statement
 
 
-async def partner_overview(db: AsyncSession, own: TenantId) -> list[PartnerStatement]:
-    """Every issued statement of every agreement naming the caller as its distributor,
-    read one supplier at a time (never a query across tenants), newest period first."""
+async def partner_overview(
+    db: AsyncSession, own: TenantId, *, agreement_id: uuid.UUID | None = None
+) -> list[PartnerStatement]:
+    """Every issued statement of every agreement naming the caller as its distributor (or of
+    the one named), read one supplier at a time (never a query across tenants), newest
+    period first."""
+    if agreement_id is not None:
+        agreements = [await partner_agreement(db, own, agreement_id)]
+    else:
+        agreements = list(await agreement_reads.partner_agreements(db, own))
     found: list[PartnerStatement] = []
-    for agreement in await agreement_reads.partner_agreements(db, own):
+    for agreement in agreements:
         if agreement.partner_tenant_id != own:
             continue
         async with acting_for(db, agreement, own=own) as supplier:

@@ -102,12 +102,16 @@ class TestDistributorPages:
         await sign_in(client, agency)
         listed = await client.get("/console/distribution/my-statements")
         assert listed.status_code == 200 and statement.number in listed.text
-        base = f"/console/distribution/my-statements/{agreement.id}/{statement.number}"
-        page = await client.get(base)
+        base = f"/console/distribution/my-statements/{agreement.id}"
+        mine = await client.get(base)
+        assert mine.status_code == 200 and statement.number in mine.text
+        page = await client.get(base, params={"number": statement.number})
         assert page.status_code == 200 and "李娜" in page.text and "山城大酒店" in page.text
-        pdf = await client.get(f"{base}/statement.pdf")
+        pdf = await client.get(base, params={"number": statement.number, "format": "pdf"})
         assert pdf.content.startswith(b"%PDF")
-        done = await form_post(client, f"{base}/confirm", {}, follow_redirects=False)
+        done = await form_post(
+            client, f"{base}/confirm", {"number": statement.number}, follow_redirects=False
+        )
         assert done.status_code == 303
         await bind_tenant(db, hotel.tenant.id)
         confirmed = await db.scalar(
@@ -120,10 +124,13 @@ class TestDistributorPages:
         _hotel, _agency, agreement, statement = settled
         other = await make_tenant(db, kinds=("agency",), name="青旅")
         await sign_in(client, other)
-        base = f"/console/distribution/my-statements/{agreement.id}/{statement.number}"
-        for path in (base, f"{base}/statement.pdf", f"{base}/statement.csv"):
-            assert (await client.get(path)).status_code == 404
-        assert (await form_post(client, f"{base}/confirm", {})).status_code == 404
+        base = f"/console/distribution/my-statements/{agreement.id}"
+        for fmt in ("", "pdf", "csv"):
+            found = await client.get(base, params={"number": statement.number, "format": fmt})
+            assert found.status_code == 404
+        assert (await client.get(base)).status_code == 404
+        confirm = await form_post(client, f"{base}/confirm", {"number": statement.number})
+        assert confirm.status_code == 404
 
 
 class TestDailyJob:

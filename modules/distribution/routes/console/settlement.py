@@ -1,14 +1,16 @@
 """结算对账 `/console/distribution/statements/…`: the supplier's finance sees the statements,
 settles now (立即结算, a job whose progress the page follows), confirms, disputes and answers
 disputes, prints the PDF and the CSV, and reconciles redemptions against orders per period.
-The distributor's side, `/console/distribution/my-statements/…`, reaches each statement
-through its own agreement (the supplier's row, shown to it by `partner_read`) and the
-statement's number; it reads, prints, confirms and disputes the same statement."""
+The distributor's side, `/console/distribution/my-statements/{agreement_id}`, reaches each
+statement through its own agreement (the supplier's row, shown to it by `partner_read`) and
+the statement's number (`?number=`, or the form's); it reads, prints (`&format=pdf|csv`),
+confirms and disputes the same statement."""
 
 from __future__ import annotations
 
 import uuid
 from typing import Any
+from urllib.parse import urlencode
 
 from litestar import Controller, Request, Response, get, post
 from litestar.params import FromPath, FromQuery, URLEncodedBody
@@ -21,7 +23,7 @@ from app.web.nav import NavItem
 from app.web.responses import file_response, pdf_response
 from modules.distribution import permissions
 from modules.distribution.routes.console import settlement_pages as pages
-from modules.distribution.schemas.settlement import DisputeForm, ResolveForm
+from modules.distribution.schemas.settlement import DisputeForm, NumberForm, ResolveForm
 from modules.distribution.service import disputes, settlement, statements
 from tenants.context import Ctx
 
@@ -186,6 +188,9 @@ class ReconciliationConsole(Controller):
 
 
 class PartnerStatementsConsole(Controller):
+    """The distributor's side: everything hangs from its agreement (the one row it may read);
+    the statement is named by its number in the query or the form."""
+
     path = f"{BASE}/my-statements"
     opt = {"guard": permissions.FINANCE}  # noqa: RUF012 - Litestar reads it per class
     include_in_schema = False
@@ -195,34 +200,30 @@ class PartnerStatementsConsole(Controller):
         """Every statement of every agreement naming us, one supplier at a time."""
         return await pages.partner_statements_page(request, ctx)
 
-    @get("/{agreement_id:uuid}/{number:str}", opt={"owns": AGREEMENT})
+    @get("/{agreement_id:uuid}", opt={"owns": AGREEMENT})
     async def show(
         self,
         request: Request[Any, Any, Any],
         ctx: Ctx,
         agreement_id: FromPath[uuid.UUID],
-        number: FromPath[str],
+        number: FromQuery[str] = "",
+        format: FromQuery[str] = "",
         done: FromQuery[str] = "",
-    ) -> Template:
+    ) -> Template | Response[bytes]:
+        """The agreement's statements; with `number`, that statement (`format` pdf or csv:
+        the same document the supplier prints)."""
+        if not number:
+            return await pages.partner_agreement_page(request, ctx, agreement_id)
         view = await statements.partner_statement(ctx.db, ctx.tenant_id, agreement_id, number)
+        if format == "pdf":
+            pdf = await statements.statement_pdf(view)
+            return pdf_response(pdf, f"{view.statement.number}.pdf")
+        if format == "csv":
+            return _csv(view)
         return pages.statement_page(request, ctx, view, side="distributor", done=done[:20])
 
-    @get("/{agreement_id:uuid}/{number:str}/statement.pdf", opt={"owns": AGREEMENT})
-    async def pdf(
-        self, ctx: Ctx, agreement_id: FromPath[uuid.UUID], number: FromPath[str]
-    ) -> Response[bytes]:
-        view = await statements.partner_statement(ctx.db, ctx.tenant_id, agreement_id, number)
-        pdf = await statements.statement_pdf(view)
-        return pdf_response(pdf, f"{view.statement.number}.pdf")
-
-    @get("/{agreement_id:uuid}/{number:str}/statement.csv", opt={"owns": AGREEMENT})
-    async def csv(
-        self, ctx: Ctx, agreement_id: FromPath[uuid.UUID], number: FromPath[str]
-    ) -> Response[bytes]:
-        return _csv(await statements.partner_statement(ctx.db, ctx.tenant_id, agreement_id, number))
-
     @post(
-        "/{agreement_id:uuid}/{number:str}/confirm",
+        "/{agreement_id:uuid}/confirm",
         opt={"owns": AGREEMENT, "guard": permissions.FINANCE_WRITE},
     )
     async def confirm(
@@ -230,24 +231,26 @@ class PartnerStatementsConsole(Controller):
         request: Request[Any, Any, Any],
         ctx: Ctx,
         agreement_id: FromPath[uuid.UUID],
-        number: FromPath[str],
+        data: URLEncodedBody[NumberForm],
     ) -> Template | Redirect:
         try:
             await attempt(
                 ctx.db,
                 statements.confirm_as_partner(
-                    ctx.db, ctx.tenant_id, agreement_id, number, by=ctx.actor.name
+                    ctx.db, ctx.tenant_id, agreement_id, data.number, by=ctx.actor.name
                 ),
             )
         except Conflict as exc:
-            view = await statements.partner_statement(ctx.db, ctx.tenant_id, agreement_id, number)
+            view = await statements.partner_statement(
+                ctx.db, ctx.tenant_id, agreement_id, data.number
+            )
             return pages.statement_page(
                 request, ctx, view, side="distributor", errors=field_errors(exc), status_code=409
             )
-        return Redirect(f"{_partner_url(agreement_id, number)}?done=confirmed", status_code=303)
+        return Redirect(_partner_url(agreement_id, data.number, "confirmed"), status_code=303)
 
     @post(
-        "/{agreement_id:uuid}/{number:str}/disputes",
+        "/{agreement_id:uuid}/disputes",
         opt={"owns": AGREEMENT, "guard": permissions.FINANCE_WRITE},
     )
     async def dispute(
@@ -255,7 +258,6 @@ class PartnerStatementsConsole(Controller):
         request: Request[Any, Any, Any],
         ctx: Ctx,
         agreement_id: FromPath[uuid.UUID],
-        number: FromPath[str],
         data: URLEncodedBody[DisputeForm],
     ) -> Template | Redirect:
         try:
@@ -265,7 +267,7 @@ class PartnerStatementsConsole(Controller):
                     ctx.db,
                     ctx.tenant_id,
                     agreement_id,
-                    number,
+                    data.number,
                     by=ctx.actor.name,
                     entry_id=data.entry_id,
                     reason=data.reason,
@@ -273,16 +275,19 @@ class PartnerStatementsConsole(Controller):
                 ),
             )
         except (Invalid, Conflict) as exc:
-            view = await statements.partner_statement(ctx.db, ctx.tenant_id, agreement_id, number)
+            view = await statements.partner_statement(
+                ctx.db, ctx.tenant_id, agreement_id, data.number
+            )
             return pages.statement_page(
                 request, ctx, view, side="distributor", form=data, errors=field_errors(exc),
                 status_code=exc.status_code,
             )  # fmt: skip
-        return Redirect(f"{_partner_url(agreement_id, number)}?done=disputed", status_code=303)
+        return Redirect(_partner_url(agreement_id, data.number, "disputed"), status_code=303)
 
 
-def _partner_url(agreement_id: uuid.UUID, number: str) -> str:
-    return f"{BASE}/my-statements/{agreement_id}/{number[:24]}"
+def _partner_url(agreement_id: uuid.UUID, number: str, done: str) -> str:
+    query = urlencode({"number": number[:24], "done": done})
+    return f"{BASE}/my-statements/{agreement_id}?{query}"
 
 
 ROUTES: list[Any] = [StatementsConsole, ReconciliationConsole, PartnerStatementsConsole]

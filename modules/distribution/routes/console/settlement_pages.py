@@ -5,6 +5,7 @@ reconciliation lists, and the distributor's statements."""
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import urlencode
 
 from litestar import Request
 from litestar.response import Template
@@ -72,9 +73,24 @@ def statement_page(
 ) -> Template:
     if side == "supplier":
         base = f"/console/distribution/statements/{view.statement.id}"
+        urls = {
+            "pdf": f"{base}/statement.pdf",
+            "csv": f"{base}/statement.csv",
+            "confirm": f"{base}/confirm",
+            "dispute": f"{base}/disputes",
+            "answer": f"{base}/disputes/",
+        }
         active = "distribution-statements"
     else:
-        base = f"/console/distribution/my-statements/{view.agreement_id}/{view.statement.number}"
+        base = f"/console/distribution/my-statements/{view.agreement_id}"
+        shown = f"{base}?{urlencode({'number': view.statement.number})}"
+        urls = {
+            "pdf": f"{shown}&format=pdf",
+            "csv": f"{shown}&format=csv",
+            "confirm": f"{base}/confirm",
+            "dispute": f"{base}/disputes",
+            "answer": "",
+        }
         active = "distribution-my-statements"
     return console_page(
         request,
@@ -83,7 +99,7 @@ def statement_page(
         active=active,
         view=view,
         side=side,
-        base=base,
+        urls=urls,
         done=done,
         form=form or DisputeForm(),
         errors=errors or {},
@@ -104,6 +120,20 @@ async def reconciliation_page(
         result=found,
         period=f"{found.period_start:%Y-%m}",
         statuses=reconciliation.ORDER_STATUS_LABELS,
+    )
+
+
+async def partner_agreement_page(
+    request: Request[Any, Any, Any], ctx: RequestContext, agreement_id: Any
+) -> Template:
+    rows = await statements.partner_overview(ctx.db, ctx.tenant_id, agreement_id=agreement_id)
+    return console_page(
+        request,
+        ctx,
+        "distribution/settlement/my_statements.html",
+        active="distribution-my-statements",
+        rows=rows,
+        **_labels(),
     )
 
 
