@@ -179,3 +179,53 @@ class TestIsolation:
         await sign_in(client, hotel)
         answer = await client.get(f"{BASE}/{agreement.id}", follow_redirects=False)
         assert answer.status_code == 303
+
+
+class TestBookingACabin:
+    async def test_each_passenger_is_entered_by_real_name(self, client, db):
+        from datetime import date
+
+        from tests.factories.boarding_booking import make_voyage_on_sale, resident_id
+
+        line = await make_tenant(db, kinds=("cruise",), name="长江游轮")
+        agency = await make_tenant(db, kinds=("agency",), name="朝天门国际旅行社")
+        sale = await make_voyage_on_sale(db, tenant=line.tenant, price_fen=100000)
+        d = await make_distributor(db, tenant=line.tenant, partner=agency.tenant)
+        agreement = await make_agreement(db, tenant=line.tenant, distributor=d)
+        product = await make_product(
+            db,
+            tenant=line.tenant,
+            agreement=agreement,
+            unit_type_id=sale.grade.id,
+            rate_plan_id=None,
+            voyage_id=sale.voyage.id,
+            net_price_fen=250000,
+        )
+        await ledger.post_topup(
+            db, TenantId(line.tenant.id), agreement, amount_fen=500_000, reference="BANK-C"
+        )
+        await sign_in(client, agency)
+        form_page = await client.get(
+            f"{BASE}/{agreement.id}/book",
+            params={"product_id": str(product.id), "arrival": str(sale.depart_on)},
+        )
+        assert form_page.status_code == 200
+        assert 'name="pax1_name"' in form_page.text and 'name="pax2_id"' in form_page.text
+        fields = {k: v for k, v in _form(form_page.text).items() if k != "_csrf_token"}
+        wrong = {**fields, "pax1_name": "张伟", "pax1_id": "500103198003071230"}
+        refused = await form_post(client, f"{BASE}/{agreement.id}/book", wrong)
+        assert refused.status_code == 422 and await _orders(db, line) == 0
+        right = {
+            **fields,
+            "pax1_name": "张伟",
+            "pax1_id": resident_id(date(1980, 3, 7)),
+            "pax1_phone": "13800138000",
+            "pax2_name": "李娜",
+            "pax2_id": resident_id(date(1982, 5, 9), seq="124"),
+        }
+        booked = await form_post(
+            client, f"{BASE}/{agreement.id}/book", right, follow_redirects=False
+        )
+        assert booked.status_code == 303, booked.text
+        detail = await client.get(booked.headers["location"])
+        assert "张伟" in detail.text and "李娜" in detail.text and "¥2,500.00" in detail.text
