@@ -198,3 +198,35 @@ class TestDistributorPages:
         )
         assert ok.status_code == 303
         assert "¥638.00" in (await client.get(sub_url)).text
+
+
+class TestExternalPartnerPage:
+    async def test_key_and_signing_secret_are_shown_once(self, client, db):
+        hotel = await make_tenant(db, kinds=("hotel",))
+        await sign_in(client, hotel)
+        made = await form_post(
+            client,
+            "/console/distribution/distributors",
+            {
+                "kind": "external",
+                "name": "去哪儿网",
+                "credit_code": "",
+                "contact_phone": "023-6388 1234",
+            },
+            follow_redirects=False,
+        )
+        assert made.status_code == 303, made.text
+        url = made.headers["location"].split("?")[0]
+        issued = await form_post(client, url + "/api-key", {})
+        assert issued.status_code == 200 and 'id="api-token"' in issued.text
+        saved = await form_post(
+            client, url + "/callback", {"callback_url": "https://qunar.example/cb"}
+        )
+        assert saved.status_code == 200 and "whsec_" in saved.text
+        again = await client.get(url)
+        assert "whsec_" not in again.text and 'id="api-token"' not in again.text
+        assert "https://qunar.example/cb" in again.text
+        bad = await form_post(client, url + "/callback", {"callback_url": "ftp://x"})
+        assert bad.status_code == 422
+        rotated = await form_post(client, url + "/callback/rotate", {})
+        assert rotated.status_code == 200 and "whsec_" in rotated.text
