@@ -151,3 +151,41 @@ async def check_balances(timestamp: int | None = None) -> int:
             )
         drifting += len(found)
     return drifting
+
+
+# Payouts (service/payouts.py) ------------------------------------------------------------
+
+
+@blueprint.task(name="distribution.send_payout", retry=backoff(6))
+async def send_payout(tenant_id: str, payout_id: str) -> str:
+    """Sends one Stripe payout: the transfer to the supplier's connected account, then the
+    payout to its bank, with idempotency keys from the payout's id (safe to run twice; a
+    Stripe error worth retrying is raised for the queue's backoff). Answers its status."""
+    from modules.distribution.service import payouts
+
+    async with tenant_transaction(tenant_id) as (db, tid):
+        return await payouts.send_payout(db, tid, uuid.UUID(payout_id))
+
+
+@blueprint.periodic(cron="*/30 * * * *")
+@blueprint.task(name="distribution.check_payouts", queue="maintenance", retry=backoff(3))
+async def check_payouts(timestamp: int | None = None) -> int:
+    """Every half hour: asks Stripe about each payout still in transit (paid → posted and
+    reconciled; failed → reversed), one transaction per payout; one failing does not stop
+    the others. Read-mostly and safe to run twice. Returns the payouts that moved on."""
+    from app.jobs.runtime import tenant_ids
+    from modules.distribution.service import payouts
+
+    moved = 0
+    for tenant in await tenant_ids():
+        async with tenant_transaction(tenant) as (db, tid):
+            waiting = await payouts.in_transit(db, tid)
+        for payout_id in waiting:
+            try:
+                async with tenant_transaction(tenant) as (db, tid):
+                    moved += await payouts.check_payout(db, tid, payout_id) != "in_transit"
+            except Exception:
+                payouts.log.exception(
+                    "checking a payout failed", extra={"fields": {"payout_id": str(payout_id)}}
+                )
+    return moved
