@@ -46,7 +46,7 @@ from app.db.engine import Database, make_engine
 from app.security import passwords
 from app.settings import PROJECT_ROOT, Settings, get_settings
 
-pytest_plugins = ["tests.bureau_fixtures", "tests.stripe_fixtures"]
+pytest_plugins = ["tests.bureau_fixtures", "tests.stripe_fixtures", "tests.scheduling"]
 
 
 class RememberingHasher(PasswordHasher):
