@@ -21,6 +21,7 @@ from app.db.engine import TenantId
 from app.errors import Forbidden, Invalid, NotFound
 from modules.distribution.models import Agreement
 from modules.distribution.repository.agreements import agreements_for_api_key
+from modules.distribution.repository.booking import OrdersRepository
 from modules.distribution.schemas.api import OrderIn
 from modules.distribution.schemas.booking import (
     MAX_NIGHTS,
@@ -123,12 +124,10 @@ async def _owning(db: AsyncSession, tid: TenantId, actor: Actor, number: str) ->
     """The key holder's agreement the order was placed under (404 for any other order)."""
     if not number or len(number) > 24:
         raise NotFound()
+    repo = OrdersRepository(db, tid)
     for agreement in await _agreements(db, tid, actor):
-        try:
-            await orders.order_status(db, tid, agreement, number)
-        except NotFound:
-            continue
-        return agreement
+        if await repo.of_agreement(agreement.id, number) is not None:
+            return agreement
     raise NotFound()
 
 
