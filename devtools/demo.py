@@ -455,7 +455,7 @@ def print_distribution(d: distribution_demo.DistributionDemo, base_url: str) -> 
     )
     click.echo(
         f"  the OTA 「{distribution_demo.OTA_NAME}」 calls {base_url}/api/v1/distribution/... "
-        f"with {hotel}'s key 「{distribution_demo.OTA_KEY}」; see its callbacks with "
+        f"with {hotel}'s key 「{d.ota_key}」; see its callbacks with "
         f"`.venv/bin/python -m devtools.webhook_receiver {d.ota_secret or '<secret>'} 8765`"
     )
 

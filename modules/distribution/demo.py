@@ -5,9 +5,9 @@ agreements at net prices: 解放碑酒店's rooms on the rack plan, 峡云游轮
 coming voyages, 缙云温泉's day tickets. It topped up each prepaid balance at the start of last
 month and sold through the month (orders for coming stays, sailings and spa days, one
 cancelled); last month's period is settled, and both sides confirmed its statement, so it is
-closed. This month has orders of its own. 携程旅行网 (an external OTA, on credit with the
-hotel, weekly, a commission off the sale price) has an API key 「携程 分销接口」 and a
-callback address on this machine (`python -m devtools.webhook_receiver <secret>` receives
+closed. This month has orders of its own. 同程旅行 (an external OTA, on credit with the
+hotel, weekly, a commission off the sale price) has an API key 「分销 <code> 同程旅行（演示）」
+and a callback address on this machine (`python -m devtools.webhook_receiver <secret>` receives
 them).
 
 Last month's business is recorded as of its own dates (`app.clock.as_of`): the ledger dates
@@ -46,8 +46,7 @@ HOTEL = "jiefangbei-hotel"
 CRUISE = "xiayun-cruises"
 SPRING = "jinyun-springs"
 SUPPLIERS = (HOTEL, CRUISE, SPRING)
-OTA_NAME = "携程旅行网（演示）"
-OTA_KEY = "携程 分销接口"
+OTA_NAME = "同程旅行（演示）"
 RECEIVER_URL = "http://127.0.0.1:8765/zhilv/callbacks"
 TOP_UP_FEN = {HOTEL: 3_000_000, CRUISE: 5_000_000, SPRING: 1_000_000}
 NET_SHARE = {HOTEL: 85, CRUISE: 88, SPRING: 80}  # percent of the sale price
@@ -72,6 +71,7 @@ class DistributionDemo:
     agreements: list[str] = field(default_factory=list)
     statements_closed: int = 0
     ota_secret: str = ""
+    ota_key: str = ""
 
 
 def resident_id(area: str, born: date, serial: int, male: bool) -> str:
@@ -105,7 +105,7 @@ async def seed_network(db: AsyncSession, slugs: Mapping[str, TenantId]) -> Distr
     hotel = slugs.get(HOTEL)
     if hotel is not None:
         await bind_tenant(db, hotel)
-        demo.ota_secret = await _ota(db, hotel, last_month)
+        demo.ota_key, demo.ota_secret = await _ota(db, hotel, last_month)
     for slug in SUPPLIERS:
         supplier = slugs.get(slug)
         if supplier is not None:
@@ -253,8 +253,9 @@ async def _order(
         return None
 
 
-async def _ota(db: AsyncSession, hotel: TenantId, last_month: date) -> str:
-    """The OTA's agreement with the hotel, its key and its callback address; its secret."""
+async def _ota(db: AsyncSession, hotel: TenantId, last_month: date) -> tuple[str, str]:
+    """The OTA's agreement with the hotel, its key and its callback address: the key's name
+    and the signing secret."""
     found = next(
         (d for d in await distributors.list_distributors(db, hotel) if d.name == OTA_NAME), None
     )
@@ -288,7 +289,8 @@ async def _ota(db: AsyncSession, hotel: TenantId, last_month: date) -> str:
             )
         await distributors.issue_api_key(db, hotel, found.id, actor=SYSTEM)
         await distributors.set_callback_url(db, hotel, found.id, RECEIVER_URL)
-    return await distributors.callback_secret(db, hotel, found.id) or ""
+    secret = await distributors.callback_secret(db, hotel, found.id) or ""
+    return f"分销 {found.code} {found.name}"[:100], secret
 
 
 async def _close_last_month(db: AsyncSession, supplier: TenantId, last_month: date) -> int:
