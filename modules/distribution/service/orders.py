@@ -224,21 +224,25 @@ async def change_order(
     *,
     actor: Actor | None = None,
 ) -> OrderView:
-    """New dates for a room or a day ticket (a cabin sails on its voyage: cancel and book
-    again), re-priced under the same plan; the ledger moves by the difference of the
-    settlement price (a sale entry for more, a cancellation for less). The number of rooms
-    or tickets is fixed once booked."""
+    """New dates or number of rooms or tickets (a cabin sails on its voyage with its
+    passengers: cancel and book again), re-priced under the same plan by the reservation's
+    own change (the old nights given back, the new taken, in one locked pass); the ledger
+    moves by the difference of the settlement price (a sale entry for more, a cancellation
+    for less)."""
     order = await _order(db, supplier_tid, agreement, ref, lock=True)
     if order.status != "confirmed" or order.reservation_id is None:
         raise OrderNotOpen()
     product = await product_of(db, supplier_tid, agreement, order.product_id)
-    if product.kind == "cabin" or change.quantity not in (None, order.quantity):
+    if product.kind == "cabin":
         raise NotChangeable()
+    count = change.quantity or order.quantity
     arrival, departure = stay_dates(
         product, change.arrival or order.arrival, change.departure or order.departure
     )
     today = await supplier_today(db, supplier_tid)
-    probe = OrderRequest(product_id=order.product_id, arrival=arrival, departure=departure)
+    probe = OrderRequest(
+        product_id=order.product_id, arrival=arrival, departure=departure, quantity=count
+    )
     check_request(probe, product, arrival, departure, today)
     before = await _priced(
         db,
@@ -249,7 +253,14 @@ async def change_order(
         units_of(product, order.arrival, order.departure, order.quantity),
     )
     moved = await reservations.modify(
-        db, supplier_tid, order.reservation_id, arrival=arrival, departure=departure, actor=actor
+        db,
+        supplier_tid,
+        order.reservation_id,
+        arrival=arrival,
+        departure=departure,
+        quantity=count,
+        adults=count if product.kind == "admission" else None,
+        actor=actor,
     )
     after = await _priced(
         db,
@@ -257,10 +268,10 @@ async def change_order(
         agreement,
         product,
         moved.total_fen,
-        units_of(product, arrival, departure, order.quantity),
+        units_of(product, arrival, departure, count),
     )
     await _post_difference(db, supplier_tid, agreement, order, before, after, actor)
-    order.arrival, order.departure = arrival, departure
+    order.arrival, order.departure, order.quantity = arrival, departure, count
     order.sale_fen, order.settlement_fen = moved.total_fen, after.settle
     await db.flush()
     return await _tell(db, supplier_tid, order, callbacks.ORDER_CHANGED)

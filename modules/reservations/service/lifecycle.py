@@ -122,11 +122,12 @@ async def modify(
     unit_type_id: uuid.UUID | None = None,
     adults: int | None = None,
     children: int | None = None,
+    quantity: int | None = None,
     actor: Actor | None = None,
 ) -> ReservationView:
-    """New dates, type or party, re-priced under the same plan. Old nights are given
-    back and new ones taken in one locked pass, so a change never loses the room it had
-    when the new dates are not available."""
+    """New dates, type, party or number of units, re-priced under the same plan. Old
+    nights are given back and new ones taken in one locked pass, so a change never loses
+    the room it had when the new dates are not available."""
     repo = BookingRepository(db, tenant_id)
     async with lock_conflicts():
         row = await _locked(repo, reservation_id)
@@ -141,6 +142,7 @@ async def modify(
             raise WrongStatus("A guest in house can only change the departure date.")
         old = await repo.nights(r.id)
         own = {d: r.quantity for d, _ in old} if new_type == r.unit_type_id else {}
+        units = quantity or r.quantity
         q = await quote(
             repo,
             unit_type_id=new_type,
@@ -149,10 +151,10 @@ async def modify(
             departure=new_departure,
             adults=adults if adults is not None else r.adults,
             children=children if children is not None else r.children,
-            quantity=r.quantity,
+            quantity=units,
             own=own,
         )
-        changes = _nights_from(r, old) + [(new_type, d, r.quantity) for d, _ in q.nights]
+        changes = _nights_from(r, old) + [(new_type, d, units) for d, _ in q.nights]
         try:
             await repo.shift(changes)
         except InventoryShortage:
@@ -164,6 +166,7 @@ async def modify(
             "unit_type_id": new_type,
             "adults": adults if adults is not None else r.adults,
             "children": children if children is not None else r.children,
+            "quantity": units,
             "total_fen": q.total_fen,
             "deposit_fen": q.deposit_fen,
             "updated_at": now_utc(),

@@ -250,6 +250,17 @@ class TestChanging:
         assert await _balance(db, world) == 200_000 - 58800
         assert await ledger.check_balances(db, world.hotel_id) == []
 
+    async def test_two_rooms_instead_of_one_are_charged_the_second(self, db, world):
+        order = await _place(db, world, _request(world))
+        change = ChangeRequest(quantity=2)
+        moved = await _as_agency(
+            db, world, lambda s, a: orders.change_order(db, s, a, order.number, change)
+        )
+        assert moved.quantity == 2 and moved.settlement_fen == 2 * 58800
+        assert await _balance(db, world) == 200_000 - 2 * 58800
+        r = await reservations.get_reservation(db, world.hotel_id, order.reservation_id)
+        assert r.quantity == 2 and r.total_fen == 2 * 68800
+
 
 class TestQuoteAndCatalog:
     async def test_quote_tells_price_and_balance_after(self, db, world):
