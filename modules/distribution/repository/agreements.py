@@ -100,14 +100,21 @@ class AgreementsRepository(TenantScopedRepository):
         return (await self.db.execute(stmt.order_by(Agreement.valid_from.desc()))).scalars().all()
 
     async def next_agreement_number(self, year: int) -> str:
-        """FX-<year>-<n>: one more than the highest of the year (the unique constraint
-        refuses a racing duplicate; the request is then retried by the user)."""
+        """FX-<year>-<n>: one more than the highest of the year (callers hold
+        `lock_signing`, so two signings never draw the same number); past 9999 the number
+        simply grows a digit."""
         prefix = f"FX-{year}-"
-        stmt = select(func.max(Agreement.number)).where(
-            Agreement.tenant_id == self.tenant_id, Agreement.number.like(prefix + "%")
+        stmt = (
+            select(Agreement.number)
+            .where(
+                Agreement.tenant_id == self.tenant_id,
+                Agreement.number.regexp_match(f"^{prefix}[0-9]+$"),
+            )
+            .order_by(func.length(Agreement.number).desc(), Agreement.number.desc())
+            .limit(1)
         )
         last = (await self.db.execute(stmt)).scalar_one_or_none()
-        n = int(last[len(prefix) :]) + 1 if last and last[len(prefix) :].isascii() else 1
+        n = int(last[len(prefix) :]) + 1 if last else 1
         return f"{prefix}{n:04d}"
 
     async def end_tree(self, root_id: uuid.UUID, *, at: datetime, reason: str) -> list[uuid.UUID]:

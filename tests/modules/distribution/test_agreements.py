@@ -399,3 +399,12 @@ class TestAmending:
                 credit_limit_fen=100_000,
                 notes="",
             )
+
+
+async def test_agreement_number_past_9999_keeps_counting(db, world):
+    hotel, *_ = world
+    await make_agreement(db, tenant=hotel, number="FX-2031-9999")
+    await make_agreement(db, tenant=hotel, number="FX-2031-0042")
+    repo_ = repo.AgreementsRepository(db, TenantId(hotel.id))
+    assert await repo_.next_agreement_number(2031) == "FX-2031-10000"
+    assert await repo_.next_agreement_number(2032) == "FX-2032-0001"
