@@ -13,7 +13,8 @@
     var stripe = null;
     var card = null;
     if (window.Stripe && form.dataset.publishableKey) {
-      stripe = Stripe(form.dataset.publishableKey);
+      var account = form.dataset.stripeAccount;  // the hold is a direct charge on the agency's account
+      stripe = account ? Stripe(form.dataset.publishableKey, {stripeAccount: account}) : Stripe(form.dataset.publishableKey);
       card = stripe.elements().create("card", {hidePostalCode: true});
       card.mount("#card-element");
     }

@@ -294,3 +294,4 @@ class SaleFormView:
     choices: list[ProductChoice]
     publishable_key: str
     js_url: str
+    stripe_account: str = ""  # the agency's connected account: the hold is a direct charge

@@ -90,10 +90,15 @@ RESUME_TASK = "distribution.resume_package"
 async def sale_form(db: AsyncSession, tid: TenantId) -> SaleFormView:
     """The products the agency may put in a package, and the card field's settings."""
     gateway = current_gateway()
+    try:
+        account = await payments.charge_account(db, tid)
+    except payments.OnlinePaymentsNotReady:
+        account = ""  # the sale is refused with the reason when it is made
     return SaleFormView(
         choices=await parts_io.product_choices(db, tid),
         publishable_key=gateway.publishable_key,
         js_url=gateway.js_url,
+        stripe_account=account,
     )
 
 
