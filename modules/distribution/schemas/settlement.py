@@ -14,15 +14,15 @@ from modules.distribution.models import Dispute, Statement
 
 
 class StatementStatus(LabelledEnum):
-    OPEN = "open", "Open"
-    ISSUED = "issued", "Issued"
+    OPEN = "open", "Not issued yet"
+    ISSUED = "issued", "Issued, awaiting confirmation"
     CONFIRMED = "confirmed", "Confirmed by one side"
-    CLOSED = "closed", "Closed"
+    CLOSED = "closed", "Closed (confirmed by both)"
 
 
 class LineKind(LabelledEnum):
     SALE = "sale", "Sale"
-    CANCELLATION = "cancellation", "Cancellation"
+    CANCELLATION = "cancellation", "Cancelled sale"
     CANCELLATION_FEE = "cancellation_fee", "Cancellation fee"
     REFUND = "refund", "Refund"
     TOPUP = "topup", "Top-up"
@@ -34,9 +34,9 @@ class LineKind(LabelledEnum):
 
 
 class DisputeStatus(LabelledEnum):
-    OPEN = "open", "Open"
+    OPEN = "open", "Waiting for an answer"
     RESOLVED = "resolved", "Resolved by an adjustment"
-    REJECTED = "rejected", "Rejected"
+    REJECTED = "rejected", "Rejected by the supplier"
 
 
 @dataclass(frozen=True, slots=True)

@@ -226,7 +226,7 @@ def statement_csv(view: StatementView) -> bytes:
             w.writerow([gettext(label), _yuan(fen)])
         w.writerow([])
         w.writerow(
-            [gettext(h) for h in ("Date", "Kind", "Order", "Guest", "Stay", "Amount", "Memo")]
+            [gettext(h) for h in ("Date", "Kind", "Order no.", "Guest", "Stay", "Amount", "Memo")]
         )
         kinds = LineKind.labels()
         for line in view.lines:
