@@ -131,6 +131,7 @@ class AgreementView:
     end_reason: str
     distributor_name: str = ""
     supplier_name: str = ""
+    parent_status: str = ""  # a sub-agreement's upline agreement: sales stop while it is not active
 
     def in_force(self, on: date) -> bool:
         return (

@@ -32,7 +32,7 @@ from tenants import service as tenants
 
 
 def agreement_view(
-    a: Agreement, *, distributor_name: str = "", supplier_name: str = ""
+    a: Agreement, *, distributor_name: str = "", supplier_name: str = "", parent_status: str = ""
 ) -> AgreementView:
     return AgreementView(
         id=a.id,
@@ -55,6 +55,7 @@ def agreement_view(
         end_reason=a.end_reason,
         distributor_name=distributor_name,
         supplier_name=supplier_name,
+        parent_status=parent_status,
     )
 
 
@@ -103,7 +104,10 @@ async def get_agreement(db: AsyncSession, tid: TenantId, agreement_id: uuid.UUID
     if a is None:
         raise NotFound()
     d = await repo.distributor(a.distributor_id)
-    return agreement_view(a, distributor_name=d.name if d else "")
+    parent = await repo.agreement(a.parent_id) if a.parent_id else None
+    return agreement_view(
+        a, distributor_name=d.name if d else "", parent_status=parent.status if parent else ""
+    )
 
 
 async def sub_agreements(

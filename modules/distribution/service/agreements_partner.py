@@ -171,9 +171,14 @@ async def partner_page(
     names = await tenants.enterprise_names(db, [a.tenant_id])
     is_upline = a.upline_tenant_id == own
     async with acting_for(db, a, own=own) as supplier:
-        d = await AgreementsRepository(db, supplier).distributor(a.distributor_id)
+        supplier_repo = AgreementsRepository(db, supplier)
+        d = await supplier_repo.distributor(a.distributor_id)
+        parent = await supplier_repo.agreement(a.parent_id) if a.parent_id else None
         view = supplier_side.agreement_view(
-            a, distributor_name=d.name if d else "", supplier_name=names.get(a.tenant_id, "")
+            a,
+            distributor_name=d.name if d else "",
+            supplier_name=names.get(a.tenant_id, ""),
+            parent_status=parent.status if parent else "",
         )
         if is_upline:
             products = await supplier_side.agreement_products(db, supplier, a.id)

@@ -209,6 +209,7 @@ class TestEnding:
         with pytest.raises(NotFound):
             await repo.authorised_product(db, tid, top.id, product.id)
         assert await repo.authorised_products(db, tid, sub.id) == []
+        assert (await service.get_agreement(db, tid, sub.id)).parent_status == "suspended"
         with pytest.raises(Conflict):
             await service.suspend_agreement(db, tid, top.id)
         await service.resume_agreement(db, tid, top.id)
