@@ -17,7 +17,7 @@ from modules.distribution.service.callbacks import DELIVER_TASK, QUEUE
 
 blueprint = Blueprint()
 
-# 1 try + 8 retries over about two hours (3 s, 9 s, 27 s … then hourly), then `failed`.
+# 1 try + 8 retries over about two hours (3 s, 9 s, 27 s … 2187 s, an hour), then `failed`.
 CALLBACK_RETRY = backoff(max_attempts=8, base=3)
 
 
