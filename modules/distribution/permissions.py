@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from app.security.access import ApiKey, Role, Scope, Staff
+from app.security.access import ApiKey, Operator, Role, Scope, Staff
 
 # The supplier's side: signing up distributors, agreements and prices, ending them.
 SUPPLIER_MANAGERS = Staff(Role.MANAGER)
@@ -15,3 +15,5 @@ BUYERS = Staff(Role.MANAGER, Role.AGENT, Role.FRONT_DESK)
 # External partners (OTAs, wholesalers) through the API, with a key of the supplier's.
 API_READ = ApiKey(Scope.DISTRIBUTION_READ)
 API_BOOK = ApiKey(Scope.DISTRIBUTION_BOOK)
+# The platform's clerks (operator console): payout runs, the bank transfer file, marking paid.
+PLATFORM_CLERKS = Operator()
