@@ -20,6 +20,7 @@ from app.identifiers import uscc_problem
 from app.settings import get_settings
 from devtools import demo
 from modules.distribution import demo as distribution_demo
+from modules.distribution.models import DistributionOrder, Statement
 from tenants.models import ApiKey, Membership, Tenant, User
 from tests.factories.tenants import unique
 from tests.helpers import form_post
@@ -102,6 +103,29 @@ class TestSeed:
         await _each_has_staff_and_device_keys(db)
         await _every_owner_login_works(client, logins)
         await _the_demo_operator_can_open_the_platform(client)
+
+    async def test_the_agency_distributes_every_supplier_with_last_month_closed(self, db):
+        """Each of the hotel, the cruise line and the resort sold through the agency last
+        month (real orders: a room, a cabin with its passengers, day tickets), and last
+        month's statement with the agency is closed; the printed guide names the OTA's key."""
+        for slug in distribution_demo.SUPPLIERS:
+            tenant = (await db.execute(select(Tenant).where(Tenant.slug == slug))).scalar_one()
+            await bind_tenant(db, tenant.id)
+            orders = (
+                await db.scalars(
+                    select(DistributionOrder).where(DistributionOrder.tenant_id == tenant.id)
+                )
+            ).all()
+            assert any(o.status == "confirmed" and o.reservation_id for o in orders), slug
+            statements = (
+                await db.scalars(select(Statement).where(Statement.tenant_id == tenant.id))
+            ).all()
+            closed = [s for s in statements if s.status == "closed"]
+            assert closed and all(s.sales_fen != 0 for s in closed), slug
+
+    def test_the_guide_says_where_distribution_is(self, first_start):
+        assert "/console/distribution/buying" in first_start.output
+        assert "分销 " in first_start.output and "webhook_receiver whsec_" in first_start.output
 
     async def test_seeding_again_creates_nothing(self, db):
         users = await count(db, User)
