@@ -222,15 +222,8 @@ async def place_order(
     back the first order; with a different request it is refused (409). Refusals: NotFound
     (a product the agreement does not authorise), Invalid (dates, the tourist's details),
     SoldOut, InsufficientBalance (nothing is written: let the transaction roll back)."""
-    if not request.idempotency_key:
-        raise Invalid.field("idempotency_key", "An idempotency key is required.", "required")
-    orders = OrdersRepository(db, supplier_tid)
-    key = f"{agreement.distributor_id}:{request.idempotency_key}"
-    await db.execute(_KEY_LOCK, {"t": str(supplier_tid), "k": key})
-    first = await orders.by_key(agreement.distributor_id, request.idempotency_key)
+    first = await _first_under_key(db, supplier_tid, agreement, request)
     if first is not None:
-        if first.request_digest != request.digest() or first.agreement_id != agreement.id:
-            raise IdempotencyMismatch()
         return await order_view(db, supplier_tid, first)
     distributor = await AgreementsRepository(db, supplier_tid).distributor(agreement.distributor_id)
     if distributor is None:
@@ -244,6 +237,7 @@ async def place_order(
     units = units_of(product, arrival, departure, reservation.quantity)
     settle = price_for(product.row, sale, units)
     upline = await upline_price(db, supplier_tid, agreement, product.row, sale, units)
+    orders = OrdersRepository(db, supplier_tid)
     await orders.number_lock(today)
     order = DistributionOrder(
         number=await orders.next_number(today),
@@ -265,22 +259,54 @@ async def place_order(
     )
     orders.add(order)
     await orders.flush()
-    if settle > 0:
+    return await _charge_and_tell(db, supplier_tid, agreement, order, upline, actor)
+
+
+async def _first_under_key(
+    db: AsyncSession, tid: TenantId, agreement: Agreement, request: OrderRequest
+) -> DistributionOrder | None:
+    """The order already placed under the request's key (the key is locked for the
+    transaction first, so two requests with one key queue instead of both booking)."""
+    if not request.idempotency_key:
+        raise Invalid.field("idempotency_key", "An idempotency key is required.", "required")
+    key = f"{agreement.distributor_id}:{request.idempotency_key}"
+    await db.execute(_KEY_LOCK, {"t": str(tid), "k": key})
+    first = await OrdersRepository(db, tid).by_key(
+        agreement.distributor_id, request.idempotency_key
+    )
+    if first is not None and (
+        first.request_digest != request.digest() or first.agreement_id != agreement.id
+    ):
+        raise IdempotencyMismatch()
+    return first
+
+
+async def _charge_and_tell(
+    db: AsyncSession,
+    tid: TenantId,
+    agreement: Agreement,
+    order: DistributionOrder,
+    upline: int | None,
+    actor: Actor | None,
+) -> OrderView:
+    """The sale entry at the settlement price (refused when it would overdraw the balance
+    or credit line) and the `order.confirmed` callback."""
+    if order.settlement_fen > 0:
         await ledger.post_sale(
             db,
-            supplier_tid,
+            tid,
             agreement,
             order_id=order.id,
-            settlement_fen=settle,
-            upline_fen=None if upline is None else min(upline, settle),
+            settlement_fen=order.settlement_fen,
+            upline_fen=None if upline is None else min(upline, order.settlement_fen),
             created_by=actor.user_id if actor else None,
             memo=order.number,
         )
-    view = await order_view(db, supplier_tid, order)
+    view = await order_view(db, tid, order)
     await callbacks.enqueue_callback(
         db,
-        supplier_tid,
-        distributor_id=distributor.id,
+        tid,
+        distributor_id=order.distributor_id,
         order_id=order.id,
         event_type=callbacks.ORDER_CONFIRMED,
         data=view.callback_data(),
