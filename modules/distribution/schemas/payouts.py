@@ -23,7 +23,7 @@ class PayoutStatusLabel(LabelledEnum):
     PENDING = "pending", "Waiting to be paid"
     IN_TRANSIT = "in_transit", "On its way"
     PAID = "paid", "Paid"
-    FAILED = "failed", "Failed"
+    FAILED = "failed", "Payout failed"
 
 
 class PayoutMethodLabel(LabelledEnum):
