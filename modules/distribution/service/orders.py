@@ -46,6 +46,14 @@ class OrderNotOpen(Conflict):
     message = "Only a confirmed order can be changed or cancelled."
 
 
+class ChangeTooLate(Conflict):
+    code = "change_too_late"
+    message = (
+        "Past the free-cancellation deadline a booking can no longer be made smaller: "
+        "cancel it under the supplier's policy instead."
+    )
+
+
 class NotChangeable(Conflict):
     code = "not_changeable"
     message = "This order cannot be changed this way: cancel it and book again."
@@ -228,7 +236,8 @@ async def change_order(
     passengers: cancel and book again), re-priced under the same plan by the reservation's
     own change (the old nights given back, the new taken, in one locked pass); the ledger
     moves by the difference of the settlement price (a sale entry for more, a cancellation
-    for less)."""
+    for less). Past the free-cancellation deadline (the reservation's policy would keep a
+    fee) a change may not make it cheaper, or it would escape the fee."""
     order = await _order(db, supplier_tid, agreement, ref, lock=True)
     if order.status != "confirmed" or order.reservation_id is None:
         raise OrderNotOpen()
@@ -252,6 +261,7 @@ async def change_order(
         order.sale_fen,
         units_of(product, order.arrival, order.departure, order.quantity),
     )
+    late = await reservations.cancellation_preview(db, supplier_tid, order.reservation_id)
     moved = await reservations.modify(
         db,
         supplier_tid,
@@ -270,6 +280,8 @@ async def change_order(
         moved.total_fen,
         units_of(product, arrival, departure, count),
     )
+    if late and after.settle < before.settle:
+        raise ChangeTooLate()
     await _post_difference(db, supplier_tid, agreement, order, before, after, actor)
     order.arrival, order.departure, order.quantity = arrival, departure, count
     order.sale_fen, order.settlement_fen = moved.total_fen, after.settle

@@ -261,6 +261,28 @@ class TestChanging:
         r = await reservations.get_reservation(db, world.hotel_id, order.reservation_id)
         assert r.quantity == 2 and r.total_fen == 2 * 68800
 
+    async def test_past_the_deadline_a_booking_cannot_shrink(self, db):
+        w = await _world(db)
+        await bind_tenant(db, w.hotel_id)
+        strict = await make_rate_plan(
+            db, tenant=w.hotel, free_cancel_hours=8760, cancel_fee_kind="first_night"
+        )
+        product = await make_product(
+            db, tenant=w.hotel, agreement=w.agreement, stock=w.stock, rate_plan_id=strict.id
+        )
+        order = await _place(db, w, _request(w, nights=2, product_id=product.id))
+        shorter = ChangeRequest(departure=order.arrival + timedelta(days=1))
+        with pytest.raises(orders.ChangeTooLate):
+            async with db.begin_nested():
+                await _as_agency(
+                    db, w, lambda s, a: orders.change_order(db, s, a, order.id, shorter)
+                )
+        longer = ChangeRequest(departure=order.arrival + timedelta(days=3))
+        grown = await _as_agency(
+            db, w, lambda s, a: orders.change_order(db, s, a, order.id, longer)
+        )
+        assert grown.settlement_fen == 3 * 58800
+
 
 class TestQuoteAndCatalog:
     async def test_quote_tells_price_and_balance_after(self, db, world):
