@@ -181,7 +181,13 @@ async def send_payout(db: AsyncSession, tid: TenantId, payout_id: uuid.UUID) -> 
             transfer_group=payout.number,
             description=payout.number,
         )
-        payout.provider_transfer_id = transfer.id
+    except GatewayError as exc:
+        if exc.retryable:
+            raise
+        await _fail(db, tid, payout, str(exc))  # no money moved: owed again
+        return payout.status
+    payout.provider_transfer_id = transfer.id
+    try:
         sent = await gateway.create_payout(
             account=payout.provider_account_id,
             amount_fen=payout.amount_fen,
@@ -193,7 +199,11 @@ async def send_payout(db: AsyncSession, tid: TenantId, payout_id: uuid.UUID) -> 
     except GatewayError as exc:
         if exc.retryable:
             raise
-        await _fail(db, tid, payout, str(exc))
+        # The money is already in the supplier's own Stripe account: never reversed here
+        # (it would be paid twice); left pending with the reason for someone to look at.
+        payout.error = str(exc)[:500]
+        log.error("payout %s transferred but not paid out: %s", payout.number, exc)
+        await db.flush()
         return payout.status
     payout.provider_payout_id = sent.id
     payout.status = "in_transit"
