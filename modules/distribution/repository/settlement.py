@@ -383,7 +383,7 @@ class SettlementRepository(TenantScopedRepository):
         return await self.get(Agreement, agreement_id)
 
     async def lines(
-        self, statement: Statement, *, limit: int = 10_000, offset: int = 0
+        self, statement: Statement, *, limit: int | None = None, offset: int = 0
     ) -> list[LineRow]:
         params = {
             "t": self.tenant_id,

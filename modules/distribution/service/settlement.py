@@ -131,14 +131,10 @@ async def settle_period(
 
 
 async def request_settlement(db: AsyncSession, tenant_id: TenantId) -> int:
-    """Queue a settlement run now (the console's 立即结算); the job id, to follow it."""
-    return await enqueue(
-        db,
-        SETTLE_TASK,
-        {"tenant_id": str(tenant_id)},
-        queue="maintenance",
-        queueing_lock=f"{SETTLE_TASK}:{tenant_id}",
-    )
+    """Queue a settlement run now (the console's 立即结算); the job id, to follow it. Pressed
+    twice, the second run waits for the first (one run per supplier at a time) and then
+    finds nothing left to settle."""
+    return await enqueue(db, SETTLE_TASK, {"tenant_id": str(tenant_id)}, queue="maintenance")
 
 
 async def settlement_progress(
