@@ -126,6 +126,21 @@ class TestStripePayout:
         assert balances["payout_clearing"] == 0
         assert (await payouts.payable(db, tid)).total_fen == OWED
 
+    async def test_a_refused_transfer_fails_the_payout_and_nothing_moves(
+        self, db, hotel, stripe_gateway
+    ):
+        tid = TenantId(hotel.id)
+        huge = 10**13  # more than the platform's Stripe balance ever holds in tests
+        await _earned(db, hotel, amount_fen=huge)
+        payout = await payouts.request_payout(db, tid)
+        before = await _transfers(stripe_gateway)
+
+        assert await payouts.send_payout(db, tid, payout.id) == "failed"
+        assert "insufficient funds" in payout.error
+        assert payout.provider_transfer_id == ""
+        assert await _transfers(stripe_gateway) == before
+        assert (await payouts.payable(db, tid)).total_fen == huge
+
     async def test_the_send_job_is_queued_with_the_payout(self, db, hotel):
         tid = TenantId(hotel.id)
         await _earned(db, hotel)
@@ -199,3 +214,22 @@ class TestIsolation:
         with pytest.raises(NotFound):
             await payouts.mark_bank_paid(db, TenantId(other.id), payout.id, clerk="x")
         assert (await db.execute(select(Payout.id).where(Payout.id == payout.id))).first() is None
+
+
+class TestPayoutRun:
+    async def test_pays_every_supplier_owed_and_lists_those_without_an_account(self, db, hotel):
+        await _earned(db, hotel)
+        no_connect = (await make_tenant(db, name="江北客栈")).tenant
+        await db.execute(delete(PaymentAccount).where(PaymentAccount.tenant_id == no_connect.id))
+        await _earned(db, no_connect)
+        nothing = (await make_tenant(db, name="南山温泉")).tenant
+        await bind_tenant(db, None)
+
+        run = await payouts_bank.payout_run(db)
+
+        assert str(no_connect.id) in run.skipped and str(nothing.id) not in run.skipped
+        await bind_tenant(db, hotel.id)
+        paid = (await db.scalars(select(Payout).where(Payout.tenant_id == hotel.id))).one()
+        assert paid.number in run.created and paid.method == "stripe"
+        await bind_tenant(db, nothing.id)
+        assert (await payouts.list_payouts(db, TenantId(nothing.id))) == []
