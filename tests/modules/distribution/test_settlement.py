@@ -207,3 +207,41 @@ class TestSettle:
         starts = sorted(s.period_start for s, *_ in rows)
         assert starts == [date(2026, 11, 16), date(2026, 11, 23)]
         assert run.issued == 2
+
+    async def test_weekly_and_monthly_agreements_settle_together_each_by_its_period(self, db):
+        """One supplier, two agreements from 1 November: monthly (A) and weekly (B). A sale
+        of ¥100 on each on 3 November (a Tuesday) and on 12 November. On 17 November B's two
+        finished weeks are settled ([2 Nov, 9 Nov): 10000; [9 Nov, 16 Nov): 10000, opening
+        10000) and also the week of 26–31 October holding 1 November (nothing in it); A waits
+        for the month's end. On 1 December A's November shows both sales (20000)."""
+        owner = await make_tenant(db)
+        tenant, tid = owner.tenant, TenantId(owner.tenant.id)
+        monthly = await make_agreement(db, tenant=tenant, valid_from=date(2026, 11, 1))
+        weekly = await make_agreement(
+            db, tenant=tenant, valid_from=date(2026, 11, 1), cycle="weekly"
+        )
+        for agreement in (monthly, weekly):
+            prepaid = await make_account(
+                db, tenant=tenant, kind="distributor_prepaid", agreement_id=agreement.id
+            )
+            earned = await make_account(
+                db, tenant=tenant, kind="supplier_receivable", agreement_id=agreement.id
+            )
+            for day in (date(2026, 11, 3), date(2026, 11, 12)):
+                await _post(db, tenant, agreement, prepaid, earned, 10000, "sale", day)
+
+        await settlement.settle_period(db, tid, today=date(2026, 11, 17))
+        weeks = sorted(
+            (s.period_start, s.opening_fen, s.sales_fen, s.closing_fen)
+            for s, *_ in await settlement.list_statements(db, tid, agreement_id=weekly.id)
+        )
+        assert weeks == [
+            (date(2026, 10, 26), 0, 0, 0),
+            (date(2026, 11, 2), 0, 10000, 10000),
+            (date(2026, 11, 9), 10000, 10000, 20000),
+        ]
+        assert await settlement.list_statements(db, tid, agreement_id=monthly.id) == []
+
+        await settlement.settle_period(db, tid, today=date(2026, 12, 1))
+        (november, *_), *_ = await settlement.list_statements(db, tid, agreement_id=monthly.id)
+        assert (november.sales_fen, november.order_count, november.closing_fen) == (20000, 2, 20000)
