@@ -53,6 +53,7 @@ TRANSLATED_ERRORS = frozenset({outbox.STUCK_REASON})
 
 TASK_LABELS: dict[str, LazyProxy] = {
     "notifications.send": lazy_gettext("Send a message"),
+    "distribution.settle": lazy_gettext("Settle distribution statements"),
 }
 
 
