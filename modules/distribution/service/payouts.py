@@ -31,6 +31,8 @@ from app.db.engine import TenantId
 from app.errors import Conflict, Invalid, NotFound
 from app.i18n import gettext as _
 from app.jobs.queue import enqueue
+from app.payments.connect import Payout as StripePayout
+from app.payments.connect import Transfer
 from app.payments.gateway import GatewayError, current_gateway
 from modules.distribution.domain import AccountKind, EntryKind
 from modules.distribution.models import Payout
@@ -162,40 +164,20 @@ async def send_payout(db: AsyncSession, tid: TenantId, payout_id: uuid.UUID) -> 
     payout from it to the supplier's bank, with idempotency keys from the payout's id (a job
     run twice, or retried after a crash between the two calls, moves the money once). The row
     is locked for the calls, so two runs at once queue. Answers the payout's status."""
-    repo = PayoutRepository(db, tid)
-    payout = await repo.payout(payout_id, lock=True)
+    payout = await PayoutRepository(db, tid).payout(payout_id, lock=True)
     if payout is None:
         raise NotFound()
     if payout.method != "stripe" or payout.status != "pending":
         return payout.status
-    gateway = current_gateway()
-    key = str(payout.id)
-    metadata = {"payout_number": payout.number, "tenant_id": str(tid)}
     try:
-        transfer = await gateway.create_transfer(
-            amount_fen=payout.amount_fen,
-            currency=payout.currency,
-            destination=payout.provider_account_id,
-            idempotency_key=key,
-            metadata=metadata,
-            transfer_group=payout.number,
-            description=payout.number,
-        )
+        payout.provider_transfer_id = (await _transfer(payout, tid)).id
     except GatewayError as exc:
         if exc.retryable:
             raise
         await _fail(db, tid, payout, str(exc))  # no money moved: owed again
         return payout.status
-    payout.provider_transfer_id = transfer.id
     try:
-        sent = await gateway.create_payout(
-            account=payout.provider_account_id,
-            amount_fen=payout.amount_fen,
-            currency=payout.currency,
-            idempotency_key=key,
-            metadata=metadata,
-            description=payout.number,
-        )
+        sent = await _pay_out(payout, tid)
     except GatewayError as exc:
         if exc.retryable:
             raise
@@ -210,6 +192,33 @@ async def send_payout(db: AsyncSession, tid: TenantId, payout_id: uuid.UUID) -> 
     payout.sent_at = clock.now()
     await db.flush()
     return payout.status
+
+
+def _metadata(payout: Payout, tid: TenantId) -> dict[str, str]:
+    return {"payout_number": payout.number, "tenant_id": str(tid)}
+
+
+async def _transfer(payout: Payout, tid: TenantId) -> Transfer:
+    return await current_gateway().create_transfer(
+        amount_fen=payout.amount_fen,
+        currency=payout.currency,
+        destination=payout.provider_account_id,
+        idempotency_key=str(payout.id),
+        metadata=_metadata(payout, tid),
+        transfer_group=payout.number,
+        description=payout.number,
+    )
+
+
+async def _pay_out(payout: Payout, tid: TenantId) -> StripePayout:
+    return await current_gateway().create_payout(
+        account=payout.provider_account_id,
+        amount_fen=payout.amount_fen,
+        currency=payout.currency,
+        idempotency_key=str(payout.id),
+        metadata=_metadata(payout, tid),
+        description=payout.number,
+    )
 
 
 async def check_payout(db: AsyncSession, tid: TenantId, payout_id: uuid.UUID) -> str:
