@@ -156,7 +156,7 @@ async def check_balances(timestamp: int | None = None) -> int:
 # Payouts (service/payouts.py) ------------------------------------------------------------
 
 
-@blueprint.task(name="distribution.send_payout", retry=backoff(6))
+@blueprint.task(name="distribution.send_payout", queue="payouts", retry=backoff(6))
 async def send_payout(tenant_id: str, payout_id: str) -> str:
     """Sends one Stripe payout: the transfer to the supplier's connected account, then the
     payout to its bank, with idempotency keys from the payout's id (safe to run twice; a

@@ -44,7 +44,7 @@ log = logging.getLogger("zhilv.distribution.payouts")
 
 SEND_TASK = "distribution.send_payout"
 CHECK_TASK = "distribution.check_payouts"
-QUEUE = "default"
+QUEUE = "payouts"  # its own queue: money is never held up behind other work
 CURRENCY = "CNY"
 
 
@@ -155,7 +155,9 @@ async def request_payout(
             created_by=actor.user_id,
         )
     if payout.method == "stripe":
-        await enqueue(db, SEND_TASK, {"tenant_id": str(tid), "payout_id": str(payout.id)})
+        await enqueue(
+            db, SEND_TASK, {"tenant_id": str(tid), "payout_id": str(payout.id)}, queue=QUEUE
+        )
     return payout
 
 
