@@ -7,7 +7,7 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass
 
-from sqlalchemy import and_, func, or_, select
+from sqlalchemy import and_, func, or_, select, text
 from sqlalchemy.orm import aliased
 
 from modules.distribution.domain import AccountKind, EntryKind
@@ -41,6 +41,14 @@ class BankDetails:
 
 
 class PayoutRepository(TenantScopedRepository):
+    async def lock_payouts(self) -> None:
+        """One payout request of this supplier at a time (until the transaction ends): a
+        second one then reads the first's payout entries and finds nothing more owed."""
+        await self.db.execute(
+            text("SELECT pg_advisory_xact_lock(hashtext('dist_payout:' || :t))"),
+            {"t": str(self.tenant_id)},
+        )
+
     async def owed(self) -> list[Owed]:
         """Per agreement: the supplier's receivable booked inside settled periods (statement
         issued, confirmed or closed), less every payout entry (and plus its reversal if the

@@ -108,6 +108,7 @@ async def request_payout(
     of the operator's payout run): posts its `payout` entries and, for Stripe, enqueues the
     send job, all in this transaction. Refused when nothing is owed, or when it must go by
     bank and no bank account is known."""
+    await PayoutRepository(db, tid).lock_payouts()
     now = await payable(db, tid)
     if now.total_fen <= 0:
         raise NothingOwed()

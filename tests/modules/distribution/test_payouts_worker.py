@@ -14,6 +14,7 @@ from modules.distribution.models import Payout
 from modules.distribution.service import payouts
 from tests.factories.tenants import make_tenant
 from tests.modules.distribution.test_payouts import OWED, _earned
+from tests.races import Race
 from tests.stripe_fixtures import top_up_platform
 
 
@@ -70,3 +71,35 @@ class TestSendJob:
 
         names = {n for bp in BLUEPRINTS for n in bp.tasks}
         assert {payouts.SEND_TASK, payouts.CHECK_TASK} <= names
+
+
+@pytest.mark.realdb
+class TestRace:
+    async def test_two_payout_requests_at_once_pay_once(self, committed_database):
+        """The finance clerk clicks twice (or the operator's run meets the clerk): the second
+        request waits for the first and finds nothing more owed."""
+        async with committed_database.transaction() as db:
+            hotel = (await make_tenant(db, name="洪崖洞酒店")).tenant
+            await _earned(db, hotel)
+        tid = TenantId(hotel.id)
+        race = Race(committed_database)
+
+        async def first() -> str:
+            async with committed_database.transaction(tid) as db:
+                payout = await payouts.request_payout(db, tid)
+                await race.hold(db)  # until the other request waits on the supplier's lock
+                return payout.number
+
+        async def second() -> str:
+            await race.held.wait()
+            async with committed_database.transaction(tid) as db:
+                try:
+                    return (await payouts.request_payout(db, tid)).number
+                except payouts.NothingOwed as refused:
+                    return refused.code
+
+        won, lost = await race.run(first(), second())
+        assert won.startswith("FK-") and lost == "nothing_owed"
+        async with committed_database.transaction(tid) as db:
+            rows = (await db.execute(select(Payout).where(Payout.tenant_id == tid))).scalars()
+            assert [p.amount_fen for p in rows] == [OWED]
