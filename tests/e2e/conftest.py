@@ -130,6 +130,9 @@ def live_server(committed_urls: DatabaseUrls, stripe_emulator: str) -> Iterator[
         "PORT": str(port),
         "HOST": "127.0.0.1",
         "ZHILV_ENV": "test",
+        # One granian worker: its start-up (importing and building the app) is most of the
+        # fixture's time, and one process answers a browser's requests concurrently anyway.
+        "WORKERS": "1",
     }
     errors = tempfile.TemporaryFile()  # never a pipe: a full pipe would block the server
     proc = subprocess.Popen(
