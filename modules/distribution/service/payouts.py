@@ -10,7 +10,8 @@ payouts enabled, as a line of a bank transfer file a platform clerk downloads an
 A payout posts `payout` entries (Dr supplier_receivable / Cr payout_clearing, one per
 agreement, reference = its number) in the transaction that creates it and enqueues its send
 job in the same transaction; when it is paid, a `payout_paid` entry (Dr payout_clearing /
-Cr funds); when it fails, the reversal of its `payout` entries, so the amount is owed again.
+Cr funds); when the transfer is refused, the reversal of its `payout` entries, so the amount
+is owed again (a payout the bank refuses after the transfer is the supplier's money already).
 Stripe's answer is polled (`check_payout`), not taken from `payout.*` webhooks: Stripe is the
 source of truth for a payout that takes days, a poll cannot be lost the way a webhook delivery
 can, and payments (which imports no other module) stays out of distribution's bookkeeping.
@@ -226,7 +227,8 @@ async def _pay_out(payout: Payout, tid: TenantId) -> StripePayout:
 
 async def check_payout(db: AsyncSession, tid: TenantId, payout_id: uuid.UUID) -> str:
     """Asks Stripe where an in-transit payout stands: paid → `payout_paid` and reconciled;
-    failed or cancelled → its entries reversed (owed again) with Stripe's reason."""
+    failed or cancelled at the bank → paid all the same for us (the money is in the
+    supplier's Stripe balance; see `_bank_refused`), with Stripe's reason."""
     repo = PayoutRepository(db, tid)
     payout = await repo.payout(payout_id, lock=True)
     if payout is None:
@@ -240,7 +242,7 @@ async def check_payout(db: AsyncSession, tid: TenantId, payout_id: uuid.UUID) ->
         await _paid(db, tid, payout, by="Stripe")
         await reconcile(db, tid, payout)
     elif found.status in ("failed", "canceled"):
-        await _fail(db, tid, payout, found.failure_message or found.status)
+        await _bank_refused(db, tid, payout, found.failure_message or found.status)
     return payout.status
 
 
@@ -265,6 +267,22 @@ async def _paid(db: AsyncSession, tid: TenantId, payout: Payout, *, by: str) -> 
     payout.status = "paid"
     payout.paid_at = clock.now()
     payout.marked_paid_by = by[:100]
+    await db.flush()
+
+
+async def _bank_refused(db: AsyncSession, tid: TenantId, payout: Payout, reason: str) -> None:
+    """The transfer reached the supplier's connected account, and Stripe could not pay it on
+    to the bank (a closed account, a wrong number). The platform HAS paid: the money waits in
+    the enterprise's own Stripe balance, where Stripe pays it out once the bank details are
+    fixed. So the payout is paid for our ledger (reversing it would owe the amount again and
+    transfer it twice), not reconciled, and says why."""
+    await _paid(db, tid, payout, by="Stripe")
+    payout.error = _(
+        "Stripe could not pay this out to the bank (%(reason)s). The money is in the "
+        "enterprise's own Stripe balance; Stripe pays it out once the bank details are "
+        "corrected there.",
+        reason=reason[:200],
+    )[:500]
     await db.flush()
 
 

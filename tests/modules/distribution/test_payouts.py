@@ -1,8 +1,9 @@
 """Payouts against the Stripe Connect stand-in (devtools/stripe_connect_standin.py, through the
 official `stripe` library): a supplier owed ¥X after a settled statement is paid by one
 transfer and one payout even when the send job runs twice; paid → ledger entries, balances
-back to zero, reconciled against Stripe's balance transactions; failed → reversed and owed
-again. A supplier without Connect gets a line of the bank file, marked paid by a clerk."""
+back to zero, reconciled against Stripe's balance transactions; a transfer refused → reversed
+and owed again; a payout the bank refuses after the transfer → the supplier's already, never
+paid twice. A supplier without Connect gets a line of the bank file, marked paid by a clerk."""
 
 from __future__ import annotations
 
@@ -108,7 +109,7 @@ class TestStripePayout:
         assert payout.reconciled_at is not None and payout.marked_paid_by == "Stripe"
         assert await payouts.reconcile(db, tid, payout) == []
 
-    async def test_failed_payout_is_reversed_and_owed_again(
+    async def test_a_payout_the_bank_refuses_stays_the_supplier_s_and_is_not_paid_twice(
         self, db, hotel, stripe_gateway, stripe_emulator
     ):
         tid = TenantId(hotel.id)
@@ -118,13 +119,18 @@ class TestStripePayout:
         await payouts.send_payout(db, tid, payout.id)
         settle_payout(stripe_emulator, payout.provider_payout_id, "failed")
 
-        assert await payouts.check_payout(db, tid, payout.id) == "failed"
-        assert "closed" in payout.error
-        assert await _entries(db, tid, payout.number) == ["payout"]
+        # The transfer reached the hotel's Stripe account: the platform has paid; the money
+        # waits in the hotel's Stripe balance until its bank details are fixed.
+        assert await payouts.check_payout(db, tid, payout.id) == "paid"
+        assert "closed" in payout.error and "Stripe" in payout.error
+        assert payout.reconciled_at is None
+        assert await _entries(db, tid, payout.number) == ["payout", "payout_paid"]
         balances = await _balances(db, tid)
-        assert balances["supplier_receivable"] == -OWED
+        assert balances["supplier_receivable"] == 0
         assert balances["payout_clearing"] == 0
-        assert (await payouts.payable(db, tid)).total_fen == OWED
+        assert (await payouts.payable(db, tid)).total_fen == 0  # never transferred again
+        with pytest.raises(NothingOwed):
+            await payouts.request_payout(db, tid)
 
     async def test_a_refused_transfer_fails_the_payout_and_nothing_moves(
         self, db, hotel, stripe_gateway
