@@ -41,6 +41,8 @@ worker: setup
 migrate: setup
 	$(BIN)/zhilv migrate
 
+# loadfile: a file's tests stay on one worker; tests/scheduling.py hands files out longest
+# first and keeps the browser files together (one live server and browser for all of them).
 test: setup
 	$(BIN)/pytest -n $(PYTEST_WORKERS) --dist loadfile
 
