@@ -25,6 +25,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Protocol
 
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.db.engine import TenantId, bind_tenant
@@ -57,10 +58,19 @@ async def acting_for(
     db: AsyncSession, relation: Relation, *, own: TenantId
 ) -> AsyncIterator[TenantId]:
     """Bind the owner of `relation` for the block, then bind `own` again (also when the block
-    raises). ORM objects loaded inside belong to the other tenant: use them inside only."""
+    raises). ORM objects loaded inside belong to the other tenant: use them inside only.
+
+    When the block fails with the transaction itself (a statement the database refused), the
+    rebinding cannot run and need not: the binding is local to that transaction, which rolls
+    back; the block's own error goes on, not the rebinding's."""
     other = counterparty_of(relation, own)
     await bind_tenant(db, other)
     try:
         yield other
-    finally:
-        await bind_tenant(db, own)
+    except BaseException:
+        try:
+            await bind_tenant(db, own)
+        except SQLAlchemyError:
+            pass  # the failed transaction rolls back, and the other tenant's binding with it
+        raise
+    await bind_tenant(db, own)
