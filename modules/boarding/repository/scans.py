@@ -113,10 +113,10 @@ WITH free AS (
     FROM written
     WHERE passengers.tenant_id = $1 AND passengers.id = written.passenger_id
         AND passengers.movements = $14::int - 1
-    RETURNING passengers.id
+    RETURNING passengers.id, passengers.reservation_id
 )
 SELECT (SELECT count(*) FROM free) AS free, (SELECT count(*) FROM written) AS written,
-    (SELECT count(*) FROM moved) AS moved
+    (SELECT count(*) FROM moved) AS moved, (SELECT reservation_id FROM moved) AS reservation_id
 """
 
 _REFUSE = f"""
@@ -166,11 +166,13 @@ class NewScan:
 class Boarded:
     """What the boarding statement did: the passenger was still where the scan found them
     (`free`), the scan was written (`written`: not when the device's number or the movement
-    number was taken), the passenger moved."""
+    number was taken), the passenger moved, and the reservation they board under (read
+    with the move, for the `boarding.boarded` event)."""
 
     free: bool
     written: bool
     moved: bool
+    reservation_id: uuid.UUID | None = None
 
 
 class ScanRepository(TenantScopedRepository):
@@ -222,7 +224,9 @@ class ScanRepository(TenantScopedRepository):
         """Write an accepted scan taking `movement_no` and move the passenger, only if their
         movement count is still `movement_no - 1` and their place is not cancelled."""
         row = await self._row(_BOARD, *scan.values(self.tenant_id), movement_no)
-        return Boarded(bool(row["free"]), bool(row["written"]), bool(row["moved"]))
+        return Boarded(
+            bool(row["free"]), bool(row["written"]), bool(row["moved"]), row["reservation_id"]
+        )
 
     async def refuse(self, scan: NewScan, outcome: str, reason: str) -> bool:
         """Write a refused scan; false when the device's sequence number was taken."""

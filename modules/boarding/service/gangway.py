@@ -33,7 +33,6 @@ from modules.boarding.domain import (
     ScanOutcome,
     VoyageStatus,
 )
-from modules.boarding.models import Passenger
 from modules.boarding.repository.passes import PassOnFile
 from modules.boarding.repository.scans import (
     CallTimes,
@@ -287,7 +286,7 @@ async def _write(repo: ScanRepository, scan: NewScan, verdict: _Verdict, aboard:
             if not done.moved:  # pragma: no cover - the passenger's row was locked for it
                 raise RuntimeError("an accepted scan did not move its passenger")
             if movement_no == 1:  # the first boarding redeems the booking
-                await _boarded(repo, passenger.passenger_id)
+                await _boarded(repo, passenger.passenger_id, done.reservation_id)
             step = 1 if scan.direction == ScanDirection.EMBARK else -1
             return _result(scan, who, ScanOutcome.ACCEPTED, None, movement_no, aboard + step)
         if done.free:  # a unique key refused the scan: the device's number, or the movement's
@@ -304,14 +303,17 @@ async def _write(repo: ScanRepository, scan: NewScan, verdict: _Verdict, aboard:
     return await _refuse(repo, scan, who, reason or RefusalReason.UNKNOWN, aboard=aboard)
 
 
-async def _boarded(repo: ScanRepository, passenger_id: uuid.UUID) -> None:
-    boarded = await repo.get(Passenger, passenger_id)
-    assert boarded is not None
+async def _boarded(
+    repo: ScanRepository, passenger_id: uuid.UUID, reservation_id: uuid.UUID | None
+) -> None:
+    """Tell who listens (distribution: the order behind the booking is redeemed). The
+    reservation id comes back from the boarding statement, not from a second read."""
+    assert reservation_id is not None
     await events.publish(
         repo.db,
         repo.tenant_id,
         "boarding.boarded",
-        reservation_id=boarded.reservation_id,
+        reservation_id=reservation_id,
         passenger_id=passenger_id,
     )
 
