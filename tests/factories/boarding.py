@@ -12,7 +12,6 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app import clock
-from app.db.engine import bind_tenant
 from modules.boarding.domain import DOWNSTREAM_CALLS
 from modules.boarding.models import (
     BoardingPass,
@@ -28,16 +27,12 @@ from modules.boarding.models import (
 )
 from tenants.models import Tenant
 from tests.factories.reservations import RESIDENT_ID, make_reservation, make_voyage
+from tests.factories.rows import add_row
 
 _seq = itertools.count(1)
 
 
-async def _add(db: AsyncSession, tenant: Tenant, row: Any) -> Any:
-    await bind_tenant(db, tenant.id)
-    row.tenant_id = tenant.id
-    db.add(row)
-    await db.flush()
-    return row
+_add = add_row
 
 
 async def make_ship(db: AsyncSession, *, tenant: Tenant, **overrides: Any) -> Ship:

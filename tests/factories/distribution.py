@@ -34,16 +34,12 @@ from modules.distribution.models import (
 )
 from tenants.models import Tenant
 from tests.factories.reservations import Stock, make_stock
+from tests.factories.rows import add_row
 
 _seq = itertools.count(1)
 
 
-async def _add(db: AsyncSession, tenant: Tenant, row: Any) -> Any:
-    await bind_tenant(db, tenant.id)
-    row.tenant_id = tenant.id
-    db.add(row)
-    await db.flush()
-    return row
+_add = add_row
 
 
 async def make_distributor(

@@ -12,7 +12,6 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app import clock
-from app.db.engine import bind_tenant
 from modules.keytags.domain import visit_number
 from modules.keytags.models import (
     CalendarDay,
@@ -34,17 +33,13 @@ from modules.keytags.models import (
     VisitTag,
 )
 from tenants.models import Tenant
+from tests.factories.rows import add_row
 from tests.factories.tenants import make_staff
 
 _seq = itertools.count(1)
 
 
-async def _add(db: AsyncSession, tenant: Tenant, row: Any) -> Any:
-    await bind_tenant(db, tenant.id)
-    row.tenant_id = tenant.id
-    db.add(row)
-    await db.flush()
-    return row
+_add = add_row
 
 
 async def make_ticket_type(db: AsyncSession, *, tenant: Tenant, **overrides: Any) -> TicketType:

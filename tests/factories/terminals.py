@@ -27,6 +27,7 @@ from modules.terminals.models import (
 )
 from tenants.models import Tenant
 from tests.factories.reservations import make_unit_type, make_voyage
+from tests.factories.rows import add_row
 
 # The smallest valid PNG (1x1, transparent).
 PNG = bytes.fromhex(
@@ -76,11 +77,7 @@ async def _device(db: AsyncSession, tenant: Tenant) -> uuid.UUID:
 
 
 async def _add(db: AsyncSession, tenant: Tenant, row: Any) -> uuid.UUID:
-    await bind_tenant(db, tenant.id)
-    row.tenant_id = tenant.id
-    db.add(row)
-    await db.flush()
-    return uuid.UUID(str(row.id))
+    return uuid.UUID(str((await add_row(db, tenant, row)).id))
 
 
 async def _attempt(db: AsyncSession, tenant: Tenant) -> uuid.UUID:
