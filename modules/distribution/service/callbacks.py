@@ -56,8 +56,8 @@ def new_secret() -> str:
 
 
 def _box(settings: Settings) -> SecretBox:
-    """The same box and owner as the distributor's page seals with (service/distributors.py,
-    `callback_box`): a test holds the two together."""
+    """The box callback signing secrets are sealed in (we sign with them, so we keep them);
+    the distributor's page (service/distributors.py) seals through `seal_secret`."""
     return SecretBox(
         f"distribution-callbacks:{settings.filing_encryption_key or settings.secret_key}"
     )

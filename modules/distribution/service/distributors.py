@@ -4,8 +4,6 @@ callback address and signing secret (Standard Webhooks `whsec_…`, shown once, 
 
 from __future__ import annotations
 
-import base64
-import os
 import uuid
 from dataclasses import dataclass
 
@@ -16,11 +14,11 @@ from app.db.engine import TenantId
 from app.errors import Conflict, Invalid, NotFound
 from app.i18n import gettext
 from app.security.access import Scope
-from app.security.crypto import SecretBox
 from app.settings import get_settings
 from modules.distribution.models import Distributor
 from modules.distribution.repository.agreements import AgreementsRepository
 from modules.distribution.schemas.agreements import DistributorView
+from modules.distribution.service import callbacks
 from tenants import service as tenants
 
 AGENCY = "agency"
@@ -152,18 +150,6 @@ async def issue_api_key(
     return created.token
 
 
-def callback_box() -> SecretBox:
-    """The box callback signing secrets are sealed in (we sign with them, so we keep them)."""
-    settings = get_settings()
-    return SecretBox(
-        f"distribution-callbacks:{settings.filing_encryption_key or settings.secret_key}"
-    )
-
-
-def _owner(d: Distributor) -> str:
-    return f"distributor:{d.tenant_id}:{d.id}"
-
-
 async def set_callback_url(
     db: AsyncSession, tid: TenantId, distributor_id: uuid.UUID, url: str
 ) -> str | None:
@@ -173,8 +159,8 @@ async def set_callback_url(
     d.callback_url = url
     secret = None
     if url and not d.callback_secret_sealed:
-        secret = _new_secret()
-        d.callback_secret_sealed = callback_box().seal(secret, owner=_owner(d))
+        secret = callbacks.new_secret()
+        d.callback_secret_sealed = _seal(d, secret)
     await db.flush()
     return secret
 
@@ -184,8 +170,8 @@ async def rotate_callback_secret(db: AsyncSession, tid: TenantId, distributor_id
     d = await _distributor(db, tid, distributor_id)
     if not d.callback_url:
         raise Conflict(gettext("Set a callback address first."))
-    secret = _new_secret()
-    d.callback_secret_sealed = callback_box().seal(secret, owner=_owner(d))
+    secret = callbacks.new_secret()
+    d.callback_secret_sealed = _seal(d, secret)
     await db.flush()
     return secret
 
@@ -195,8 +181,9 @@ async def callback_secret(db: AsyncSession, tid: TenantId, distributor_id: uuid.
     d = await _distributor(db, tid, distributor_id)
     if not d.callback_secret_sealed:
         return None
-    return callback_box().open(d.callback_secret_sealed, owner=_owner(d))
+    return callbacks.open_secret(get_settings(), d.tenant_id, d.id, d.callback_secret_sealed)
 
 
-def _new_secret() -> str:
-    return "whsec_" + base64.b64encode(os.urandom(24)).decode()
+def _seal(d: Distributor, secret: str) -> str:
+    """Sealed the one way the sender opens it (service/callbacks.py)."""
+    return callbacks.seal_secret(get_settings(), d.tenant_id, d.id, secret)
